@@ -1,0 +1,5 @@
+import type { PlatformModule } from '../platform/platform.ts';
+import { tenancyModule } from './tenancy/index.ts';
+
+/** Every module of the product, in start-up order. */
+export const modules: PlatformModule[] = [tenancyModule];

@@ -1,0 +1,134 @@
+/**
+ * Typed configuration read once from environment variables. Every value is validated here so that a bad or
+ * missing value stops start-up with a message naming the variable, instead of failing later somewhere deep.
+ */
+
+export type Profile = 'dev' | 'test' | 'prod';
+
+export interface Config {
+  profile: Profile;
+  http: { host: string; port: number; bodyLimitBytes: number };
+  /** Owner connection (migrations). Absent: an embedded PostgreSQL is started in `dataDir`. */
+  databaseUrl: string | undefined;
+  /** Application connection, a role without BYPASSRLS. Absent: the owner connection with `SET ROLE storefront_app`. */
+  appDatabaseUrl: string | undefined;
+  dataDir: string;
+  db: { poolMax: number; statementTimeoutMs: number };
+  platformDomain: string;
+  logLevel: string;
+  /** Per logger category level overrides, e.g. `LOG_LEVELS=db=debug,http=warn`. */
+  logLevels: Record<string, string>;
+  shutdownTimeoutMs: number;
+  seedDemo: boolean;
+}
+
+export class ConfigError extends Error {
+  readonly variable: string;
+  constructor(variable: string, message: string) {
+    super(`${variable}: ${message}`);
+    this.variable = variable;
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+function str(env: Env, name: string, fallback?: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    if (fallback === undefined) throw new ConfigError(name, 'is required');
+    return fallback;
+  }
+  return value;
+}
+
+function optional(env: Env, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(name, `must be true or false, got "${raw}"`);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
+  return raw as T;
+}
+
+function postgresUrl(env: Env, name: string): string | undefined {
+  const value = optional(env, name);
+  if (value === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must be a postgres:// URL, got ${url.protocol}//`);
+  }
+  return value;
+}
+
+function levelMap(env: Env, name: string): Record<string, string> {
+  const raw = optional(env, name);
+  if (!raw) return {};
+  const levels: Record<string, string> = {};
+  for (const pair of raw.split(',')) {
+    const [category, level] = pair.split('=').map((part) => part.trim());
+    if (!category || !level || !LOG_LEVELS.includes(level)) {
+      throw new ConfigError(name, `expects category=level pairs with levels ${LOG_LEVELS.join('|')}, got "${pair}"`);
+    }
+    levels[category] = level;
+  }
+  return levels;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const profile = oneOf(env, 'APP_PROFILE', ['dev', 'test', 'prod'] as const, env.NODE_ENV === 'production' ? 'prod' : 'dev');
+  const databaseUrl = postgresUrl(env, 'DATABASE_URL');
+  if (profile === 'prod' && !databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in the prod profile');
+  const appDatabaseUrl = postgresUrl(env, 'APP_DATABASE_URL');
+  if (profile === 'prod' && !appDatabaseUrl) {
+    throw new ConfigError('APP_DATABASE_URL', 'is required in the prod profile (a login role granted storefront_app)');
+  }
+  const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, profile === 'test' ? 'warn' : 'info');
+  return {
+    profile,
+    http: {
+      host: str(env, 'HOST', profile === 'prod' ? '0.0.0.0' : '127.0.0.1'),
+      port: int(env, 'PORT', 8080, 0, 65535),
+      bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+    },
+    databaseUrl,
+    appDatabaseUrl,
+    dataDir: str(env, 'DATA_DIR', '.data'),
+    db: {
+      poolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
+      statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
+    },
+    platformDomain: str(env, 'PLATFORM_DOMAIN', 'localhost').toLowerCase(),
+    logLevel,
+    logLevels: levelMap(env, 'LOG_LEVELS'),
+    shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
+    seedDemo: bool(env, 'SEED_DEMO', profile !== 'prod'),
+  };
+}

@@ -1,0 +1,74 @@
+import { Kysely, PostgresDialect, type Transaction, sql } from 'kysely';
+import pg from 'pg';
+import { currentContext } from '../observability/context.ts';
+import type { Database } from './schema.ts';
+
+/** The role every request and job runs as: no BYPASSRLS, not a table owner, so row-level security applies. */
+export const APP_ROLE = 'storefront_app';
+
+export type Tx = Transaction<Database>;
+
+export interface Db {
+  pool: pg.Pool;
+  /** Query builder on the application pool. Tenant-scoped tables show no rows outside `withTenant`. */
+  kysely: Kysely<Database>;
+  /** The unit of work: runs `fn` in a transaction that did `SET LOCAL app.tenant_id`. */
+  withTenant<T>(tenantId: string, fn: (trx: Tx) => Promise<T>): Promise<T>;
+  /** Platform-wide work (platform console, cross-tenant jobs): a transaction flagged `app.platform = on`. */
+  withPlatform<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export class TenantIdError extends Error {
+  constructor(value: string) {
+    super(`not a tenant id: ${JSON.stringify(value).slice(0, 60)}`);
+    this.name = 'TenantIdError';
+  }
+}
+
+export interface DbOptions {
+  /** Owner connection; used with `SET ROLE storefront_app` when no application URL is given. */
+  ownerUrl: string;
+  appUrl?: string | undefined;
+  poolMax: number;
+  statementTimeoutMs: number;
+}
+
+export function createDb(options: DbOptions): Db {
+  const startup = [`-c statement_timeout=${options.statementTimeoutMs}`];
+  if (!options.appUrl) startup.push(`-c role=${APP_ROLE}`);
+  const pool = new pg.Pool({
+    connectionString: options.appUrl ?? options.ownerUrl,
+    max: options.poolMax,
+    options: startup.join(' '),
+    connectionTimeoutMillis: 5_000,
+    idleTimeoutMillis: 30_000,
+    application_name: 'village-storefront',
+  });
+  // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
+  pool.on('error', () => {});
+  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+
+  const actor = () => currentContext()?.userId ?? '';
+
+  return {
+    pool,
+    kysely,
+    withTenant(tenantId, fn) {
+      if (!UUID.test(tenantId)) return Promise.reject(new TenantIdError(tenantId));
+      return kysely.transaction().execute(async (trx) => {
+        await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.user_id', ${actor()}, true)`.execute(trx);
+        return fn(trx);
+      });
+    },
+    withPlatform(fn) {
+      return kysely.transaction().execute(async (trx) => {
+        await sql`select set_config('app.platform', 'on', true), set_config('app.user_id', ${actor()}, true)`.execute(trx);
+        return fn(trx);
+      });
+    },
+    close: () => kysely.destroy(),
+  };
+}

@@ -1,0 +1,75 @@
+import { type Server, type Socket, createConnection, createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, startTestApp, testDatabaseUrl } from '../../../test/support/platform.ts';
+import { createDb } from '../db/database.ts';
+import { databaseCheck } from '../db/health.ts';
+
+/** A TCP proxy in front of PostgreSQL that the test can cut and restore, to make the database "unreachable". */
+function databaseProxy(target: URL) {
+  const sockets = new Set<Socket>();
+  let server: Server | undefined;
+  let port = 0;
+  const open = () =>
+    new Promise<void>((resolve) => {
+      server = createServer((client) => {
+        const upstream = createConnection(Number(target.port || 5432), target.hostname);
+        sockets.add(client).add(upstream);
+        client.pipe(upstream).pipe(client);
+        const end = () => {
+          client.destroy();
+          upstream.destroy();
+        };
+        client.on('error', end).on('close', end);
+        upstream.on('error', end).on('close', end);
+      });
+      server.listen(port, '127.0.0.1', () => {
+        port = (server!.address() as { port: number }).port;
+        resolve();
+      });
+    });
+  const cut = () =>
+    new Promise<void>((resolve) => {
+      for (const socket of sockets) socket.destroy();
+      sockets.clear();
+      server!.close(() => resolve());
+    });
+  return { open, cut, url: () => Object.assign(new URL(target), { port: String(port) }).toString() };
+}
+
+describe('health', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp();
+  });
+  afterAll(() => t.close());
+
+  it('answers live and ready in the MicroProfile shape', async () => {
+    const live = await t.app.inject('/q/health/live');
+    expect(live.statusCode).toBe(200);
+    expect(live.json()).toMatchObject({ status: 'UP', checks: [{ name: 'process', status: 'UP' }] });
+    const ready = await t.app.inject('/q/health/ready');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json()).toMatchObject({ status: 'UP', checks: [{ name: 'database', status: 'UP', data: { pool_waiting: 0 } }] });
+  });
+
+  it('goes DOWN with 503 when the database is unreachable, and UP again by itself', async () => {
+    const proxy = databaseProxy(new URL(testDatabaseUrl()));
+    await proxy.open();
+    const db = createDb({ ownerUrl: proxy.url(), poolMax: 2, statementTimeoutMs: 5_000 });
+    t.platform.health.addReadinessCheck('database', databaseCheck(db));
+    try {
+      expect((await t.app.inject('/q/health/ready')).statusCode).toBe(200);
+      await proxy.cut();
+      const down = await t.app.inject('/q/health/ready');
+      expect(down.statusCode).toBe(503);
+      expect(down.json()).toMatchObject({ status: 'DOWN', checks: [{ name: 'database', status: 'DOWN' }] });
+      await proxy.open();
+      const up = await t.app.inject('/q/health/ready');
+      expect(up.statusCode).toBe(200);
+      expect(up.json().status).toBe('UP');
+    } finally {
+      t.platform.health.addReadinessCheck('database', databaseCheck(t.platform.db));
+      await db.close();
+    }
+  });
+});

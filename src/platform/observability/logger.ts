@@ -1,0 +1,78 @@
+import pino, { type Logger } from 'pino';
+import type { Config } from '../config/config.ts';
+import { currentContext } from './context.ts';
+
+/** Keys whose values never reach a log line, wherever they appear in a logged object. */
+export const REDACTED_KEYS = [
+  'authorization',
+  'cookie',
+  'set-cookie',
+  'password',
+  'token',
+  'access_token',
+  'refresh_token',
+  'client_secret',
+  'secret',
+  'card',
+  'card_number',
+  'cvc',
+  'tax_id',
+];
+
+function redactPaths(): string[] {
+  return REDACTED_KEYS.flatMap((key) => {
+    const access = /^[A-Za-z_]\w*$/.test(key) ? `.${key}` : `["${key}"]`;
+    return [access.startsWith('.') ? key : access, `*${access}`, `*.*${access}`];
+  });
+}
+
+/** The seed's mandatory fields (000 "Mandatory Fields") on every line written inside a context. */
+function contextFields(): Record<string, unknown> {
+  const context = currentContext();
+  if (!context) return {};
+  return {
+    tenant_id: context.tenantId ?? null,
+    store_id: context.storeId ?? null,
+    user_id: context.userId ?? null,
+    session_id: context.sessionId ?? null,
+    correlation_id: context.correlationId,
+    impersonation_context: context.impersonation ?? null,
+  };
+}
+
+let root: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+let categoryLevels: Record<string, string> = {};
+
+export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>, destination?: pino.DestinationStream): Logger {
+  categoryLevels = config.logLevels;
+  root = pino(
+    {
+      level: config.logLevel,
+      base: { service: 'village-storefront' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      messageKey: 'message',
+      formatters: { level: (label) => ({ level: label }) },
+      redact: { paths: redactPaths(), censor: '[REDACTED]' },
+      mixin: contextFields,
+    },
+    destination ?? pino.destination({ dest: 1, sync: false }),
+  );
+  return root;
+}
+
+/** A logger for one category (module or platform part); its level comes from LOG_LEVELS when set there. */
+export function logger(category: string): Logger {
+  const child = root.child({ logger: category });
+  const level = categoryLevels[category];
+  if (level) child.level = level;
+  return child;
+}
+
+export function rootLogger(): Logger {
+  return root;
+}
+
+/** Writes out buffered log lines; called at shutdown so no line is lost. */
+export function flushLogs(): void {
+  root.flush();
+}

@@ -1,0 +1,57 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The metric catalog: every metric of the product is declared through `defineMetric` in its module's
+ * `telemetry.ts`. The catalog is the single source that alert rules, dashboards and the alert catalog are
+ * generated from, so each entry says which component owns it and which seed KPI it serves.
+ */
+export const METRIC_PREFIX = 'villagecompute_storefront_';
+
+export interface MetricSpec<L extends string = string> {
+  /** Full name, `villagecompute_storefront_<component>_<name>_<unit>`. */
+  name: string;
+  help: string;
+  type: 'counter' | 'gauge' | 'histogram';
+  labels: readonly L[];
+  /** Owning component, e.g. `http`, `tenant_gateway`, `jobs`. */
+  component: string;
+  /** The seed KPI the metric serves (seed and section), when there is one. */
+  kpi?: string;
+  buckets?: number[];
+}
+
+type MetricOf<S extends MetricSpec> = S['type'] extends 'counter'
+  ? Counter<S['labels'][number]>
+  : S['type'] extends 'gauge'
+    ? Gauge<S['labels'][number]>
+    : Histogram<S['labels'][number]>;
+
+export const registry = new Registry();
+const catalog = new Map<string, { spec: MetricSpec; metric: Counter | Gauge | Histogram }>();
+
+export function defineMetric<const S extends MetricSpec>(spec: S): MetricOf<S> {
+  if (!spec.name.startsWith(METRIC_PREFIX)) throw new Error(`metric ${spec.name} must start with ${METRIC_PREFIX}`);
+  const existing = catalog.get(spec.name);
+  if (existing) return existing.metric as MetricOf<S>;
+  const options = { name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [registry] };
+  const metric =
+    spec.type === 'counter'
+      ? new Counter(options)
+      : spec.type === 'gauge'
+        ? new Gauge(options)
+        : new Histogram({ ...options, ...(spec.buckets ? { buckets: spec.buckets } : {}) });
+  catalog.set(spec.name, { spec, metric });
+  return metric as MetricOf<S>;
+}
+
+/** Every declared metric, for generators and for the check that alerts and panels only name real metrics. */
+export function metricCatalog(): MetricSpec[] {
+  return [...catalog.values()].map((entry) => entry.spec);
+}
+
+let defaultMetricsStarted = false;
+export function startRuntimeMetrics(): void {
+  if (defaultMetricsStarted) return;
+  defaultMetricsStarted = true;
+  collectDefaultMetrics({ register: registry, prefix: `${METRIC_PREFIX}runtime_` });
+}

@@ -1,0 +1,28 @@
+import type { FastifyInstance } from 'fastify';
+import type { Config } from './config/config.ts';
+import type { Db } from './db/database.ts';
+import type { HealthRegistry } from './observability/health.ts';
+
+export type Role = 'web' | 'worker';
+
+/** What every module receives: the platform's shared parts. Modules add nothing here; they export services. */
+export interface Platform {
+  config: Config;
+  db: Db;
+  health: HealthRegistry;
+  roles: ReadonlySet<Role>;
+}
+
+/**
+ * A module of the product. `hooks` run on the root instance before any route (global request hooks, request
+ * decorations); `routes` are registered as an encapsulated plugin; `start`/`stop` run in every role.
+ */
+export interface PlatformModule {
+  name: string;
+  hooks?(app: FastifyInstance, platform: Platform): void;
+  routes?(app: FastifyInstance, platform: Platform): Promise<void>;
+  /** First-run data (the demo store); runs at start-up when SEED_DEMO is on. */
+  seed?(platform: Platform): Promise<void>;
+  start?(platform: Platform): Promise<void>;
+  stop?(platform: Platform): Promise<void>;
+}
