@@ -4,6 +4,7 @@ import { modules } from '../../modules/index.ts';
 import { runWithContext } from '../observability/context.ts';
 import { logger } from '../observability/logger.ts';
 import type { Platform } from '../platform.ts';
+import './auth.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
 
@@ -93,6 +94,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) =>
     sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`),
   );
+
+  app.decorateRequest('principal', null);
 
   app.get('/q/health/live', async () => platform.health.live());
   app.get('/q/health/ready', async (_request, reply) => {
