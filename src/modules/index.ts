@@ -1,5 +1,7 @@
 import type { PlatformModule } from '../platform/platform.ts';
+import { identityModule } from './identity/index.ts';
+import { platformAdminModule } from './platform-admin/index.ts';
 import { tenancyModule } from './tenancy/index.ts';
 
 /** Every module of the product, in start-up order. */
-export const modules: PlatformModule[] = [tenancyModule];
+export const modules: PlatformModule[] = [tenancyModule, identityModule, platformAdminModule];

@@ -20,6 +20,16 @@ export interface Config {
   logLevels: Record<string, string>;
   shutdownTimeoutMs: number;
   seedDemo: boolean;
+  auth: AuthConfig;
+}
+
+export interface AuthConfig {
+  /** Private JWKs (ES256, each with a `kid`) that sign and verify access tokens. Absent: keys kept in the database. */
+  signingKeys: Record<string, unknown>[] | undefined;
+  /** The `kid` of the key that signs; the others only verify (rotation). */
+  signingKid: string | undefined;
+  /** bcrypt work factor: 12 except in the test profile, where hashing cost is not what is under test. */
+  bcryptCost: number;
 }
 
 export class ConfigError extends Error {
@@ -102,6 +112,24 @@ function levelMap(env: Env, name: string): Record<string, string> {
   return levels;
 }
 
+function signingKeys(env: Env): Pick<AuthConfig, 'signingKeys' | 'signingKid'> {
+  const raw = optional(env, 'AUTH_SIGNING_KEYS');
+  if (raw === undefined) return { signingKeys: undefined, signingKid: undefined };
+  let keys: unknown;
+  try {
+    keys = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('AUTH_SIGNING_KEYS', 'is not valid JSON (expected an array of private JWKs)');
+  }
+  if (!Array.isArray(keys) || keys.length === 0 || !keys.every((key) => typeof key?.kid === 'string' && key.kid !== '')) {
+    throw new ConfigError('AUTH_SIGNING_KEYS', 'must be a non-empty JSON array of private JWKs, each with a "kid"');
+  }
+  const kids = keys.map((key) => key.kid as string);
+  const signingKid = optional(env, 'AUTH_SIGNING_KID') ?? kids[0]!;
+  if (!kids.includes(signingKid)) throw new ConfigError('AUTH_SIGNING_KID', `names no key of AUTH_SIGNING_KEYS, got "${signingKid}"`);
+  return { signingKeys: keys, signingKid };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const profile = oneOf(env, 'APP_PROFILE', ['dev', 'test', 'prod'] as const, env.NODE_ENV === 'production' ? 'prod' : 'dev');
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
@@ -109,6 +137,10 @@ export function loadConfig(env: Env = process.env): Config {
   const appDatabaseUrl = postgresUrl(env, 'APP_DATABASE_URL');
   if (profile === 'prod' && !appDatabaseUrl) {
     throw new ConfigError('APP_DATABASE_URL', 'is required in the prod profile (a login role granted storefront_app)');
+  }
+  const auth = signingKeys(env);
+  if (profile === 'prod' && !auth.signingKeys) {
+    throw new ConfigError('AUTH_SIGNING_KEYS', 'is required in the prod profile (signing keys do not belong in the database)');
   }
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, profile === 'test' ? 'warn' : 'info');
   return {
@@ -130,5 +162,9 @@ export function loadConfig(env: Env = process.env): Config {
     logLevels: levelMap(env, 'LOG_LEVELS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     seedDemo: bool(env, 'SEED_DEMO', profile !== 'prod'),
+    auth: {
+      ...auth,
+      bcryptCost: int(env, 'AUTH_BCRYPT_COST', profile === 'test' ? 4 : 12, profile === 'test' ? 4 : 12, 15),
+    },
   };
 }

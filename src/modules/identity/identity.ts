@@ -1,0 +1,35 @@
+import type { Db, Tx } from '../../platform/db/database.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { type KeySource, keySource } from './keys.ts';
+import { hashPassword } from './passwords.ts';
+
+/** The identity module's state for one running platform: its database, its signing keys, its bcrypt cost. */
+export interface Identity {
+  db: Db;
+  keys: KeySource;
+  bcryptCost: number;
+  /** A hash checked when no account matches, so that an unknown e-mail costs as much time as a wrong password. */
+  decoyHash: Promise<string>;
+}
+
+const identities = new WeakMap<Platform, Identity>();
+
+export function identityOf(platform: Platform): Identity {
+  let identity = identities.get(platform);
+  if (!identity) {
+    const bcryptCost = platform.config.auth.bcryptCost;
+    identity = {
+      db: platform.db,
+      keys: keySource(platform.config.auth, platform.db),
+      bcryptCost,
+      decoyHash: hashPassword('decoy password, matches nothing', bcryptCost),
+    };
+    identities.set(platform, identity);
+  }
+  return identity;
+}
+
+/** The unit of work of an account's home: its store, or the platform context for platform super-users. */
+export function inHome<T>(db: Db, tenantId: string | null, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return tenantId ? db.withTenant(tenantId, fn) : db.withPlatform(fn);
+}

@@ -1,0 +1,42 @@
+import type { PlatformModule } from '../../platform/platform.ts';
+import { DEMO_SUBDOMAIN, resolveTenant } from '../tenancy/service.ts';
+import { seedDemoAccounts } from './accounts.ts';
+import { authenticate, enterContext, principalOf } from './authenticate.ts';
+import { identityHousekeeping } from './housekeeping.ts';
+import { identityOf } from './identity.ts';
+import { identityRoutes } from './routes.ts';
+import type { AccessClaims } from './tokens.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified claims behind `principal` (session, impersonation id); null without a bearer token. */
+    accessClaims: AccessClaims | null;
+  }
+}
+
+export const identityModule: PlatformModule = {
+  name: 'identity',
+  hooks(app, platform) {
+    const identity = identityOf(platform);
+    app.decorateRequest('accessClaims', null);
+    // Registered after the tenancy module's hook, so request.tenant is known here.
+    app.addHook('onRequest', async (request) => {
+      if (request.url.startsWith('/q/')) return;
+      const claims = await authenticate(identity, request);
+      if (!claims) return;
+      request.accessClaims = claims;
+      request.principal = principalOf(claims);
+      enterContext(claims);
+    });
+  },
+  routes: identityRoutes,
+  async seed(platform) {
+    const demo = await resolveTenant(platform.db, DEMO_SUBDOMAIN);
+    await seedDemoAccounts(identityOf(platform), demo?.id);
+  },
+  async start(platform) {
+    // Fails start-up on a bad configured key rather than on the first login.
+    await identityOf(platform).keys.current();
+    await identityHousekeeping(platform.db);
+  },
+};

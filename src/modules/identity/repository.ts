@@ -1,0 +1,434 @@
+import { type ColumnType, type Generated, type Selectable, sql } from 'kysely';
+import type { Db, Tx } from '../../platform/db/database.ts';
+import type { StaffRole } from './rbac.ts';
+
+type Stamps = {
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date | undefined>;
+  created_by: ColumnType<string | null, never, never>;
+  updated_by: ColumnType<string | null, never, never>;
+};
+type AccountStatus = 'active' | 'disabled';
+export type SubjectKind = 'staff' | 'customer' | 'platform';
+
+export interface SigningKeysTable {
+  kid: string;
+  private_jwk: Record<string, unknown>;
+  public_jwk: Record<string, unknown>;
+  created_at: ColumnType<Date, never, never>;
+  retired_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface PlatformUsersTable {
+  id: Generated<string>;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  status: ColumnType<AccountStatus, AccountStatus | undefined>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface StaffUsersTable extends Stamps {
+  id: Generated<string>;
+  tenant_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  role: StaffRole;
+  status: ColumnType<AccountStatus, AccountStatus | undefined>;
+}
+
+export interface CustomerAccountsTable extends Stamps {
+  id: Generated<string>;
+  tenant_id: string;
+  email: string;
+  display_name: string;
+  password_hash: string;
+  status: ColumnType<AccountStatus, AccountStatus | undefined>;
+}
+
+export interface OAuthClientsTable extends Stamps {
+  id: Generated<string>;
+  tenant_id: string;
+  client_id: string;
+  secret_hash: Buffer;
+  name: string;
+  scopes: string[];
+  revoked_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface RefreshTokensTable extends Stamps {
+  id: Generated<string>;
+  tenant_id: string | null;
+  family_id: string;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  token_hash: Buffer;
+  expires_at: Date;
+  rotated_at: ColumnType<Date | null, never, Date>;
+  revoked_at: ColumnType<Date | null, never, Date>;
+  revoked_reason: ColumnType<'logout' | 'reuse' | null, never, 'logout' | 'reuse'>;
+}
+
+export interface LoginFailuresTable {
+  key_hash: Buffer;
+  failed_at: ColumnType<Date, Date | undefined, never>;
+}
+
+export type SessionEvent = 'login' | 'login_failed' | 'login_throttled' | 'refresh' | 'refresh_reuse' | 'logout';
+
+export interface SessionLogsTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  occurred_at: ColumnType<Date, Date | undefined, never>;
+  event: SessionEvent;
+  subject_kind: SubjectKind | null;
+  subject_id: string | null;
+  session_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  updated_at: ColumnType<Date, never, never>;
+  created_by: ColumnType<string | null, never, never>;
+  updated_by: ColumnType<string | null, never, never>;
+}
+
+export type ImpersonationEvent = 'started' | 'request' | 'ended';
+
+export interface ImpersonationAuditTable {
+  id: Generated<string>;
+  tenant_id: string;
+  impersonation_id: string;
+  event: ImpersonationEvent;
+  actor_id: string;
+  target_user_id: string;
+  reason_code: string;
+  ticket: string | null;
+  method: string | null;
+  path: string | null;
+  request_id: string | null;
+  occurred_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, never>;
+  created_by: ColumnType<string | null, never, never>;
+  updated_by: ColumnType<string | null, never, never>;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    signing_keys: SigningKeysTable;
+    platform_users: PlatformUsersTable;
+    staff_users: StaffUsersTable;
+    customer_accounts: CustomerAccountsTable;
+    oauth_clients: OAuthClientsTable;
+    refresh_tokens: RefreshTokensTable;
+    login_failures: LoginFailuresTable;
+    session_logs: SessionLogsTable;
+    impersonation_audit: ImpersonationAuditTable;
+  }
+}
+
+export type StaffUser = Selectable<StaffUsersTable>;
+export type CustomerAccount = Selectable<CustomerAccountsTable>;
+export type PlatformUser = Selectable<PlatformUsersTable>;
+export type OAuthClient = Selectable<OAuthClientsTable>;
+export type RefreshToken = Selectable<RefreshTokensTable>;
+export type SigningKeyRow = Selectable<SigningKeysTable>;
+export type ImpersonationAuditRow = Selectable<ImpersonationAuditTable>;
+
+/** A login account of any kind, as far as authentication needs it. */
+export interface Account {
+  kind: SubjectKind;
+  id: string;
+  tenantId: string | null;
+  email: string;
+  displayName: string;
+  passwordHash: string;
+  role: StaffRole | 'customer' | 'platform_super_user';
+  active: boolean;
+}
+
+// ---- signing keys (embedded default)
+
+export function usableSigningKeys(db: Db, retiredAfter: Date): Promise<SigningKeyRow[]> {
+  return db.kysely
+    .selectFrom('signing_keys')
+    .selectAll()
+    .where((eb) => eb.or([eb('retired_at', 'is', null), eb('retired_at', '>', retiredAfter)]))
+    .orderBy('created_at', 'desc')
+    .orderBy('kid', 'desc')
+    .execute();
+}
+
+/** Runs `fn` holding the key-rotation lock, so that two processes starting together create one key. */
+export function withSigningKeyLock<T>(db: Db, fn: (trx: Tx) => Promise<T>): Promise<T> {
+  return db.kysely.transaction().execute(async (trx) => {
+    await sql`select pg_advisory_xact_lock(hashtext('signing_keys'))`.execute(trx);
+    return fn(trx);
+  });
+}
+
+export async function hasActiveSigningKey(trx: Tx): Promise<boolean> {
+  const row = await trx.selectFrom('signing_keys').select('kid').where('retired_at', 'is', null).executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function replaceActiveSigningKey(trx: Tx, key: { kid: string; private_jwk: Record<string, unknown>; public_jwk: Record<string, unknown> }) {
+  await trx.updateTable('signing_keys').set({ retired_at: new Date() }).where('retired_at', 'is', null).execute();
+  await trx.insertInto('signing_keys').values(key).execute();
+}
+
+// ---- accounts
+
+const staffAccount = (row: StaffUser): Account => ({
+  kind: 'staff',
+  id: row.id,
+  tenantId: row.tenant_id,
+  email: row.email,
+  displayName: row.display_name,
+  passwordHash: row.password_hash,
+  role: row.role,
+  active: row.status === 'active',
+});
+const customerAccount = (row: CustomerAccount): Account => ({
+  kind: 'customer',
+  id: row.id,
+  tenantId: row.tenant_id,
+  email: row.email,
+  displayName: row.display_name,
+  passwordHash: row.password_hash,
+  role: 'customer',
+  active: row.status === 'active',
+});
+const platformAccount = (row: PlatformUser): Account => ({
+  kind: 'platform',
+  id: row.id,
+  tenantId: null,
+  email: row.email,
+  displayName: row.display_name,
+  passwordHash: row.password_hash,
+  role: 'platform_super_user',
+  active: row.status === 'active',
+});
+
+export async function findAccount(trx: Tx, kind: SubjectKind, by: { email: string } | { id: string }): Promise<Account | undefined> {
+  const [column, value] = 'email' in by ? (['email', by.email] as const) : (['id', by.id] as const);
+  if (kind === 'staff') {
+    const row = await trx.selectFrom('staff_users').selectAll().where(column, '=', value).executeTakeFirst();
+    return row && staffAccount(row);
+  }
+  if (kind === 'customer') {
+    const row = await trx.selectFrom('customer_accounts').selectAll().where(column, '=', value).executeTakeFirst();
+    return row && customerAccount(row);
+  }
+  const row = await trx.selectFrom('platform_users').selectAll().where(column, '=', value).executeTakeFirst();
+  return row && platformAccount(row);
+}
+
+export function insertStaffUser(
+  trx: Tx,
+  user: { tenant_id: string; email: string; display_name: string; password_hash: string; role: StaffRole },
+): Promise<StaffUser> {
+  return trx.insertInto('staff_users').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+export function listStaffUsers(trx: Tx): Promise<StaffUser[]> {
+  return trx.selectFrom('staff_users').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export function insertCustomer(
+  trx: Tx,
+  customer: { tenant_id: string; email: string; display_name: string; password_hash: string },
+): Promise<CustomerAccount> {
+  return trx.insertInto('customer_accounts').values(customer).returningAll().executeTakeFirstOrThrow();
+}
+
+export function insertPlatformUser(db: Db, user: { email: string; display_name: string; password_hash: string }): Promise<PlatformUser> {
+  return db.kysely.insertInto('platform_users').values(user).returningAll().executeTakeFirstOrThrow();
+}
+
+export function countPlatformUsers(db: Db): Promise<number> {
+  return db.kysely
+    .selectFrom('platform_users')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .executeTakeFirstOrThrow()
+    .then((row) => Number(row.n));
+}
+
+// ---- refresh tokens
+
+export function insertRefreshToken(
+  trx: Tx,
+  token: { tenant_id: string | null; family_id: string; subject_kind: SubjectKind; subject_id: string; token_hash: Buffer; expires_at: Date },
+): Promise<void> {
+  return trx.insertInto('refresh_tokens').values(token).execute().then(() => undefined);
+}
+
+/** The token row, locked until the end of the transaction so that two refreshes with one token serialise. */
+export function lockRefreshToken(trx: Tx, tokenHash: Buffer): Promise<RefreshToken | undefined> {
+  return trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst();
+}
+
+export async function markRotated(trx: Tx, id: string): Promise<void> {
+  await trx.updateTable('refresh_tokens').set({ rotated_at: new Date() }).where('id', '=', id).execute();
+}
+
+export async function revokeFamily(trx: Tx, familyId: string, reason: 'logout' | 'reuse'): Promise<number> {
+  const result = await trx
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: new Date(), revoked_reason: reason })
+    .where('family_id', '=', familyId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+// ---- login throttling
+
+export async function recentFailures(db: Db, keys: Buffer[], since: Date): Promise<{ key: Buffer; count: number; oldest: Date }[]> {
+  const rows = await db.kysely
+    .selectFrom('login_failures')
+    .select((eb) => ['key_hash', eb.fn.countAll<string>().as('n'), eb.fn.min('failed_at').as('oldest')])
+    .where('key_hash', 'in', keys)
+    .where('failed_at', '>', since)
+    .groupBy('key_hash')
+    .execute();
+  return rows.map((row) => ({ key: row.key_hash, count: Number(row.n), oldest: row.oldest as Date }));
+}
+
+export async function insertFailures(db: Db, keys: Buffer[]): Promise<void> {
+  await db.kysely
+    .insertInto('login_failures')
+    .values(keys.map((key_hash) => ({ key_hash })))
+    .execute();
+}
+
+export async function clearFailures(db: Db, key: Buffer): Promise<void> {
+  await db.kysely.deleteFrom('login_failures').where('key_hash', '=', key).execute();
+}
+
+export async function deleteFailuresBefore(db: Db, before: Date): Promise<number> {
+  const result = await db.kysely.deleteFrom('login_failures').where('failed_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+// ---- session log
+
+export async function insertSessionLog(
+  trx: Tx,
+  entry: {
+    tenant_id: string | null;
+    event: SessionEvent;
+    subject_kind?: SubjectKind | null;
+    subject_id?: string | null;
+    session_id?: string | null;
+    ip: string | null;
+    user_agent: string | null;
+  },
+): Promise<void> {
+  await trx.insertInto('session_logs').values(entry).execute();
+}
+
+export async function maintainSessionLogPartitions(db: Db, monthsAhead: number, retentionDays: number) {
+  const { rows } = await sql<{ action: 'created' | 'dropped'; partition_name: string }>`
+    select action, partition_name from app_maintain_session_log_partitions(${monthsAhead}, make_interval(days => ${retentionDays}))`.execute(db.kysely);
+  return rows;
+}
+
+// ---- OAuth clients
+
+export function insertClient(
+  trx: Tx,
+  client: { tenant_id: string; client_id: string; secret_hash: Buffer; name: string; scopes: string[] },
+): Promise<OAuthClient> {
+  return trx.insertInto('oauth_clients').values(client).returningAll().executeTakeFirstOrThrow();
+}
+
+export function findClient(trx: Tx, clientId: string): Promise<OAuthClient | undefined> {
+  return trx.selectFrom('oauth_clients').selectAll().where('client_id', '=', clientId).executeTakeFirst();
+}
+
+export function listClients(trx: Tx): Promise<OAuthClient[]> {
+  return trx.selectFrom('oauth_clients').selectAll().orderBy('created_at').orderBy('id').execute();
+}
+
+export async function revokeClient(trx: Tx, clientId: string): Promise<boolean> {
+  const result = await trx
+    .updateTable('oauth_clients')
+    .set({ revoked_at: new Date(), updated_at: new Date() })
+    .where('client_id', '=', clientId)
+    .where('revoked_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+// ---- impersonation audit
+
+export function insertImpersonationEvent(
+  trx: Tx,
+  row: {
+    tenant_id: string;
+    impersonation_id: string;
+    event: ImpersonationEvent;
+    actor_id: string;
+    target_user_id: string;
+    reason_code: string;
+    ticket: string | null;
+    method?: string | null;
+    path?: string | null;
+    request_id?: string | null;
+  },
+): Promise<ImpersonationAuditRow> {
+  return trx.insertInto('impersonation_audit').values(row).returningAll().executeTakeFirstOrThrow();
+}
+
+export async function impersonationEnded(trx: Tx, impersonationId: string): Promise<boolean> {
+  const row = await trx
+    .selectFrom('impersonation_audit')
+    .select('id')
+    .where('impersonation_id', '=', impersonationId)
+    .where('event', '=', 'ended')
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Position after a row: its timestamp as PostgreSQL prints it (microseconds, which a JS Date would lose) and id. */
+export interface AuditCursor {
+  at: string;
+  id: string;
+}
+
+export interface AuditFilter {
+  tenantId?: string | undefined;
+  actorId?: string | undefined;
+  impersonationId?: string | undefined;
+  event?: ImpersonationEvent | undefined;
+}
+
+export function listImpersonationAudit(
+  trx: Tx,
+  filter: AuditFilter & { after?: AuditCursor | undefined; limit: number },
+): Promise<(ImpersonationAuditRow & { cursor_at: string })[]> {
+  let query = trx
+    .selectFrom('impersonation_audit')
+    .selectAll()
+    .select(sql<string>`to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`.as('cursor_at'));
+  if (filter.tenantId) query = query.where('tenant_id', '=', filter.tenantId);
+  if (filter.actorId) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.impersonationId) query = query.where('impersonation_id', '=', filter.impersonationId);
+  if (filter.event) query = query.where('event', '=', filter.event);
+  const after = filter.after;
+  if (after) {
+    query = query.where((eb) => eb(eb.refTuple('occurred_at', 'id'), '<', eb.tuple(sql<Date>`${after.at}::timestamptz`, after.id)));
+  }
+  return query.orderBy('occurred_at', 'desc').orderBy('id', 'desc').limit(filter.limit).execute();
+}
+
+export async function countStoreAccounts(trx: Tx): Promise<{ staff: number; customers: number; apiClients: number }> {
+  const row = await trx
+    .selectNoFrom((eb) => [
+      eb.selectFrom('staff_users').select(eb.fn.countAll<string>().as('n')).as('staff'),
+      eb.selectFrom('customer_accounts').select(eb.fn.countAll<string>().as('n')).as('customers'),
+      eb.selectFrom('oauth_clients').select(eb.fn.countAll<string>().as('n')).where('revoked_at', 'is', null).as('api_clients'),
+    ])
+    .executeTakeFirstOrThrow();
+  return { staff: Number(row.staff), customers: Number(row.customers), apiClients: Number(row.api_clients) };
+}

@@ -1,0 +1,7 @@
+import type { PlatformModule } from '../../platform/platform.ts';
+import { platformAdminRoutes } from './routes.ts';
+
+export const platformAdminModule: PlatformModule = {
+  name: 'platform-admin',
+  routes: platformAdminRoutes,
+};

@@ -1,0 +1,82 @@
+import { Type } from 'typebox';
+import { REASON_CODES } from '../identity/impersonation.ts';
+
+const Uuid = Type.String({ format: 'uuid' });
+const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });
+const Cursor = Type.String({ maxLength: 300 });
+
+export const StoreListQuery = Type.Object(
+  {
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
+    plan: Type.Optional(Type.Union(['free', 'starter', 'growth', 'enterprise'].map((plan) => Type.Literal(plan)))),
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+const Store = Type.Object({
+  id: Type.String(),
+  subdomain: Type.String(),
+  name: Type.String(),
+  status: Type.String(),
+  plan: Type.String(),
+  created_at: Type.String(),
+});
+
+export const StorePage = Type.Object({ items: Type.Array(Store), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+
+export const StoreParams = Type.Object({ id: Uuid });
+
+const AuditEntry = Type.Object({
+  id: Type.String(),
+  impersonation_id: Type.String(),
+  store_id: Type.String(),
+  event: Type.String(),
+  actor_id: Type.String(),
+  target_user_id: Type.String(),
+  reason_code: Type.String(),
+  ticket: Type.Union([Type.String(), Type.Null()]),
+  method: Type.Union([Type.String(), Type.Null()]),
+  path: Type.Union([Type.String(), Type.Null()]),
+  request_id: Type.Union([Type.String(), Type.Null()]),
+  occurred_at: Type.String(),
+});
+
+export const StoreDetail = Type.Object({
+  ...Store.properties,
+  accounts: Type.Object({ staff: Type.Integer(), customers: Type.Integer(), api_clients: Type.Integer() }),
+  recent_impersonations: Type.Array(AuditEntry),
+});
+
+export const ImpersonationStart = Type.Object(
+  {
+    store_id: Uuid,
+    user_id: Uuid,
+    reason_code: Type.Union(REASON_CODES.map((code) => Type.Literal(code))),
+    ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ImpersonationGrant = Type.Object({
+  impersonation_id: Type.String(),
+  access_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  scope: Type.String(),
+});
+
+export const AuditQuery = Type.Object(
+  {
+    store_id: Type.Optional(Uuid),
+    actor_id: Type.Optional(Uuid),
+    impersonation_id: Type.Optional(Uuid),
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), next_cursor: Type.Union([Type.String(), Type.Null()]) });

@@ -1,0 +1,89 @@
+import type { Db } from '../../platform/db/database.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import { storeAccountCounts } from '../identity/accounts.ts';
+import type { Identity } from '../identity/identity.ts';
+import { type AuditPage, impersonationAudit } from '../identity/impersonation.ts';
+import { type StoreFilter, findStore, listStores } from './repository.ts';
+import { storeListDuration } from './telemetry.ts';
+
+/** Opaque list cursors: base64url JSON of the last row's position. */
+export function encodeCursor(position: { at: string; id: string }): string {
+  return Buffer.from(JSON.stringify(position)).toString('base64url');
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}Z$/;
+
+export function decodeCursor(cursor: string | undefined): { at: string; id: string } | undefined {
+  if (cursor === undefined) return undefined;
+  try {
+    const position = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof position?.at === 'string' && TIMESTAMP.test(position.at) && typeof position.id === 'string' && UUID.test(position.id)) {
+      return { at: position.at, id: position.id };
+    }
+  } catch {}
+  throw new HttpProblem(400, 'Invalid cursor', 'The cursor is not one this list returned.', {
+    extensions: { errors: [{ field: 'querystring/cursor', message: 'is not a valid cursor' }] },
+  });
+}
+
+export async function storeList(db: Db, filter: Omit<StoreFilter, 'after'> & { cursor?: string | undefined }) {
+  const stop = storeListDuration.startTimer();
+  try {
+    const rows = await listStores(db, { ...filter, after: decodeCursor(filter.cursor), limit: filter.limit + 1 });
+    const items = rows.slice(0, filter.limit);
+    const last = items.at(-1);
+    return {
+      items: items.map(({ cursor_at: _, ...store }) => ({ ...store, created_at: store.created_at.toISOString() })),
+      next_cursor: rows.length > filter.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
+    };
+  } finally {
+    stop();
+  }
+}
+
+export async function storeDetail(identity: Identity, id: string) {
+  const store = await findStore(identity.db, id);
+  if (!store) throw new HttpProblem(404, 'Store not found', `No store has id ${id}.`);
+  const [accounts, impersonations] = await Promise.all([
+    storeAccountCounts(identity.db, id),
+    impersonationAudit(identity, { tenantId: id, event: 'started', limit: 10 }),
+  ]);
+  return {
+    ...store,
+    created_at: store.created_at.toISOString(),
+    accounts: { staff: accounts.staff, customers: accounts.customers, api_clients: accounts.apiClients },
+    recent_impersonations: impersonations.items.map(auditView),
+  };
+}
+
+export function auditView(row: AuditPage['items'][number]) {
+  return {
+    id: row.id,
+    impersonation_id: row.impersonation_id,
+    store_id: row.tenant_id,
+    event: row.event,
+    actor_id: row.actor_id,
+    target_user_id: row.target_user_id,
+    reason_code: row.reason_code,
+    ticket: row.ticket,
+    method: row.method,
+    path: row.path,
+    request_id: row.request_id,
+    occurred_at: row.occurred_at.toISOString(),
+  };
+}
+
+export async function impersonationLog(
+  identity: Identity,
+  filter: { storeId?: string | undefined; actorId?: string | undefined; impersonationId?: string | undefined; cursor?: string | undefined; limit: number },
+) {
+  const page = await impersonationAudit(identity, {
+    tenantId: filter.storeId,
+    actorId: filter.actorId,
+    impersonationId: filter.impersonationId,
+    after: decodeCursor(filter.cursor),
+    limit: filter.limit,
+  });
+  return { items: page.items.map(auditView), next_cursor: page.next ? encodeCursor(page.next) : null };
+}
