@@ -36,7 +36,8 @@ export function principalOf(claims: AccessClaims): Principal {
  */
 export async function authenticate(identity: Identity, request: FastifyRequest): Promise<AccessClaims | null> {
   const header = request.headers.authorization;
-  if (header === undefined) return null;
+  // Other schemes are not ours to judge (the token endpoint takes HTTP Basic).
+  if (header === undefined || !/^bearer\b/i.test(header)) return null;
   const token = BEARER.exec(header)?.[1];
   if (!token) throw refused('The Authorization header must be "Bearer <token>".', 'invalid_request');
   let claims: AccessClaims;

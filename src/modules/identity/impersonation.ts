@@ -67,7 +67,7 @@ export async function startImpersonation(
       impersonation: { id: impersonationId, actorId, reason: request.reasonCode, ticket: request.ticket },
     });
     stop();
-    log.warn({ impersonation_id: impersonationId, actor_id: actorId, target_user_id: target.id, reason: request.reasonCode }, 'impersonation started');
+    log.info({ impersonation_id: impersonationId, actor_id: actorId, target_user_id: target.id, reason: request.reasonCode }, 'impersonation started');
     return { impersonation_id: impersonationId, access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, scope: scopes.join(' ') };
   });
 }
@@ -118,7 +118,7 @@ export async function endImpersonation(identity: Identity, claims: ImpersonatedC
       request_id: requestId,
     }),
   );
-  log.warn({ impersonation_id: impersonation.id, actor_id: impersonation.actorId }, 'impersonation ended');
+  log.info({ impersonation_id: impersonation.id, actor_id: impersonation.actorId }, 'impersonation ended');
 }
 
 export interface AuditPage {

@@ -74,7 +74,7 @@ describe('access tokens', () => {
   });
 
   it('refuses a malformed Authorization header', async () => {
-    const response = await t.app.inject({ url: '/auth/me', headers: { host: storeHost(store), authorization: 'Token abc' } });
+    const response = await t.app.inject({ url: '/auth/me', headers: { host: storeHost(store), authorization: 'Bearer not a token!' } });
     expect(response.statusCode).toBe(401);
     expect(response.headers['www-authenticate']).toBe('Bearer error="invalid_request"');
   });
