@@ -137,6 +137,8 @@ DECLARE
   first_day timestamp;
   child text;
 BEGIN
+  -- Several processes may start together; one at a time creates partitions.
+  PERFORM pg_advisory_xact_lock(hashtext('session_logs partitions'));
   FOR i IN 0..months_ahead LOOP
     first_day := date_trunc('month', now() AT TIME ZONE 'UTC') + make_interval(months => i);
     child := 'session_logs_' || to_char(first_day, '"y"YYYY"m"MM');

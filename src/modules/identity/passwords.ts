@@ -5,7 +5,7 @@ import { HttpProblem } from '../../platform/http/problem.ts';
 export const PASSWORD_MAX_BYTES = 72;
 export const PASSWORD_MIN_LENGTH = 10;
 
-export function hashPassword(password: string, cost: number): Promise<string> {
+export async function hashPassword(password: string, cost: number): Promise<string> {
   if (password.length < PASSWORD_MIN_LENGTH || Buffer.byteLength(password) > PASSWORD_MAX_BYTES) {
     throw new HttpProblem(400, 'Validation failed', `A password has ${PASSWORD_MIN_LENGTH} characters at least and ${PASSWORD_MAX_BYTES} bytes at most.`, {
       extensions: { errors: [{ field: 'body/password', message: 'has an unacceptable length' }] },

@@ -1,0 +1,146 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PLATFORM_HOST, type TestSession, platformSession, staffSession, storeHost } from '../../../test/support/auth.ts';
+import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { type Tenant, createTenant } from '../tenancy/service.ts';
+
+describe('platform admin API', () => {
+  let t: TestApp;
+  let operator: TestSession;
+  let store: Tenant;
+  const tag = `pa${Date.now().toString(36)}`;
+
+  const get = (url: string, headers: Record<string, string> = operator.headers, host = PLATFORM_HOST) => t.app.inject({ url, headers: { host, ...headers } });
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    operator = await platformSession(t.platform);
+    store = await makeTenant(t.platform.db, 'Platform Admin Store');
+    for (let i = 0; i < 5; i++) {
+      await createTenant(t.platform.db, { subdomain: `${tag}-${i}`, name: `Searchable ${tag} ${i}`, plan: i % 2 === 0 ? 'growth' : 'free' });
+    }
+  });
+  afterAll(() => t.close());
+
+  describe('store list', () => {
+    it('searches, filters by plan and pages with a cursor, newest first', async () => {
+      const first = await get(`/admin/platform/stores?q=${tag}&limit=2`);
+      expect(first.statusCode).toBe(200);
+      const page1 = first.json();
+      expect(page1.items.map((s: Tenant) => s.subdomain)).toEqual([`${tag}-4`, `${tag}-3`]);
+      const page2 = (await get(`/admin/platform/stores?q=${tag}&limit=2&cursor=${page1.next_cursor}`)).json();
+      const page3 = (await get(`/admin/platform/stores?q=${tag}&limit=2&cursor=${page2.next_cursor}`)).json();
+      expect([...page2.items, ...page3.items].map((s: Tenant) => s.subdomain)).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`]);
+      expect(page3.next_cursor).toBeNull();
+      const growth = (await get(`/admin/platform/stores?q=${tag}&plan=growth&status=active`)).json();
+      expect(growth.items.map((s: Tenant) => s.subdomain)).toEqual([`${tag}-4`, `${tag}-2`, `${tag}-0`]);
+    });
+
+    it('treats LIKE wildcards in the search as text', async () => {
+      expect((await get('/admin/platform/stores?q=%25%25')).json().items).toEqual([]);
+    });
+
+    it('refuses bad parameters with 400 problems', async () => {
+      for (const query of ['limit=0', 'limit=1000', 'status=closed', 'plan=gold', 'cursor=bm90LWEtY3Vyc29y']) {
+        const response = await get(`/admin/platform/stores?${query}`);
+        expect(response.statusCode, query).toBe(400);
+        expect(response.headers['content-type']).toContain('application/problem+json');
+      }
+    });
+
+    it('is closed to store tokens and to anonymous callers', async () => {
+      const owner = await staffSession(t.platform, store.id, 'owner');
+      expect((await get('/admin/platform/stores', owner.headers, storeHost(store))).statusCode).toBe(403);
+      expect((await get('/admin/platform/stores', owner.headers)).statusCode).toBe(401);
+      expect((await get('/admin/platform/stores', {})).statusCode).toBe(401);
+    });
+  });
+
+  it('shows a store with its account counts', async () => {
+    await staffSession(t.platform, store.id, 'owner');
+    const detail = await get(`/admin/platform/stores/${store.id}`);
+    expect(detail.statusCode).toBe(200);
+    expect(detail.json()).toMatchObject({ id: store.id, subdomain: store.subdomain, accounts: { staff: expect.any(Number), customers: 0, api_clients: 0 } });
+    expect(detail.json().accounts.staff).toBeGreaterThan(0);
+    expect((await get('/admin/platform/stores/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
+    expect((await get('/admin/platform/stores/not-a-uuid')).statusCode).toBe(400);
+  });
+
+  describe('impersonation', () => {
+    const start = (payload: object, headers = operator.headers) =>
+      t.app.inject({ method: 'POST', url: '/admin/platform/impersonations', headers: { host: PLATFORM_HOST, ...headers }, payload });
+
+    it('is refused without a reason code, or with one not on the list', async () => {
+      const member = await staffSession(t.platform, store.id, 'manager');
+      for (const payload of [
+        { store_id: store.id, user_id: member.userId },
+        { store_id: store.id, user_id: member.userId, reason_code: 'curiosity' },
+        { store_id: store.id, user_id: member.userId, reason_code: '' },
+      ]) {
+        const response = await start(payload);
+        expect(response.statusCode).toBe(400);
+        expect(response.json().errors.map((error: { field: string }) => error.field).join()).toContain('reason_code');
+      }
+      const audit = (await get(`/admin/platform/impersonations?store_id=${store.id}`)).json();
+      expect(audit.items.filter((row: { target_user_id: string }) => row.target_user_id === member.userId)).toEqual([]);
+    });
+
+    it('audits the start, every request and the explicit end; the token dies with the end', async () => {
+      const member = await staffSession(t.platform, store.id, 'manager');
+      const started = await start({ store_id: store.id, user_id: member.userId, reason_code: 'customer_support', ticket: 'SUP-1234' });
+      expect(started.statusCode).toBe(201);
+      const grant = started.json();
+      const asMember = { host: storeHost(store), authorization: `Bearer ${grant.access_token}`, 'x-request-id': 'imp-req-1' };
+
+      const me = await t.app.inject({ url: '/auth/me', headers: asMember });
+      expect(me.json()).toMatchObject({
+        subject: member.userId,
+        roles: ['manager'],
+        impersonation: { active: true, actor_id: operator.userId, reason: 'customer_support', ticket: 'SUP-1234' },
+      });
+      expect((await t.app.inject({ url: '/auth/me', headers: { ...asMember, host: storeHost({ subdomain: 'elsewhere' }) } })).statusCode).toBe(404);
+
+      const end = await t.app.inject({ method: 'DELETE', url: '/auth/impersonation', headers: { ...asMember, 'x-request-id': 'imp-req-2' } });
+      expect(end.statusCode).toBe(204);
+      const after = await t.app.inject({ url: '/auth/me', headers: asMember });
+      expect(after.statusCode).toBe(401);
+      expect(after.json().detail).toBe('This impersonation has ended.');
+
+      const audit = (await get(`/admin/platform/impersonations?impersonation_id=${grant.impersonation_id}`)).json();
+      expect(audit.items.map((row: { event: string; request_id: string | null; path: string | null }) => [row.event, row.path, row.request_id])).toEqual([
+        ['ended', null, 'imp-req-2'],
+        ['request', '/auth/impersonation', 'imp-req-2'],
+        ['request', '/auth/me', 'imp-req-1'],
+        ['started', null, null],
+      ]);
+      expect(audit.items[0]).toMatchObject({ actor_id: operator.userId, store_id: store.id, reason_code: 'customer_support', ticket: 'SUP-1234' });
+    });
+
+    it('pages the audit list across stores with a cursor', async () => {
+      const member = await staffSession(t.platform, store.id, 'staff');
+      const grant = (await start({ store_id: store.id, user_id: member.userId, reason_code: 'bug_investigation' })).json();
+      for (let i = 0; i < 3; i++) await t.app.inject({ url: '/auth/me', headers: { host: storeHost(store), authorization: `Bearer ${grant.access_token}` } });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: { items: { id: string }[]; next_cursor: string | null } = (
+          await get(`/admin/platform/impersonations?impersonation_id=${grant.impersonation_id}&limit=1${cursor ? `&cursor=${cursor}` : ''}`)
+        ).json();
+        seen.push(...page.items.map((row) => row.id));
+        cursor = page.next_cursor;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(4);
+    });
+
+    it('refuses an unknown user and a store token', async () => {
+      expect((await start({ store_id: store.id, user_id: '00000000-0000-4000-8000-000000000000', reason_code: 'security_review' })).statusCode).toBe(404);
+      const owner = await staffSession(t.platform, store.id, 'owner');
+      const response = await t.app.inject({
+        method: 'POST',
+        url: '/admin/platform/impersonations',
+        headers: { host: storeHost(store), ...owner.headers },
+        payload: { store_id: store.id, user_id: owner.userId, reason_code: 'security_review' },
+      });
+      expect(response.statusCode).toBe(403);
+    });
+  });
+});
