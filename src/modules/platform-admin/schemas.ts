@@ -7,7 +7,8 @@ const Cursor = Type.String({ maxLength: 300 });
 
 export const StoreListQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    // Three characters at least, so that the trigram indexes serve every search.
+    q: Type.Optional(Type.String({ minLength: 3, maxLength: 100 })),
     status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('suspended')])),
     plan: Type.Optional(Type.Union(['free', 'starter', 'growth', 'enterprise'].map((plan) => Type.Literal(plan)))),
     limit: Limit,
