@@ -95,6 +95,9 @@ SELECT app_enable_tenant_isolation('refresh_tokens');
 CREATE POLICY platform_sessions ON refresh_tokens
   USING (tenant_id IS NULL AND app_platform_context())
   WITH CHECK (tenant_id IS NULL AND app_platform_context());
+-- Housekeeping in the platform context may see and delete expired tokens of every store, and nothing else.
+CREATE POLICY expired_cleanup_read ON refresh_tokens FOR SELECT USING (app_platform_context() AND expires_at < now());
+CREATE POLICY expired_cleanup ON refresh_tokens FOR DELETE USING (app_platform_context() AND expires_at < now());
 
 -- Login throttling: one row per failed attempt, keyed by a hash of (tenant, e-mail) or of the client IP.
 CREATE TABLE login_failures (

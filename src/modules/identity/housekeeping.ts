@@ -1,22 +1,26 @@
 import type { Db } from '../../platform/db/database.ts';
 import { logger } from '../../platform/observability/logger.ts';
-import { maintainSessionLogPartitions } from './repository.ts';
+import { deleteExpiredRefreshTokens, maintainSessionLogPartitions } from './repository.ts';
 import { pruneFailures } from './throttle.ts';
 
 /** Session logs are kept 90 days (seed §3.2.2); partitions exist three months ahead so inserts never miss one. */
 export const SESSION_LOG_MONTHS_AHEAD = 3;
 export const SESSION_LOG_RETENTION_DAYS = 90;
+/** Expired refresh tokens are kept a week, so that a late reuse is still recognised and logged as one. */
+export const EXPIRED_REFRESH_TOKEN_DAYS = 7;
 
 /**
- * The identity module's scheduled maintenance: creates future session-log partitions, drops expired ones, and
- * forgets login failures older than the throttling window. Idempotent; safe to run from several processes.
+ * The identity module's scheduled maintenance: creates future session-log partitions, drops expired ones,
+ * forgets login failures older than the throttling window and refresh tokens a week past their expiry.
+ * Idempotent; safe to run from several processes.
  */
-export async function identityHousekeeping(db: Db): Promise<{ created: string[]; dropped: string[]; failuresPruned: number }> {
+export async function identityHousekeeping(db: Db): Promise<{ created: string[]; dropped: string[]; failuresPruned: number; refreshTokensDeleted: number }> {
   const changes = await maintainSessionLogPartitions(db, SESSION_LOG_MONTHS_AHEAD, SESSION_LOG_RETENTION_DAYS);
   const result = {
     created: changes.filter((change) => change.action === 'created').map((change) => change.partition_name),
     dropped: changes.filter((change) => change.action === 'dropped').map((change) => change.partition_name),
     failuresPruned: await pruneFailures(db),
+    refreshTokensDeleted: await db.withPlatform((trx) => deleteExpiredRefreshTokens(trx, new Date(Date.now() - EXPIRED_REFRESH_TOKEN_DAYS * 86_400_000))),
   };
   if (result.created.length || result.dropped.length) logger('identity').info(result, 'session log partitions maintained');
   return result;

@@ -1,3 +1,4 @@
+import { randomBytes, randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { platformSession, staffSession } from '../../../test/support/auth.ts';
@@ -8,6 +9,7 @@ import { createClient } from './clients.ts';
 import { identityHousekeeping } from './housekeeping.ts';
 import { identityOf } from './identity.ts';
 import { startImpersonation } from './impersonation.ts';
+import { insertRefreshToken } from './repository.ts';
 
 const TENANT_TABLES = ['staff_users', 'customer_accounts', 'oauth_clients', 'refresh_tokens', 'session_logs', 'impersonation_audit'] as const;
 
@@ -70,6 +72,32 @@ describe('identity data: tenant isolation, append-only audit, session-log partit
     } finally {
       await owner.end();
     }
+  });
+
+  it('deletes refresh tokens a week past expiry in every store, and no others', async () => {
+    const token = (tenant: Tenant, expiresAt: Date) =>
+      t.platform.db.withTenant(tenant.id, (trx) =>
+        insertRefreshToken(trx, {
+          tenant_id: tenant.id,
+          family_id: randomUUID(),
+          subject_kind: 'staff',
+          subject_id: randomUUID(),
+          token_hash: randomBytes(32),
+          expires_at: expiresAt,
+        }),
+      );
+    const longExpired = new Date(Date.now() - 8 * 86_400_000);
+    const recentlyExpired = new Date(Date.now() - 86_400_000);
+    await token(a, longExpired);
+    await token(b, longExpired);
+    await token(b, recentlyExpired);
+    await identityHousekeeping(t.platform.db);
+    for (const tenant of [a, b]) {
+      const left = await t.platform.db.withTenant(tenant.id, (trx) => trx.selectFrom('refresh_tokens').select('expires_at').where('expires_at', '<', new Date()).execute());
+      expect(left.map((row) => row.expires_at.getTime())).toEqual(tenant === b ? [recentlyExpired.getTime()] : []);
+    }
+    const live = await t.platform.db.withPlatform((trx) => trx.selectFrom('refresh_tokens').select('id').where('tenant_id', '=', a.id).execute());
+    expect(live).toEqual([]);
   });
 
   it('keeps session-log partitions ahead of time, drops expired ones, and refuses direct partition access', async () => {

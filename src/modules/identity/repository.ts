@@ -281,6 +281,12 @@ export async function revokeFamily(trx: Tx, familyId: string, reason: 'logout' |
   return Number(result.numUpdatedRows);
 }
 
+/** Needs the platform context; the policies let it reach expired tokens only. */
+export async function deleteExpiredRefreshTokens(trx: Tx, before: Date): Promise<number> {
+  const result = await trx.deleteFrom('refresh_tokens').where('expires_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 // ---- login throttling
 
 export async function recentFailures(db: Db, keys: Buffer[], since: Date): Promise<{ key: Buffer; count: number; oldest: Date }[]> {
