@@ -1,4 +1,4 @@
-import type { Db } from '../../platform/db/database.ts';
+import type { Tx } from '../../platform/db/database.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { deleteExpiredRefreshTokens, maintainSessionLogPartitions } from './repository.ts';
 import { pruneFailures } from './throttle.ts';
@@ -12,15 +12,15 @@ export const EXPIRED_REFRESH_TOKEN_DAYS = 7;
 /**
  * The identity module's scheduled maintenance: creates future session-log partitions, drops expired ones,
  * forgets login failures older than the throttling window and refresh tokens a week past their expiry.
- * Idempotent; safe to run from several processes.
+ * Idempotent; safe to run from several processes. Runs in a platform unit of work (`db.withPlatform`).
  */
-export async function identityHousekeeping(db: Db): Promise<{ created: string[]; dropped: string[]; failuresPruned: number; refreshTokensDeleted: number }> {
-  const changes = await maintainSessionLogPartitions(db, SESSION_LOG_MONTHS_AHEAD, SESSION_LOG_RETENTION_DAYS);
+export async function identityHousekeeping(trx: Tx): Promise<{ created: string[]; dropped: string[]; failuresPruned: number; refreshTokensDeleted: number }> {
+  const changes = await maintainSessionLogPartitions(trx, SESSION_LOG_MONTHS_AHEAD, SESSION_LOG_RETENTION_DAYS);
   const result = {
     created: changes.filter((change) => change.action === 'created').map((change) => change.partition_name),
     dropped: changes.filter((change) => change.action === 'dropped').map((change) => change.partition_name),
-    failuresPruned: await pruneFailures(db),
-    refreshTokensDeleted: await db.withPlatform((trx) => deleteExpiredRefreshTokens(trx, new Date(Date.now() - EXPIRED_REFRESH_TOKEN_DAYS * 86_400_000))),
+    failuresPruned: await pruneFailures(trx),
+    refreshTokensDeleted: await deleteExpiredRefreshTokens(trx, new Date(Date.now() - EXPIRED_REFRESH_TOKEN_DAYS * 86_400_000)),
   };
   if (result.created.length || result.dropped.length) logger('identity').info(result, 'session log partitions maintained');
   return result;

@@ -37,6 +37,6 @@ export const identityModule: PlatformModule = {
   async start(platform) {
     // Fails start-up on a bad configured key rather than on the first login.
     await identityOf(platform).keys.current();
-    await identityHousekeeping(platform.db);
+    await platform.db.withPlatform(identityHousekeeping);
   },
 };

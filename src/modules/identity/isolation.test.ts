@@ -91,7 +91,7 @@ describe('identity data: tenant isolation, append-only audit, session-log partit
     await token(a, longExpired);
     await token(b, longExpired);
     await token(b, recentlyExpired);
-    await identityHousekeeping(t.platform.db);
+    await t.platform.db.withPlatform(identityHousekeeping);
     for (const tenant of [a, b]) {
       const left = await t.platform.db.withTenant(tenant.id, (trx) => trx.selectFrom('refresh_tokens').select('expires_at').where('expires_at', '<', new Date()).execute());
       expect(left.map((row) => row.expires_at.getTime())).toEqual(tenant === b ? [recentlyExpired.getTime()] : []);
@@ -105,7 +105,7 @@ describe('identity data: tenant isolation, append-only audit, session-log partit
     try {
       await owner.query(`create table session_logs_y2020m01 partition of session_logs for values from ('2020-01-01 00:00Z') to ('2020-02-01 00:00Z')`);
       // Another test file's start-up may run the same housekeeping first; either way the partition goes.
-      await identityHousekeeping(t.platform.db);
+      await t.platform.db.withPlatform(identityHousekeeping);
       const { rows } = await owner.query(`select c.relname from pg_inherits i join pg_class c on c.oid = i.inhrelid where i.inhparent = 'session_logs'::regclass`);
       const now = new Date();
       for (let ahead = 0; ahead <= 3; ahead++) {

@@ -311,8 +311,8 @@ export async function clearFailures(db: Db, key: Buffer): Promise<void> {
   await db.kysely.deleteFrom('login_failures').where('key_hash', '=', key).execute();
 }
 
-export async function deleteFailuresBefore(db: Db, before: Date): Promise<number> {
-  const result = await db.kysely.deleteFrom('login_failures').where('failed_at', '<', before).executeTakeFirst();
+export async function deleteFailuresBefore(trx: Tx, before: Date): Promise<number> {
+  const result = await trx.deleteFrom('login_failures').where('failed_at', '<', before).executeTakeFirst();
   return Number(result.numDeletedRows);
 }
 
@@ -333,9 +333,9 @@ export async function insertSessionLog(
   await trx.insertInto('session_logs').values(entry).execute();
 }
 
-export async function maintainSessionLogPartitions(db: Db, monthsAhead: number, retentionDays: number) {
+export async function maintainSessionLogPartitions(trx: Tx, monthsAhead: number, retentionDays: number) {
   const { rows } = await sql<{ action: 'created' | 'dropped'; partition_name: string }>`
-    select action, partition_name from app_maintain_session_log_partitions(${monthsAhead}, make_interval(days => ${retentionDays}))`.execute(db.kysely);
+    select action, partition_name from app_maintain_session_log_partitions(${monthsAhead}, make_interval(days => ${retentionDays}))`.execute(trx);
   return rows;
 }
 

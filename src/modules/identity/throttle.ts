@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import { clearFailures, deleteFailuresBefore, insertFailures, recentFailures } from './repository.ts';
 
 /**
@@ -41,6 +41,6 @@ export function forgiveAccount(db: Db, keys: ThrottleKeys): Promise<void> {
   return clearFailures(db, keys.account);
 }
 
-export function pruneFailures(db: Db, now = Date.now()): Promise<number> {
-  return deleteFailuresBefore(db, new Date(now - WINDOW_MS));
+export function pruneFailures(trx: Tx, now = Date.now()): Promise<number> {
+  return deleteFailuresBefore(trx, new Date(now - WINDOW_MS));
 }

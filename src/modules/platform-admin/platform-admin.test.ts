@@ -131,6 +131,13 @@ describe('platform admin API', () => {
       expect(new Set(seen).size).toBe(4);
     });
 
+    it('has nothing to end for an ordinary token', async () => {
+      const owner = await staffSession(t.platform, store.id, 'owner');
+      const response = await t.app.inject({ method: 'DELETE', url: '/auth/impersonation', headers: { host: storeHost(store), ...owner.headers } });
+      expect(response.statusCode).toBe(409);
+      expect(response.json()).toMatchObject({ title: 'Not impersonating' });
+    });
+
     it('refuses an unknown user and a store token', async () => {
       expect((await start({ store_id: store.id, user_id: '00000000-0000-4000-8000-000000000000', reason_code: 'security_review' })).statusCode).toBe(404);
       const owner = await staffSession(t.platform, store.id, 'owner');
