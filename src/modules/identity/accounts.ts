@@ -71,8 +71,8 @@ export async function createPlatformUser(identity: Identity, input: NewAccount):
 }
 
 /** Dev-only first-run accounts (SEED_DEMO): the demo store's owner and one platform super-user. */
-export const DEMO_OWNER = { email: 'owner@demo.localhost', password: 'demo-owner-password' };
-export const DEMO_PLATFORM_ADMIN = { email: 'admin@platform.localhost', password: 'platform-admin-password' };
+const DEMO_OWNER = { email: 'owner@demo.localhost', password: 'demo-owner-password' };
+const DEMO_PLATFORM_ADMIN = { email: 'admin@platform.localhost', password: 'platform-admin-password' };
 
 export async function seedDemoAccounts(identity: Identity, demoTenantId: string | undefined): Promise<void> {
   if ((await countPlatformUsers(identity.db)) > 0) return;

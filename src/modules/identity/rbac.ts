@@ -6,21 +6,18 @@
 export const STAFF_ROLES = ['owner', 'admin', 'manager', 'staff'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-export const CUSTOMER_ROLE = 'customer';
-export const PLATFORM_ROLE = 'platform_super_user';
-
-const STAFF_SCOPES = ['catalog:read', 'orders:read', 'customers:read'] as const;
-const MANAGER_SCOPES = [...STAFF_SCOPES, 'catalog:write', 'orders:write', 'customers:write', 'reports:read', 'staff:read'] as const;
+const STAFF_SCOPES = ['catalog:read', 'inventory:read', 'orders:read', 'customers:read'] as const;
+const MANAGER_SCOPES = [...STAFF_SCOPES, 'catalog:write', 'inventory:write', 'orders:write', 'customers:write', 'reports:read', 'staff:read'] as const;
 const ADMIN_SCOPES = [...MANAGER_SCOPES, 'staff:write', 'api-clients:write', 'settings:write'] as const;
 const OWNER_SCOPES = [...ADMIN_SCOPES, 'billing:write'] as const;
 
-const ROLE_SCOPES: Record<StaffRole | typeof CUSTOMER_ROLE | typeof PLATFORM_ROLE, readonly string[]> = {
+const ROLE_SCOPES: Record<StaffRole | 'customer' | 'platform_super_user', readonly string[]> = {
   owner: OWNER_SCOPES,
   admin: ADMIN_SCOPES,
   manager: MANAGER_SCOPES,
   staff: STAFF_SCOPES,
   customer: ['account:read', 'account:write', 'cart:write'],
-  platform_super_user: ['platform:stores:read', 'platform:stores:write', 'platform:impersonate', 'platform:audit:read', 'platform:flags:write'],
+  platform_super_user: ['platform:stores:read', 'platform:stores:write', 'platform:impersonate', 'platform:audit:read', 'platform:flags:write', 'jobs:admin'],
 };
 
 /** Scopes a store may grant to a headless API client (seed §3.2.2: catalog, cart and order access). */

@@ -15,7 +15,7 @@ import type { OAuthClient, StaffUser } from './repository.ts';
 import { ApiClient, ApiClientInput, ClientIdParams, CustomerRegistration, LoginBody, Me, RefreshBody, StaffInput, StaffMember, TokenResponse } from './schemas.ts';
 import { type Origin, login, logout, refresh } from './service.ts';
 
-export const ADMIN_PREFIX = '/admin/api/v1';
+const ADMIN_PREFIX = '/admin/api/v1';
 
 const staffView = (row: StaffUser) => ({
   id: row.id,

@@ -20,7 +20,7 @@ import { loginFailuresTotal, tokenIssuanceDuration, tokenRefreshSuccessTotal, to
 import { forgiveAccount, recordFailure, throttleKeys, throttledFor } from './throttle.ts';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './tokens.ts';
 
-export const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
+const REFRESH_TOKEN_TTL_MS = 30 * 24 * 3600_000;
 
 /** Where a request came from, for the session log and throttling. */
 export interface Origin {
