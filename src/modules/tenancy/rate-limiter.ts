@@ -1,0 +1,108 @@
+import { sql } from 'kysely';
+import { LRUCache } from 'lru-cache';
+import type { Db } from '../../platform/db/database.ts';
+import { logger } from '../../platform/observability/logger.ts';
+
+/** A token bucket: `capacity` requests in a burst, refilled at `refillPerSecond`. */
+export interface RateLimit {
+  capacity: number;
+  refillPerSecond: number;
+}
+
+export interface RateLimitDecision {
+  allowed: boolean;
+  limit: number;
+  /** Tokens left (this replica's lease plus the shared bucket when last seen). */
+  remaining: number;
+  /** Seconds until the bucket is full again. */
+  resetSeconds: number;
+  /** Seconds until the next request may pass; 0 when allowed. */
+  retryAfterSeconds: number;
+}
+
+/** Tokens this replica holds for one key, taken from the shared bucket in PostgreSQL. */
+interface Lease {
+  tokens: number;
+  sharedRemaining: number;
+  /** When denied: the time (ms) before which asking PostgreSQL again is pointless. */
+  deniedUntil: number;
+}
+
+export interface RateLimiterOptions {
+  /** Share of a bucket's capacity a replica takes per trip to PostgreSQL (more: fewer trips, coarser sharing). */
+  leaseFraction?: number;
+  maxKeys?: number;
+}
+
+/**
+ * Token buckets shared by every replica without Redis (seed §3.5). The bucket lives in PostgreSQL
+ * (`app_rate_limit_take`); each replica takes a lease of a few tokens at a time and spends them in-process, so
+ * most requests cost no round trip. Generic over the key: `tenant:<id>`, `client:<id>`, `ip:<address>`.
+ */
+export class RateLimiter {
+  private readonly db: Db;
+  private readonly leaseFraction: number;
+  private readonly leases: LRUCache<string, Lease>;
+  private readonly pending = new Map<string, Promise<void>>();
+  private readonly log = logger('tenancy.rate_limit');
+
+  constructor(db: Db, options: RateLimiterOptions = {}) {
+    this.db = db;
+    this.leaseFraction = options.leaseFraction ?? 0.1;
+    this.leases = new LRUCache({ max: options.maxKeys ?? 100_000, ttl: 60_000 });
+  }
+
+  async take(key: string, limit: RateLimit): Promise<RateLimitDecision> {
+    // Two rounds: requests that waited on a shared refill may find its tokens already spent by the others.
+    for (let round = 0; round < 2; round++) {
+      const lease = this.leases.get(key);
+      if (lease && lease.tokens >= 1) {
+        lease.tokens -= 1;
+        return this.decision(true, limit, lease, 0);
+      }
+      const wait = lease ? lease.deniedUntil - Date.now() : 0;
+      if (lease && wait > 0) return this.decision(false, limit, lease, Math.max(1, Math.ceil(wait / 1000)));
+      await this.refill(key, limit);
+    }
+    return this.decision(false, limit, this.leases.get(key) ?? { tokens: 0, sharedRemaining: 0, deniedUntil: 0 }, 1);
+  }
+
+  private refill(key: string, limit: RateLimit): Promise<void> {
+    const inFlight = this.pending.get(key);
+    if (inFlight) return inFlight;
+    const wanted = Math.max(1, Math.floor(limit.capacity * this.leaseFraction));
+    const refilling: Promise<void> = sql<{ granted: number; remaining: number }>`
+      select granted, remaining from app_rate_limit_take(${key}, ${limit.capacity}, ${limit.refillPerSecond}, ${wanted})`
+      .execute(this.db.kysely)
+      .then(({ rows }) => {
+        const { granted, remaining } = rows[0]!;
+        const held = this.leases.get(key)?.tokens ?? 0;
+        const missing = Math.max(0, 1 - remaining);
+        const lease: Lease = {
+          tokens: held + granted,
+          sharedRemaining: remaining,
+          deniedUntil: granted > 0 ? 0 : Date.now() + (missing / limit.refillPerSecond) * 1000,
+        };
+        this.leases.set(key, lease);
+      })
+      .catch((error: unknown) => {
+        // Without the database the site is down anyway; a limiter that refuses everything would only add to it.
+        this.log.warn({ err: error, key }, 'rate limit bucket unavailable; allowing the request');
+        this.leases.set(key, { tokens: 1, sharedRemaining: 0, deniedUntil: 0 });
+      })
+      .finally(() => this.pending.delete(key));
+    this.pending.set(key, refilling);
+    return refilling;
+  }
+
+  private decision(allowed: boolean, limit: RateLimit, lease: Lease, retryAfterSeconds: number): RateLimitDecision {
+    const remaining = Math.max(0, Math.floor(lease.tokens + lease.sharedRemaining));
+    return {
+      allowed,
+      limit: limit.capacity,
+      remaining,
+      resetSeconds: Math.ceil((limit.capacity - remaining) / limit.refillPerSecond),
+      retryAfterSeconds,
+    };
+  }
+}
