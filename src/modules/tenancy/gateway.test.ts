@@ -8,7 +8,7 @@ const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8
 
 async function counter(metric: typeof resolutions | typeof rateLimited, labels: Record<string, string>): Promise<number> {
   const { values } = await metric.get();
-  return values.find((value) => Object.entries(labels).every(([key, label]) => value.labels[key] === label))?.value ?? 0;
+  return values.find((value) => Object.entries(labels).every(([key, label]) => (value.labels as Record<string, unknown>)[key] === label))?.value ?? 0;
 }
 
 describe('tenant access gateway (HTTP)', () => {
