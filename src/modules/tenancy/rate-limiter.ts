@@ -28,6 +28,8 @@ interface Lease {
   deniedUntil: number;
 }
 
+const MAX_ROUNDS = 20;
+
 export interface RateLimiterOptions {
   /** Share of a bucket's capacity a replica takes per trip to PostgreSQL (more: fewer trips, coarser sharing). */
   leaseFraction?: number;
@@ -43,7 +45,7 @@ export class RateLimiter {
   private readonly db: Db;
   private readonly leaseFraction: number;
   private readonly leases: LRUCache<string, Lease>;
-  private readonly pending = new Map<string, Promise<void>>();
+  private readonly pending = new Map<string, Promise<number>>();
   private readonly log = logger('tenancy.rate_limit');
 
   constructor(db: Db, options: RateLimiterOptions = {}) {
@@ -53,8 +55,9 @@ export class RateLimiter {
   }
 
   async take(key: string, limit: RateLimit): Promise<RateLimitDecision> {
-    // Two rounds: requests that waited on a shared refill may find its tokens already spent by the others.
-    for (let round = 0; round < 2; round++) {
+    // Requests that waited on one shared refill may find its tokens spent by the others: they refill again,
+    // until PostgreSQL grants nothing (the bucket is empty) or the round limit is reached.
+    for (let round = 0; round < MAX_ROUNDS; round++) {
       const lease = this.leases.get(key);
       if (lease && lease.tokens >= 1) {
         lease.tokens -= 1;
@@ -62,16 +65,18 @@ export class RateLimiter {
       }
       const wait = lease ? lease.deniedUntil - Date.now() : 0;
       if (lease && wait > 0) return this.decision(false, limit, lease, Math.max(1, Math.ceil(wait / 1000)));
-      await this.refill(key, limit);
+      if ((await this.refill(key, limit)) === 0) break;
     }
-    return this.decision(false, limit, this.leases.get(key) ?? { tokens: 0, sharedRemaining: 0, deniedUntil: 0 }, 1);
+    const lease = this.leases.get(key) ?? { tokens: 0, sharedRemaining: 0, deniedUntil: 0 };
+    return this.decision(false, limit, lease, Math.max(1, Math.ceil((lease.deniedUntil - Date.now()) / 1000)));
   }
 
-  private refill(key: string, limit: RateLimit): Promise<void> {
+  /** Takes a lease from the shared bucket; resolves with the tokens granted. */
+  private refill(key: string, limit: RateLimit): Promise<number> {
     const inFlight = this.pending.get(key);
     if (inFlight) return inFlight;
     const wanted = Math.max(1, Math.floor(limit.capacity * this.leaseFraction));
-    const refilling: Promise<void> = sql<{ granted: number; remaining: number }>`
+    const refilling: Promise<number> = sql<{ granted: number; remaining: number }>`
       select granted, remaining from app_rate_limit_take(${key}, ${limit.capacity}, ${limit.refillPerSecond}, ${wanted})`
       .execute(this.db.kysely)
       .then(({ rows }) => {
@@ -84,11 +89,13 @@ export class RateLimiter {
           deniedUntil: granted > 0 ? 0 : Date.now() + (missing / limit.refillPerSecond) * 1000,
         };
         this.leases.set(key, lease);
+        return granted;
       })
       .catch((error: unknown) => {
         // Without the database the site is down anyway; a limiter that refuses everything would only add to it.
         this.log.warn({ err: error, key }, 'rate limit bucket unavailable; allowing the request');
         this.leases.set(key, { tokens: 1, sharedRemaining: 0, deniedUntil: 0 });
+        return 1;
       })
       .finally(() => this.pending.delete(key));
     this.pending.set(key, refilling);
