@@ -90,6 +90,13 @@ CREATE INDEX feature_flag_overrides_expiry ON feature_flag_overrides (expires_at
 SELECT app_enable_tenant_isolation('feature_flag_overrides');
 CREATE POLICY platform_access ON feature_flag_overrides USING (app_platform_context()) WITH CHECK (app_platform_context());
 
+-- A store's overrides in one round trip for flag evaluation (same platform-context pattern as app_resolve_host).
+CREATE FUNCTION app_tenant_flag_overrides(requested_tenant uuid)
+  RETURNS TABLE (flag_key text, value jsonb, expires_at timestamptz)
+  LANGUAGE sql STABLE
+  SET app.platform = 'on'
+  AS $$ SELECT o.flag_key, o.value, o.expires_at FROM feature_flag_overrides o WHERE o.tenant_id = requested_tenant $$;
+
 -- Per-plan request budgets of the gateway (seed §3.2.1: thresholds live in feature_flags).
 INSERT INTO feature_flags (key, description, owner, default_value, plan_values) VALUES
   ('rate_limit.burst', 'Requests a store may make in a burst (token bucket capacity)', 'tenant-gateway', '200',
@@ -162,6 +169,7 @@ DROP TRIGGER notify_change ON tenants;
 DROP FUNCTION app_notify_tenancy_change();
 DROP FUNCTION app_rate_limit_take(text, double precision, double precision, double precision);
 DROP TABLE rate_limit_buckets;
+DROP FUNCTION app_tenant_flag_overrides(uuid);
 DROP TABLE feature_flag_overrides;
 DROP TABLE feature_flags;
 DROP TABLE platform_commands;

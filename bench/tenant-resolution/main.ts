@@ -11,6 +11,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import pg from 'pg';
+import pino from 'pino';
 import { TenantDirectory } from '../../src/modules/tenancy/directory.ts';
 import { parseHost } from '../../src/modules/tenancy/host.ts';
 import type { ResolvedTenant } from '../../src/modules/tenancy/index.ts';
@@ -31,7 +32,8 @@ const HTTP_CONNECTIONS = 32;
 const MODES = ['fixed', 'one-store', 'zipf'] as const;
 type Mode = (typeof MODES)[number];
 
-configureLogging({ logLevel: 'warn', logLevels: {} });
+// Logs to stderr: stdout carries the one JSON document.
+configureLogging({ logLevel: 'warn', logLevels: {} }, pino.destination({ dest: 2, sync: true }));
 
 async function scratchServer(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
   if (process.env.DATABASE_URL) {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { LRUCache } from 'lru-cache';
 import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
@@ -52,6 +53,8 @@ export class FeatureFlags {
   private readonly db: Db;
   private readonly log = logger('tenancy.flags');
   private definitions: Promise<Map<string, FeatureFlag>> | undefined;
+  /** The definitions once loaded, for the synchronous path. */
+  private loaded: Map<string, FeatureFlag> | undefined;
   private readonly overrides: LRUCache<string, Map<string, OverrideEntry>>;
   private generation = 0;
 
@@ -60,18 +63,35 @@ export class FeatureFlags {
     this.overrides = new LRUCache({
       max: OVERRIDE_CACHE_MAX,
       fetchMethod: async (tenantId) => {
-        const rows = await db.withTenant(tenantId, (trx) =>
-          trx.selectFrom('feature_flag_overrides').select(['flag_key', 'value', 'expires_at']).execute(),
-        );
+        const { rows } = await sql<{ flag_key: string; value: unknown; expires_at: Date | null }>`
+          select flag_key, value, expires_at from app_tenant_flag_overrides(${tenantId}::uuid)`.execute(db.kysely);
         return new Map(rows.map((row) => [row.flag_key, { value: row.value, expiresAt: row.expires_at }]));
       },
     });
   }
 
   async evaluate<K extends FlagKey>(tenant: FlagSubject, key: K, now = new Date()): Promise<FeatureFlagValues[K]> {
-    const flag = (await this.loadDefinitions()).get(key);
+    const definitions = this.loaded ?? (await this.loadDefinitions());
+    const overrides = this.overrides.get(tenant.id) ?? (await this.tenantOverrides(tenant.id));
+    return this.pick(definitions, overrides, tenant, key, now);
+  }
+
+  /** The value when definitions and the tenant's overrides are cached (the gateway's per-request path), else undefined. */
+  peek<K extends FlagKey>(tenant: FlagSubject, key: K, now = new Date()): FeatureFlagValues[K] | undefined {
+    const overrides = this.overrides.get(tenant.id);
+    return this.loaded && overrides ? this.pick(this.loaded, overrides, tenant, key, now) : undefined;
+  }
+
+  private pick<K extends FlagKey>(
+    definitions: Map<string, FeatureFlag>,
+    overrides: Map<string, OverrideEntry>,
+    tenant: FlagSubject,
+    key: K,
+    now: Date,
+  ): FeatureFlagValues[K] {
+    const flag = definitions.get(key);
     if (!flag) throw new Error(`feature flag ${key} is declared in code but has no row in feature_flags`);
-    const override = (await this.tenantOverrides(tenant.id)).get(key);
+    const override = overrides.get(key);
     if (override && (!override.expiresAt || override.expiresAt > now)) {
       if (sameType(override.value, flag.default_value)) return override.value as FeatureFlagValues[K];
       this.log.warn({ flag: key, tenant_id: tenant.id }, 'override has the wrong type; ignored');
@@ -149,6 +169,7 @@ export class FeatureFlags {
 
   forgetDefinitions(): void {
     this.definitions = undefined;
+    this.loaded = undefined;
   }
 
   forgetTenant(tenantId: string): void {
@@ -159,6 +180,7 @@ export class FeatureFlags {
   forgetAll(): void {
     this.generation++;
     this.definitions = undefined;
+    this.loaded = undefined;
     this.overrides.clear();
   }
 
@@ -168,7 +190,11 @@ export class FeatureFlags {
         .selectFrom('feature_flags')
         .selectAll()
         .execute()
-        .then((rows) => new Map(rows.map((row) => [row.key, row])));
+        .then((rows) => {
+          const definitions = new Map(rows.map((row) => [row.key, row]));
+          if (this.definitions === loading) this.loaded = definitions;
+          return definitions;
+        });
       loading.catch(() => {
         if (this.definitions === loading) this.definitions = undefined;
       });

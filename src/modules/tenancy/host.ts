@@ -30,7 +30,8 @@ export function parseHost(raw: string | undefined, platformDomain: string): Host
   const literal = match[1]!;
   if (literal.startsWith('[') || isIP(literal)) return { kind: 'none', host: literal.toLowerCase() };
 
-  const host = domainToASCII(literal).replace(/\.$/, '');
+  // Already lower-case ASCII (nearly every request) needs no IDNA mapping.
+  const host = (/^[a-z0-9.-]+$/.test(literal) ? literal : domainToASCII(literal)).replace(/\.$/, '');
   if (host === '' || host.length > MAX_NAME || !host.split('.').every((label) => LABEL.test(label))) {
     throw new HostError('The Host header is not a valid domain name.');
   }

@@ -85,10 +85,8 @@ export class TenancyService {
 
   /** One request against the store's budget: its plan's bucket, or its overrides (feature flags rate_limit.*). */
   async takeTenantBudget(tenant: ResolvedTenant): Promise<RateLimitDecision> {
-    const [capacity, refillPerSecond] = await Promise.all([
-      this.flags.evaluate(tenant, 'rate_limit.burst'),
-      this.flags.evaluate(tenant, 'rate_limit.per_second'),
-    ]);
+    const capacity = this.flags.peek(tenant, 'rate_limit.burst') ?? (await this.flags.evaluate(tenant, 'rate_limit.burst'));
+    const refillPerSecond = this.flags.peek(tenant, 'rate_limit.per_second') ?? (await this.flags.evaluate(tenant, 'rate_limit.per_second'));
     return this.rateLimiter.take(`tenant:${tenant.id}`, { capacity, refillPerSecond });
   }
 
