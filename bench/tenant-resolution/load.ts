@@ -21,6 +21,7 @@ const result = await autocannon({
 });
 console.log(
   JSON.stringify({
+    requests: result.requests.total,
     requests_per_second: result.requests.average,
     latency_p50_ms: result.latency.p50,
     latency_p99_ms: result.latency.p99,

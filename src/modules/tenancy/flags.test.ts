@@ -37,6 +37,9 @@ describe('feature flags', () => {
     await expect(
       flags.setOverride({ tenantId: store.id, key: 'rate_limit.burst', value: 'lots' as unknown as number, reason: 'x' }),
     ).rejects.toMatchObject({ status: 400, extensions: { errors: [{ field: 'value' }] } });
+    await expect(flags.setOverride({ tenantId: store.id, key: 'rate_limit.burst', value: Number.NaN, reason: 'x' })).rejects.toMatchObject({
+      status: 400,
+    });
     await expect(flags.setOverride({ tenantId: store.id, key: 'rate_limit.burst', value: 1, reason: ' ' })).rejects.toMatchObject({
       status: 400,
     });

@@ -42,7 +42,8 @@ const STALE_AFTER_DAYS = 90;
 const OVERRIDE_CACHE_MAX = 50_000;
 
 function sameType(value: unknown, reference: unknown): value is FlagValue {
-  return typeof value === typeof reference && ['boolean', 'number', 'string'].includes(typeof value);
+  if (typeof value === 'number') return typeof reference === 'number' && Number.isFinite(value);
+  return typeof value === typeof reference && ['boolean', 'string'].includes(typeof value);
 }
 
 /**

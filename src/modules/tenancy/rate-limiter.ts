@@ -29,6 +29,7 @@ interface Lease {
 }
 
 const MAX_ROUNDS = 20;
+const MIN_REFILL_PER_SECOND = 0.001;
 
 export interface RateLimiterOptions {
   /** Share of a bucket's capacity a replica takes per trip to PostgreSQL (more: fewer trips, coarser sharing). */
@@ -54,7 +55,9 @@ export class RateLimiter {
     this.leases = new LRUCache({ max: options.maxKeys ?? 100_000, ttl: 60_000 });
   }
 
-  async take(key: string, limit: RateLimit): Promise<RateLimitDecision> {
+  async take(key: string, requested: RateLimit): Promise<RateLimitDecision> {
+    // A mistyped override (0, negative) must not divide by zero or lock a store out for ever.
+    const limit = { capacity: Math.max(1, Math.floor(requested.capacity)), refillPerSecond: Math.max(MIN_REFILL_PER_SECOND, requested.refillPerSecond) };
     // Requests that waited on one shared refill may find its tokens spent by the others: they refill again,
     // until PostgreSQL grants nothing (the bucket is empty) or the round limit is reached.
     for (let round = 0; round < MAX_ROUNDS; round++) {
