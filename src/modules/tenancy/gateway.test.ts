@@ -2,11 +2,15 @@ import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import { type Tenant, tenancy } from './index.ts';
-import { rateLimited, resolutions } from './telemetry.ts';
+import { buildApp } from '../../platform/http/app.ts';
+import { misclassifications, rateLimited, resolutions } from './telemetry.ts';
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
 
-async function counter(metric: typeof resolutions | typeof rateLimited, labels: Record<string, string>): Promise<number> {
+async function counter(
+  metric: typeof resolutions | typeof rateLimited | typeof misclassifications,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const { values } = await metric.get();
   return values.find((value) => Object.entries(labels).every(([key, label]) => (value.labels as Record<string, unknown>)[key] === label))?.value ?? 0;
 }
@@ -136,5 +140,23 @@ describe('tenant access gateway (HTTP)', () => {
     expect(own.headers['access-control-allow-origin']).toBe(`http://${hostOf(store)}`);
     const foreign = await t.app.inject({ url: '/', headers: { host: hostOf(store), origin: 'https://evil.example' } });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("counts a credential of one store presented on another store's host as a misclassification", async () => {
+    const other = await makeTenant(t.platform.db, 'Elsewhere Emporium');
+    const app = await buildApp(t.platform);
+    app.addHook('onRequest', async (request) => {
+      const tenantId = request.headers['x-test-token-store'];
+      if (typeof tenantId === 'string') request.principal = { kind: 'staff', subject: 'u-1', tenantId, roles: [], scopes: [] };
+    });
+    try {
+      const before = await counter(misclassifications);
+      await app.inject({ url: '/', headers: { host: hostOf(store), 'x-test-token-store': store.id } });
+      expect(await counter(misclassifications)).toBe(before);
+      await app.inject({ url: '/', headers: { host: hostOf(store), 'x-test-token-store': other.id } });
+      expect(await counter(misclassifications)).toBe(before + 1);
+    } finally {
+      await app.close();
+    }
   });
 });
