@@ -1,5 +1,6 @@
 import type { PlatformModule } from '../../platform/platform.ts';
-import { DEMO_SUBDOMAIN, resolveTenant } from '../tenancy/service.ts';
+import { tenancy } from '../tenancy/index.ts';
+import { DEMO_SUBDOMAIN } from '../tenancy/service.ts';
 import { seedDemoAccounts } from './accounts.ts';
 import { authenticate, enterContext, principalOf } from './authenticate.ts';
 import { identityHousekeeping } from './housekeeping.ts';
@@ -31,8 +32,9 @@ export const identityModule: PlatformModule = {
   },
   routes: identityRoutes,
   async seed(platform) {
-    const demo = await resolveTenant(platform.db, DEMO_SUBDOMAIN);
-    await seedDemoAccounts(identityOf(platform), demo?.id);
+    const host = `${DEMO_SUBDOMAIN}.${platform.config.platformDomain}`;
+    const { tenant } = await tenancy(platform).directory.resolve({ kind: 'subdomain', host, subdomain: DEMO_SUBDOMAIN });
+    await seedDemoAccounts(identityOf(platform), tenant?.id);
   },
   async start(platform) {
     // Fails start-up on a bad configured key rather than on the first login.
