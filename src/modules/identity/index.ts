@@ -3,6 +3,7 @@ import { tenancy } from '../tenancy/index.ts';
 import { DEMO_SUBDOMAIN } from '../tenancy/service.ts';
 import { seedDemoAccounts } from './accounts.ts';
 import { authenticate, enterContext, principalOf } from './authenticate.ts';
+import { takeClientBudget } from './client-limits.ts';
 import { identityHousekeeping } from './housekeeping.ts';
 import { identityOf } from './identity.ts';
 import { identityRoutes } from './routes.ts';
@@ -20,14 +21,15 @@ export const identityModule: PlatformModule = {
   hooks(app, platform) {
     const identity = identityOf(platform);
     app.decorateRequest('accessClaims', null);
-    // Registered after the tenancy module's hook, so request.tenant is known here.
-    app.addHook('onRequest', async (request) => {
+    // Registered after the tenancy module's gateway hook: request.tenant is known, the store's budget taken.
+    app.addHook('onRequest', async (request, reply) => {
       if (request.url.startsWith('/q/')) return;
       const claims = await authenticate(identity, request);
       if (!claims) return;
       request.accessClaims = claims;
       request.principal = principalOf(claims);
       enterContext(claims);
+      if (claims.kind === 'client' && request.tenant) await takeClientBudget(tenancy(platform), request.tenant, claims.subject, reply);
     });
   },
   routes: identityRoutes,

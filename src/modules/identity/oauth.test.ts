@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestSession, staffSession, storeHost } from '../../../test/support/auth.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { tenancy } from '../tenancy/index.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
 describe('OAuth 2.0 client credentials (RFC 6749 §4.4)', () => {
@@ -99,6 +100,33 @@ describe('OAuth 2.0 client credentials (RFC 6749 §4.4)', () => {
     expectOAuthError(await token({ grant_type: 'client_credentials' }, basic(client_id, client_secret)), 401, 'invalid_client');
     const again = await t.app.inject({ method: 'DELETE', url: `/admin/api/v1/api-clients/${client_id}`, headers: { host: storeHost(store), ...owner.headers } });
     expect(again.statusCode).toBe(404);
+  });
+
+  it("limits each client's requests on its own budget (rate_limit.client_* flags), separately from other clients", async () => {
+    await tenancy(t.platform).flags.setOverride({ tenantId: store.id, key: 'rate_limit.client_burst', value: 2, reason: 'test' });
+    await tenancy(t.platform).flags.setOverride({ tenantId: store.id, key: 'rate_limit.client_per_second', value: 0.01, reason: 'test' });
+    const tokenOf = async (id: string, secret: string) => (await token({ grant_type: 'client_credentials' }, basic(id, secret))).json().access_token;
+    const me = (accessToken: string) => t.app.inject({ url: '/auth/me', headers: { host: storeHost(store), authorization: `Bearer ${accessToken}` } });
+    const newClient = async (name: string) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: '/admin/api/v1/api-clients',
+          headers: { host: storeHost(store), ...owner.headers },
+          payload: { name, scopes: ['catalog:read'] },
+        })
+      ).json();
+    const first = await newClient('Busy');
+    const second = await newClient('Quiet');
+    const busy = await tokenOf(first.client_id, first.client_secret);
+    const statuses = [(await me(busy)).statusCode, (await me(busy)).statusCode, (await me(busy)).statusCode];
+    expect(statuses).toEqual([200, 200, 429]);
+    const limited = await me(busy);
+    expect(limited.headers['content-type']).toContain('application/problem+json');
+    expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await me(await tokenOf(second.client_id, second.client_secret))).statusCode).toBe(200);
+    // Staff are not API clients: the store's own budget applies to them, not a client's.
+    expect((await t.app.inject({ url: '/auth/me', headers: { host: storeHost(store), ...owner.headers } })).statusCode).toBe(200);
   });
 
   it('refuses to create a client with a scope a store may not grant, or without the right scope', async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_HOST, type TestSession, platformSession, staffSession, storeHost } from '../../../test/support/auth.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { tenancy } from '../tenancy/index.ts';
 import { type Tenant, createTenant } from '../tenancy/service.ts';
 
 describe('platform admin API', () => {
@@ -63,6 +64,56 @@ describe('platform admin API', () => {
     expect(detail.json().accounts.staff).toBeGreaterThan(0);
     expect((await get('/admin/platform/stores/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     expect((await get('/admin/platform/stores/not-a-uuid')).statusCode).toBe(400);
+  });
+
+  describe('suspension and flag overrides (on the gateway)', () => {
+    const post = (url: string, payload: object, headers = operator.headers) =>
+      t.app.inject({ method: 'POST', url, headers: { host: PLATFORM_HOST, ...headers }, payload });
+
+    it('suspends and resumes a store, each recorded as a platform command with actor, reason and ticket', async () => {
+      const target = await makeTenant(t.platform.db, 'Suspended Store');
+      const suspended = await post(`/admin/platform/stores/${target.id}/suspend`, { reason: 'Chargeback fraud under review', ticket: 'RISK-9' });
+      expect(suspended.statusCode).toBe(200);
+      expect(suspended.json()).toMatchObject({ command: 'tenant.suspend', actor: operator.userId, reason: 'Chargeback fraud under review', ticket: 'RISK-9' });
+      expect((await t.app.inject({ url: '/', headers: { host: storeHost(target) } })).statusCode).toBe(503);
+      expect((await post(`/admin/platform/stores/${target.id}/suspend`, { reason: 'again' })).statusCode).toBe(409);
+      const resumed = await post(`/admin/platform/stores/${target.id}/resume`, { reason: 'Review closed' });
+      expect(resumed.json()).toMatchObject({ command: 'tenant.resume', ticket: null });
+      expect((await t.app.inject({ url: '/', headers: { host: storeHost(target) } })).statusCode).toBe(200);
+      const detail = (await get(`/admin/platform/stores/${target.id}`)).json();
+      expect(detail.platform_commands.map((command: { command: string }) => command.command).sort()).toEqual(['tenant.resume', 'tenant.suspend']);
+    });
+
+    it('refuses a suspension without a reason, of an unknown store, or by a store token', async () => {
+      expect((await post(`/admin/platform/stores/${store.id}/suspend`, {})).statusCode).toBe(400);
+      expect((await post(`/admin/platform/stores/${store.id}/suspend`, { reason: '' })).statusCode).toBe(400);
+      expect((await post('/admin/platform/stores/00000000-0000-4000-8000-000000000000/suspend', { reason: 'x' })).statusCode).toBe(404);
+      const owner = await staffSession(t.platform, store.id, 'owner');
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/admin/platform/stores/${store.id}/suspend`,
+        headers: { host: storeHost(store), ...owner.headers },
+        payload: { reason: 'self-suspend' },
+      });
+      expect(response.statusCode).toBe(403);
+      expect((await get(`/admin/platform/stores/${store.id}`)).json().status).toBe('active');
+    });
+
+    it('overrides a flag for one store and clears it; refuses unknown flags, wrong types and unknown stores', async () => {
+      const put = (id: string, key: string, payload: object) =>
+        t.app.inject({ method: 'PUT', url: `/admin/platform/stores/${id}/flags/${key}`, headers: { host: PLATFORM_HOST, ...operator.headers }, payload });
+      const target = await makeTenant(t.platform.db, 'Flagged Store');
+      expect((await put(target.id, 'rate_limit.burst', { value: 5000, reason: 'Black Friday', expires_at: '2030-01-01T00:00:00Z' })).statusCode).toBe(204);
+      const resolved = { ...target, custom_domains: [] };
+      expect(await tenancy(t.platform).flags.evaluate(resolved, 'rate_limit.burst')).toBe(5000);
+      expect((await put(target.id, 'rate_limit.burst', { value: 'lots', reason: 'x' })).statusCode).toBe(400);
+      expect((await put(target.id, 'no.such-flag', { value: true, reason: 'x' })).statusCode).toBe(404);
+      expect((await put(target.id, 'rate_limit.burst', { value: 1 })).statusCode).toBe(400);
+      expect((await put('00000000-0000-4000-8000-000000000000', 'rate_limit.burst', { value: 1, reason: 'x' })).statusCode).toBe(404);
+      const cleared = await t.app.inject({ method: 'DELETE', url: `/admin/platform/stores/${target.id}/flags/rate_limit.burst`, headers: { host: PLATFORM_HOST, ...operator.headers } });
+      expect(cleared.statusCode).toBe(204);
+      expect(await tenancy(t.platform).flags.evaluate(resolved, 'rate_limit.burst')).not.toBe(5000);
+    });
   });
 
   describe('impersonation', () => {

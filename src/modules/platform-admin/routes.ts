@@ -4,14 +4,29 @@ import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { identityOf } from '../identity/identity.ts';
 import { startImpersonation } from '../identity/impersonation.ts';
-import { AuditPage, AuditQuery, ImpersonationGrant, ImpersonationStart, StoreDetail, StoreListQuery, StorePage, StoreParams } from './schemas.ts';
-import { impersonationLog, storeDetail, storeList } from './service.ts';
+import { tenancy } from '../tenancy/index.ts';
+import {
+  AuditPage,
+  AuditQuery,
+  CommandBody,
+  FlagOverrideBody,
+  FlagParams,
+  ImpersonationGrant,
+  ImpersonationStart,
+  PlatformCommand,
+  StoreDetail,
+  StoreListQuery,
+  StorePage,
+  StoreParams,
+} from './schemas.ts';
+import { clearFlagOverride, commandView, impersonationLog, overrideFlag, storeDetail, storeList } from './service.ts';
 
 export const PLATFORM_PREFIX = '/admin/platform';
 
 /** The platform console's API. Platform tokens are valid only on the platform host, and only they hold platform scopes. */
 export async function platformAdminRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   const identity = identityOf(platform);
+  const tenants = tenancy(platform);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
 
   api.get(
@@ -23,7 +38,38 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   api.get(
     `${PLATFORM_PREFIX}/stores/:id`,
     { preHandler: requireScopes('platform:stores:read'), schema: { params: StoreParams, response: { 200: StoreDetail } } },
-    async (request) => storeDetail(identity, request.params.id),
+    async (request) => storeDetail(identity, tenants, request.params.id),
+  );
+
+  // Suspension is the gateway's (503 on every host of the store within a second); each is a platform command.
+  for (const action of ['suspend', 'resume'] as const) {
+    api.post(
+      `${PLATFORM_PREFIX}/stores/:id/${action}`,
+      { preHandler: requireScopes('platform:stores:write'), schema: { params: StoreParams, body: CommandBody, response: { 200: PlatformCommand } } },
+      async (request) => {
+        const command = { tenantId: request.params.id, actor: request.principal!.subject, reason: request.body.reason, ...(request.body.ticket ? { ticket: request.body.ticket } : {}) };
+        return commandView(action === 'suspend' ? await tenants.suspendTenant(command) : await tenants.resumeTenant(command));
+      },
+    );
+  }
+
+  api.put(
+    `${PLATFORM_PREFIX}/stores/:id/flags/:key`,
+    { preHandler: requireScopes('platform:flags:write'), schema: { params: FlagParams, body: FlagOverrideBody } },
+    async (request, reply) => {
+      const { value, reason, expires_at } = request.body;
+      await overrideFlag(platform.db, tenants, { storeId: request.params.id, key: request.params.key, value, reason, expiresAt: expires_at });
+      return reply.code(204).send();
+    },
+  );
+
+  api.delete(
+    `${PLATFORM_PREFIX}/stores/:id/flags/:key`,
+    { preHandler: requireScopes('platform:flags:write'), schema: { params: FlagParams } },
+    async (request, reply) => {
+      await clearFlagOverride(platform.db, tenants, request.params.id, request.params.key);
+      return reply.code(204).send();
+    },
   );
 
   api.post(

@@ -45,11 +45,39 @@ const AuditEntry = Type.Object({
   occurred_at: Type.String(),
 });
 
+export const PlatformCommand = Type.Object({
+  id: Type.String(),
+  store_id: Type.Union([Type.String(), Type.Null()]),
+  command: Type.String(),
+  actor: Type.String(),
+  reason: Type.String(),
+  ticket: Type.Union([Type.String(), Type.Null()]),
+  at: Type.String(),
+});
+
 export const StoreDetail = Type.Object({
   ...Store.properties,
   accounts: Type.Object({ staff: Type.Integer(), customers: Type.Integer(), api_clients: Type.Integer() }),
   recent_impersonations: Type.Array(AuditEntry),
+  platform_commands: Type.Array(PlatformCommand),
 });
+
+/** Suspend or resume: why (for the auditor) and the ticket, recorded as a platform command. */
+export const CommandBody = Type.Object(
+  { reason: Type.String({ minLength: 1, maxLength: 2000 }), ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })) },
+  { additionalProperties: false },
+);
+
+export const FlagParams = Type.Object({ id: Uuid, key: Type.String({ pattern: '^[a-z][a-z0-9_.-]{1,99}$' }) });
+
+export const FlagOverrideBody = Type.Object(
+  {
+    value: Type.Union([Type.Boolean(), Type.Number(), Type.String({ maxLength: 1000 })]),
+    reason: Type.String({ minLength: 1, maxLength: 1000 }),
+    expires_at: Type.Optional(Type.String({ format: 'date-time' })),
+  },
+  { additionalProperties: false },
+);
 
 export const ImpersonationStart = Type.Object(
   {

@@ -3,6 +3,7 @@ import { HttpProblem } from '../../platform/http/problem.ts';
 import { storeAccountCounts } from '../identity/accounts.ts';
 import type { Identity } from '../identity/identity.ts';
 import { type AuditPage, impersonationAudit } from '../identity/impersonation.ts';
+import type { FlagKey, PlatformCommand, TenancyService } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
 import { storeListDuration } from './telemetry.ts';
 
@@ -42,18 +43,56 @@ export async function storeList(db: Db, filter: Omit<StoreFilter, 'after'> & { c
   }
 }
 
-export async function storeDetail(identity: Identity, id: string) {
-  const store = await findStore(identity.db, id);
+export const commandView = (command: PlatformCommand) => ({
+  id: command.id,
+  store_id: command.tenant_id,
+  command: command.command,
+  actor: command.actor,
+  reason: command.reason,
+  ticket: command.ticket,
+  at: command.at.toISOString(),
+});
+
+async function existingStore(db: Db, id: string) {
+  const store = await findStore(db, id);
   if (!store) throw new HttpProblem(404, 'Store not found', `No store has id ${id}.`);
-  const [accounts, impersonations] = await Promise.all([
+  return store;
+}
+
+/** A per-store feature-flag override (the gateway's flags); the flag must exist and the value match its type. */
+export async function overrideFlag(
+  db: Db,
+  tenants: TenancyService,
+  override: { storeId: string; key: string; value: boolean | number | string; reason: string; expiresAt: string | undefined },
+): Promise<void> {
+  await existingStore(db, override.storeId);
+  await tenants.flags.setOverride({
+    tenantId: override.storeId,
+    key: override.key as FlagKey,
+    value: override.value,
+    reason: override.reason,
+    ...(override.expiresAt ? { expiresAt: new Date(override.expiresAt) } : {}),
+  });
+}
+
+export async function clearFlagOverride(db: Db, tenants: TenancyService, storeId: string, key: string): Promise<void> {
+  await existingStore(db, storeId);
+  await tenants.flags.clearOverride(storeId, key as FlagKey);
+}
+
+export async function storeDetail(identity: Identity, tenants: TenancyService, id: string) {
+  const store = await existingStore(identity.db, id);
+  const [accounts, impersonations, commands] = await Promise.all([
     storeAccountCounts(identity.db, id),
     impersonationAudit(identity, { tenantId: id, event: 'started', limit: 10 }),
+    tenants.platformCommands(id),
   ]);
   return {
     ...store,
     created_at: store.created_at.toISOString(),
     accounts: { staff: accounts.staff, customers: accounts.customers, api_clients: accounts.apiClients },
     recent_impersonations: impersonations.items.map(auditView),
+    platform_commands: commands.map(commandView),
   };
 }
 
