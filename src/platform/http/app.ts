@@ -1,6 +1,7 @@
 import { AsyncResource } from 'node:async_hooks';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
 import { modules } from '../../modules/index.ts';
+import { jobsAdminRoutes } from '../jobs/routes.ts';
 import { runWithContext } from '../observability/context.ts';
 import { logger } from '../observability/logger.ts';
 import type { Platform } from '../platform.ts';
@@ -108,5 +109,6 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const routes = module.routes;
     if (routes) await app.register(async (scope) => routes(scope, platform));
   }
+  await app.register(async (scope) => jobsAdminRoutes(scope, platform));
   return app;
 }
