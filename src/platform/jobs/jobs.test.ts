@@ -218,7 +218,7 @@ describe('jobs on graphile-worker', () => {
     expect(await jobs.pausing.resumeJob(byJob)).toBe(true);
     expect(await jobs.pausing.resumeTenant(b.id)).toBe(true);
     await Promise.all([recorded(record.name, 42), recorded(other.name, 41)]);
-    expect(await jobs.pausing.list()).toEqual([]);
+    expect((await jobs.pausing.list()).filter((entry) => [record.name, b.id, byJob].includes(entry.target))).toEqual([]);
   });
 
   it('runs CRITICAL jobs while a BULK backlog waits for its own workers', async () => {
