@@ -10,6 +10,9 @@ import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, Role } from '../platform.ts';
 
+/** Every job the build defines: the platform's own and each module's. */
+export const jobDefinitions = () => [jobTableCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
+
 export interface RunningPlatform {
   platform: Platform;
   /** Stops modules, closes the pool, and stops the embedded PostgreSQL when there is one. */
@@ -32,7 +35,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     });
     const health = new HealthRegistry();
     health.addReadinessCheck('database', databaseCheck(db));
-    const definitions = [jobTableCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
+    const definitions = jobDefinitions();
     const jobs = createJobs(db, config.jobs, definitions);
     let worker: JobWorker | undefined;
     health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
