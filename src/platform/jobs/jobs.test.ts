@@ -242,6 +242,44 @@ describe('jobs on graphile-worker', () => {
     await deleteJobs(low.name);
   });
 
+  it('finishes in-flight jobs at shutdown, and aborts those that outlast the bound', async () => {
+    const started = new Set<number>();
+    const slow = defineJob({
+      name: `${prefix}.slow`,
+      version: 1,
+      payload: NumberPayload,
+      priority: 'HIGH',
+      maxAttempts: 2,
+      timeoutMs: 30_000,
+      scope: 'platform',
+      async run({ n }, context) {
+        started.add(n);
+        const ms = n === 1 ? 300 : 60_000;
+        await new Promise((resolve, reject) => {
+          const timer = setTimeout(resolve, ms);
+          context.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            reject(context.signal.reason);
+          });
+        });
+        await recordEffect(context.trx, `${prefix}.slow`, n, context);
+      },
+    });
+    const config = testConfig({ JOB_POLL_INTERVAL_MS: '50', JOB_CONCURRENCY: 'HIGH=2' }).jobs;
+    const own = await startJobWorker({ ownerUrl: testDatabaseUrl(), db, config, definitions: [slow], schedules: [], pausing: jobs.pausing, deadJobs: jobs.deadJobs, shutdownTimeoutMs: 500 });
+    await jobs.enqueueMany(slow, [{ n: 1 }, { n: 2 }]);
+    await waitFor(async () => started.size === 2, 'both jobs to start');
+    await own.stop();
+    expect((await effects(slow.name)).map((row) => row.n)).toEqual([1]);
+    // The aborted one is back in the queue for its next attempt, with its error kept.
+    const [left] = await ownerQuery<{ attempts: number; last_error: string }>(
+      `select attempts, last_error from graphile_worker.jobs where task_identifier = $1`,
+      [slow.name],
+    );
+    expect(left).toMatchObject({ attempts: 1, last_error: expect.stringMatching(/shutting down/) });
+    await deleteJobs(slow.name);
+  });
+
   it("keeps each tenant's dead jobs from the other tenants", async () => {
     const id = await jobs.enqueue(recordV2, { n: 50 }, { tenantId: b.id });
     await waitFor(async () => (await jobs.deadJobs.list({ tenantId: b.id, limit: 50 })).some((job) => job.job_id === id), 'a dead job of B');
