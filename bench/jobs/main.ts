@@ -21,8 +21,8 @@ import { createJobs } from '../../src/platform/jobs/service.ts';
 import { startJobWorker } from '../../src/platform/jobs/worker.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 
-const SINGLE = Number(process.env.BENCH_SINGLE ?? 1_000);
-const BATCHES = Number(process.env.BENCH_BATCHES ?? 10);
+const SINGLE = Number(process.env.BENCH_SINGLE ?? 500);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
 const BATCH_SIZE = 1_000;
 const PROCESS = Number(process.env.BENCH_PROCESS ?? 5_000);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
@@ -95,21 +95,23 @@ try {
   const utils = await makeWorkerUtils({ pgPool: ownerPool, logger: graphileLogger() });
   const payloads = (count: number) => Array.from({ length: count }, (_, n) => ({ n }));
 
-  const enqueueSingle = {
-    raw: perSecond(SINGLE, await timed(async () => { for (let n = 0; n < SINGLE; n++) await utils.addJob('raw.noop', { n }); })),
-    ours: perSecond(SINGLE, await timed(async () => { for (let n = 0; n < SINGLE; n++) await jobs.enqueue(noop, { n }); })),
-  };
-  await ownerPool.query('delete from graphile_worker._private_jobs');
-
-  const enqueueBatch = {
-    raw: perSecond(BATCHES * BATCH_SIZE, await timed(async () => {
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  const single = { raw: [] as number[], ours: [] as number[] };
+  const batch = { raw: [] as number[], ours: [] as number[] };
+  // Alternated rounds, median of each, so no side gets only the cold or only the warm database.
+  for (let round = 0; round < ROUNDS; round++) {
+    single.raw.push(perSecond(SINGLE, await timed(async () => { for (let n = 0; n < SINGLE; n++) await utils.addJob('raw.noop', { n }); })));
+    single.ours.push(perSecond(SINGLE, await timed(async () => { for (let n = 0; n < SINGLE; n++) await jobs.enqueue(noop, { n }); })));
+    batch.raw.push(perSecond(BATCHES * BATCH_SIZE, await timed(async () => {
       for (let b = 0; b < BATCHES; b++) await utils.addJobs(payloads(BATCH_SIZE).map((payload) => ({ identifier: 'raw.noop', payload })));
-    })),
-    ours: perSecond(BATCHES * BATCH_SIZE, await timed(async () => {
+    })));
+    batch.ours.push(perSecond(BATCHES * BATCH_SIZE, await timed(async () => {
       for (let b = 0; b < BATCHES; b++) await jobs.enqueueMany(noop, payloads(BATCH_SIZE));
-    })),
-  };
-  await ownerPool.query('delete from graphile_worker._private_jobs');
+    })));
+    await ownerPool.query('delete from graphile_worker._private_jobs');
+  }
+  const enqueueSingle = { raw: median(single.raw), ours: median(single.ours), runs: single };
+  const enqueueBatch = { raw: median(batch.raw), ours: median(batch.ours), runs: batch };
 
   /** Raw graphile-worker with a no-op task; with `unitOfWork`, the task opens the same transaction ours does. */
   const processRaw = async (unitOfWork: boolean) => {
@@ -133,14 +135,12 @@ try {
     await worker!.stop();
     return perSecond(PROCESS, ms);
   };
-  // Alternated rounds, median of each, so no side gets only the cold or only the warm database.
   const runs = { raw: [] as number[], raw_with_unit_of_work: [] as number[], ours: [] as number[] };
   for (let round = 0; round < ROUNDS; round++) {
     runs.raw.push(await processRaw(false));
     runs.raw_with_unit_of_work.push(await processRaw(true));
     runs.ours.push(await processOurs());
   }
-  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
   const processing = { raw: median(runs.raw), raw_with_unit_of_work: median(runs.raw_with_unit_of_work), ours: median(runs.ours), runs };
 
   await utils.release();
