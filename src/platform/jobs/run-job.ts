@@ -87,11 +87,22 @@ export function jobTask(definition: JobDefinition<never>, db: Db, deadJobs: Dead
           try {
             await runInUnitOfWork(definition, envelope, job, helpers, db);
           } catch (error) {
-            await failed(error, job, priority, definition, deadJobs, moveToDead, seconds);
             span.recordException(error instanceof Error ? error : new Error(String(error)));
             span.setStatus({ code: SpanStatusCode.ERROR, message: message(error) });
-            if (job.attempts < job.max_attempts) throw error;
-            return;
+            const attempt = String(job.attempts);
+            jobMetrics.failed.inc({ priority, attempt });
+            const fields = { job_id: job.id, task: definition.name, attempt: job.attempts, max_attempts: job.max_attempts, err: error };
+            if (job.attempts >= job.max_attempts) {
+              jobMetrics.exhausted.inc({ priority });
+              log.error(fields, 'job failed its last attempt; moved to dead jobs');
+              await moveToDead('exhausted', message(error));
+              return;
+            }
+            jobMetrics.retried.inc({ priority, attempt });
+            jobMetrics.duration.observe({ priority, status: 'retry' }, seconds());
+            log.warn(fields, 'job attempt failed; it will be retried');
+            await deadJobs.recordAttemptError(job.id, job.attempts, message(error));
+            throw error;
           }
           jobMetrics.completed.inc({ priority });
           jobMetrics.duration.observe({ priority, status: 'success' }, seconds());
@@ -114,29 +125,4 @@ function runInUnitOfWork(definition: JobDefinition<never>, envelope: JobEnvelope
       () => (helpers.abortSignal.aborted ? new Error('worker shutting down') : new JobTimeoutError(definition.name, definition.timeoutMs)),
     );
   return definition.scope === 'tenant' ? db.withTenant(tenantId!, work) : db.withPlatform(work);
-}
-
-async function failed(
-  error: unknown,
-  job: Job,
-  priority: JobDefinition['priority'],
-  definition: JobDefinition<never>,
-  deadJobs: DeadJobs,
-  moveToDead: (reason: DeadReason, error: string) => Promise<void>,
-  seconds: () => number,
-): Promise<void> {
-  const log = logger('jobs');
-  const attempt = String(job.attempts);
-  jobMetrics.failed.inc({ priority, attempt });
-  const fields = { job_id: job.id, task: definition.name, attempt: job.attempts, max_attempts: job.max_attempts, err: error };
-  if (job.attempts >= job.max_attempts) {
-    jobMetrics.exhausted.inc({ priority });
-    log.error(fields, 'job failed its last attempt; moved to dead jobs');
-    await moveToDead('exhausted', message(error));
-    return;
-  }
-  jobMetrics.retried.inc({ priority, attempt });
-  jobMetrics.duration.observe({ priority, status: 'retry' }, seconds());
-  log.warn(fields, 'job attempt failed; it will be retried');
-  await deadJobs.recordAttemptError(job.id, job.attempts, message(error));
 }

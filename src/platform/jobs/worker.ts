@@ -6,6 +6,7 @@ import type { Db } from '../db/database.ts';
 import type { CheckResult } from '../observability/health.ts';
 import { logger } from '../observability/logger.ts';
 import type { DeadJobs } from './dead-jobs.ts';
+import { readQueueDepth } from './depth.ts';
 import { JOB_PRIORITIES, type JobDefinition, type JobSchedule, PRIORITY_NUMBER } from './definitions.ts';
 import type { JobEnvelope } from './envelope.ts';
 import { Leases } from './leases.ts';
@@ -31,6 +32,8 @@ export interface JobWorker {
   health(): CheckResult;
   stop(): Promise<void>;
 }
+
+const QUEUE_SAMPLE_INTERVAL_MS = 10_000;
 
 function cronItems(schedules: readonly JobSchedule[]) {
   return parseCronItems(
@@ -71,8 +74,15 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
   const leases = new Leases(options.db, config.leaseMs, (poolIds) => utils.forceUnlockWorkers(poolIds));
   const runners: Runner[] = [];
   let crashed: unknown;
+  // Depth and dead-job gauges for scrapes between enqueues (a worker may never enqueue).
+  const sampler = setInterval(() => {
+    Promise.all([readQueueDepth(options.db), options.deadJobs.count()]).catch((error: unknown) =>
+      log.warn({ err: error }, 'queue depth sample failed'),
+    );
+  }, QUEUE_SAMPLE_INTERVAL_MS);
 
   const stop = async () => {
+    clearInterval(sampler);
     await Promise.allSettled(runners.map((runner) => runner.stop('shutdown')));
     await leases.stop();
     await utils.release();
