@@ -9,7 +9,8 @@ export async function createEffectsTable(): Promise<void> {
   const client = await ownerClient();
   try {
     await client.query(`create table if not exists job_test_effects (
-      task text not null, n int, attempt int, tenant text, correlation_id text, user_id text, pid int, at timestamptz default now())`);
+      task text not null, n int, attempt int, tenant text, correlation_id text, user_id text, trace_id text, pid int,
+      at timestamptz default now())`);
   } catch (error) {
     // Two test files creating it at once: the loser sees a duplicate; the table is there either way.
     if ((error as { code?: string }).code !== '23505') throw error;

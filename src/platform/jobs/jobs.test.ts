@@ -1,3 +1,6 @@
+import { ROOT_CONTEXT, context as otelContext, propagation, trace } from '@opentelemetry/api';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { sql } from 'kysely';
 import Type from 'typebox';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,9 +17,9 @@ import { type JobWorker, startJobWorker } from './worker.ts';
 
 const prefix = uniquePrefix('jobs');
 const recordEffect = (trx: Tx, task: string, n: number, context: JobRunContext) =>
-  sql`insert into job_test_effects (task, n, attempt, tenant, correlation_id, user_id, pid)
+  sql`insert into job_test_effects (task, n, attempt, tenant, correlation_id, user_id, trace_id, pid)
       values (${task}, ${n}, ${context.attempt}, app_current_tenant()::text, ${currentContext()?.correlationId ?? null},
-              ${currentContext()?.userId ?? null}, ${process.pid})`.execute(trx);
+              ${currentContext()?.userId ?? null}, ${trace.getActiveSpan()?.spanContext().traceId ?? null}, ${process.pid})`.execute(trx);
 
 const NumberPayload = Type.Object({ n: Type.Integer() }, { additionalProperties: false });
 
@@ -140,6 +143,26 @@ describe('jobs on graphile-worker', () => {
     await runWithContext({ correlationId: 'req-corr-1', userId: 'staff-7', tenantId: a.id }, () => jobs.enqueue(record, { n: 1 }));
     const row = await recorded(record.name, 1);
     expect(row).toMatchObject({ tenant: a.id, correlation_id: 'req-corr-1', user_id: 'staff-7', attempt: 1 });
+  });
+
+  it("continues the enqueuing request's trace in the job (traceparent)", async () => {
+    // What the fabric registers; without an SDK, propagation is a no-op and jobs start their own traces.
+    const exporter = new InMemorySpanExporter();
+    const provider = new NodeTracerProvider({ spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    provider.register();
+    try {
+      const request = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
+      await otelContext.with(request, () => jobs.enqueue(record, { n: 5 }, { tenantId: a.id }));
+      expect(await recorded(record.name, 5)).toMatchObject({ trace_id: '0af7651916cd43dd8448eb211c80319c' });
+      const span = await waitFor(async () => exporter.getFinishedSpans().find((finished) => finished.name === `Job.execute.${record.name}`), 'the job span');
+      expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');
+      expect(span.parentSpanContext?.spanId).toBe('b7ad6b7169203331');
+    } finally {
+      await provider.shutdown();
+      trace.disable();
+      otelContext.disable();
+      propagation.disable();
+    }
   });
 
   it('commits a job enqueued in a unit of work with it, and drops it when the unit of work rolls back', async () => {
