@@ -96,6 +96,6 @@ describe('job worker processes', () => {
     expect(new Set(all.map((row) => row.n)).size).toBe(1_000);
     expect(all.every((row) => row.attempt === 1)).toBe(true);
     const byProcess = new Set(rows.map((row) => row.pid));
-    expect(byProcess).toEqual(new Set([a.child.pid, b.child.pid]));
+    expect(byProcess, 'both processes took jobs').toEqual(new Set([a.child.pid, b.child.pid]));
   }, 60_000);
 });

@@ -18,7 +18,11 @@ export function processJobs(prefix: string) {
     maxAttempts: 3,
     timeoutMs: 10_000,
     scope: 'platform',
-    run: ({ n }, context) => recordEffect(context.trx, `${prefix}.count`, n, context).then(() => undefined),
+    async run({ n }, context) {
+      // A little work per job, so that neither process can drain the queue before the other joins in.
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      await recordEffect(context.trx, `${prefix}.count`, n, context);
+    },
   });
   /** Its first attempt says so on stdout and then hangs, for the test to kill the process mid-job. */
   const stall = defineJob({
