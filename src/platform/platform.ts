@@ -3,6 +3,7 @@ import type { Config } from './config/config.ts';
 import type { Db } from './db/database.ts';
 import type { JobDefinition, JobSchedule } from './jobs/definitions.ts';
 import type { Jobs } from './jobs/service.ts';
+import type { EventBus } from './events/bus.ts';
 import type { HealthRegistry } from './observability/health.ts';
 
 export type Role = 'web' | 'worker';
@@ -14,6 +15,8 @@ export interface Platform {
   health: HealthRegistry;
   /** Enqueue (inside a unit of work or alone), pausing, dead jobs. */
   jobs: Jobs;
+  /** In-process domain events (TenantResolved, TenantSuspended, …); see events/bus.ts. */
+  events: EventBus;
   roles: ReadonlySet<Role>;
 }
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ownerQuery } from '../../../test/support/jobs.ts';
+import { ownerQuery, waitFor } from '../../../test/support/jobs.ts';
 import { type TestApp, startTestApp } from '../../../test/support/platform.ts';
 import { modules } from '../../modules/index.ts';
 import type { PlatformModule } from '../platform.ts';
@@ -108,6 +108,15 @@ describe('jobs admin API', () => {
     expect(list.json().items).toContainEqual(expect.objectContaining({ kind: 'task', target: 'catalog.import-chunk', reason: 'bad deploy', paused_by: null }));
     expect((await t.app.inject({ method: 'DELETE', url: '/admin/jobs/paused/task/catalog.import-chunk', headers: admin })).statusCode).toBe(204);
     expectProblem(await t.app.inject({ method: 'DELETE', url: '/admin/jobs/paused/task/catalog.import-chunk', headers: admin }), 404);
+  });
+
+  it("pauses a store's jobs while it is suspended", async () => {
+    const tenantId = '6f1c2a9e-4b7d-4c1e-9a3f-2d5e8b7c1a40';
+    const pausedFor = async () => (await t.platform.jobs.pausing.list()).filter((entry) => entry.kind === 'tenant' && entry.target === tenantId);
+    t.platform.events.publish('TenantSuspended', { tenantId });
+    expect(await waitFor(async () => (await pausedFor())[0], 'the tenant pause')).toMatchObject({ reason: 'store suspended' });
+    t.platform.events.publish('TenantResumed', { tenantId });
+    await waitFor(async () => (await pausedFor()).length === 0, 'the tenant resume');
   });
 
   it('reports the queue in readiness and on the admin API', async () => {

@@ -6,7 +6,9 @@ import { migrate } from '../db/migrate.ts';
 import { openOwnerDatabase } from '../db/owner.ts';
 import { jobTableCleanup, jobTableCleanupSchedule } from '../jobs/cleanup.ts';
 import { createJobs, jobQueueCheck } from '../jobs/service.ts';
+import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
+import { EventBus } from '../events/bus.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, Role } from '../platform.ts';
 
@@ -39,7 +41,9 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     const jobs = createJobs(db, config.jobs, definitions);
     let worker: JobWorker | undefined;
     health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
-    const platform: Platform = { config, db, health, jobs, roles: new Set(roles) };
+    const events = new EventBus();
+    pauseJobsOfSuspendedTenants(events, jobs.pausing);
+    const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
     if (roles.includes('worker')) {
