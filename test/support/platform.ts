@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
 import { inject } from 'vitest';
@@ -7,6 +8,7 @@ import { type Config, loadConfig } from '../../src/platform/config/config.ts';
 import { type Db, createDb } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { startObservability } from '../../src/platform/observability/start.ts';
 import type { Platform } from '../../src/platform/platform.ts';
 import { type RunningPlatform, startPlatform } from '../../src/platform/runtime/start.ts';
 
@@ -22,12 +24,20 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The whole platform on the run's test database, with the HTTP app built in-process. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+/** Every span the process finished, for tests that assert span trees (tracing is on in every test). */
+export const testSpans = new InMemorySpanExporter();
+
+/**
+ * The whole platform on the run's test database, with the HTTP app built in-process. `extend` may declare
+ * test-only routes before the app is ready.
+ */
+export async function startTestApp(env: Record<string, string> = {}, extend?: (app: FastifyInstance) => void): Promise<TestApp> {
   const config = testConfig(env);
   configureLogging(config);
+  startObservability(config, testSpans);
   const running: RunningPlatform = await startPlatform(config, ['web', 'worker']);
   const app = await buildApp(running.platform);
+  extend?.(app);
   await app.ready();
   return {
     app,

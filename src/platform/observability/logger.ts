@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { currentContext } from './context.ts';
+import { activeSpan, currentContext } from './context.ts';
 
 /** Keys whose values never reach a log line, wherever they appear in a logged object. */
 export const REDACTED_KEYS = [
@@ -13,10 +13,18 @@ export const REDACTED_KEYS = [
   'refresh_token',
   'client_secret',
   'secret',
+  'api_key',
   'card',
   'card_number',
+  'cardNumber',
+  'pan',
   'cvc',
+  'cvv',
   'tax_id',
+  'taxId',
+  'ssn',
+  'ein',
+  'vat_number',
 ];
 
 function redactPaths(): string[] {
@@ -30,6 +38,7 @@ function redactPaths(): string[] {
 function contextFields(): Record<string, unknown> {
   const context = currentContext();
   if (!context) return {};
+  const span = activeSpan()?.spanContext();
   return {
     tenant_id: context.tenantId ?? null,
     store_id: context.storeId ?? null,
@@ -37,14 +46,18 @@ function contextFields(): Record<string, unknown> {
     session_id: context.sessionId ?? null,
     correlation_id: context.correlationId,
     impersonation_context: context.impersonation ?? null,
+    trace_id: span?.traceId ?? null,
+    span_id: span?.spanId ?? null,
   };
 }
 
 let root: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
+let destination: pino.DestinationStream | undefined;
 let categoryLevels: Record<string, string> = {};
 
-export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>, destination?: pino.DestinationStream): Logger {
+export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>, stream?: pino.DestinationStream): Logger {
   categoryLevels = config.logLevels;
+  destination = stream ?? pino.destination({ dest: 1, sync: false });
   root = pino(
     {
       level: config.logLevel,
@@ -55,7 +68,7 @@ export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>,
       redact: { paths: redactPaths(), censor: '[REDACTED]' },
       mixin: contextFields,
     },
-    destination ?? pino.destination({ dest: 1, sync: false }),
+    destination,
   );
   return root;
 }
@@ -72,7 +85,9 @@ export function rootLogger(): Logger {
   return root;
 }
 
-/** Writes out buffered log lines; called at shutdown so no line is lost. */
+/** Writes out buffered log lines synchronously; called before exit so no line is lost. */
 export function flushLogs(): void {
-  root.flush();
+  const stream = destination as { flushSync?: () => void } | undefined;
+  if (stream?.flushSync) stream.flushSync();
+  else root.flush();
 }

@@ -18,6 +18,8 @@ export interface MetricSpec<L extends string = string> {
   /** The seed KPI the metric serves (seed and section), when there is one. */
   kpi?: string;
   buckets?: number[];
+  /** Called at each scrape, for gauges that read their value from somewhere (pool sizes). */
+  collect?: () => void;
 }
 
 type MetricOf<S extends MetricSpec> = S['type'] extends 'counter'
@@ -33,7 +35,13 @@ export function defineMetric<const S extends MetricSpec>(spec: S): MetricOf<S> {
   if (!spec.name.startsWith(METRIC_PREFIX)) throw new Error(`metric ${spec.name} must start with ${METRIC_PREFIX}`);
   const existing = catalog.get(spec.name);
   if (existing) return existing.metric as MetricOf<S>;
-  const options = { name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [registry] };
+  const options = {
+    name: spec.name,
+    help: spec.help,
+    labelNames: [...spec.labels],
+    registers: [registry],
+    ...(spec.collect ? { collect: spec.collect } : {}),
+  };
   const metric =
     spec.type === 'counter'
       ? new Counter(options)
@@ -48,6 +56,13 @@ export function defineMetric<const S extends MetricSpec>(spec: S): MetricOf<S> {
 export function metricCatalog(): MetricSpec[] {
   return [...catalog.values()].map((entry) => entry.spec);
 }
+
+/** The Prometheus text exposition of every metric, as served on `/q/metrics`. */
+export function scrapeMetrics(): Promise<string> {
+  return registry.metrics();
+}
+
+export const METRICS_CONTENT_TYPE = registry.contentType;
 
 let defaultMetricsStarted = false;
 export function startRuntimeMetrics(): void {
