@@ -64,9 +64,14 @@ export function scrapeMetrics(): Promise<string> {
 
 export const METRICS_CONTENT_TYPE = registry.contentType;
 
+/** prom-client's gauges named `_total`, which the Prometheus naming rules (and promtool) reserve for counters. */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 let defaultMetricsStarted = false;
+/** Process and Node.js runtime metrics (CPU, memory, event loop lag, GC, handles) under `…_runtime_`. */
 export function startRuntimeMetrics(): void {
   if (defaultMetricsStarted) return;
   defaultMetricsStarted = true;
   collectDefaultMetrics({ register: registry, prefix: `${METRIC_PREFIX}runtime_` });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(`${METRIC_PREFIX}runtime_${name}`);
 }
