@@ -38,8 +38,14 @@ export function inAppFrames(stack: string | undefined): string[] {
   return frames;
 }
 
+/** The class name (pg's DatabaseError is named "error"), or the name of a plain Error that was given one. */
+function typeName(error: Error): string {
+  const constructorName = error.constructor?.name;
+  return constructorName && constructorName !== 'Error' ? constructorName : error.name || 'Error';
+}
+
 export function fingerprintError(error: unknown): ErrorFingerprint {
-  const errorType = error instanceof Error ? error.name || error.constructor.name : typeof error;
+  const errorType = error instanceof Error ? typeName(error) : typeof error;
   const message = normaliseMessage(error instanceof Error ? error.message : String(error));
   const topFrames = inAppFrames(error instanceof Error ? error.stack : undefined);
   const fingerprint = createHash('sha256').update([errorType, message, ...topFrames].join('\n')).digest('hex').slice(0, 32);
