@@ -48,7 +48,7 @@ async function main(): Promise<void> {
       clearTimeout(deadline);
     }
     await running.stop();
-    await tracing.shutdown();
+    await tracing.shutdown().catch((error: unknown) => log.warn({ err: error }, 'spans could not be exported at shutdown'));
     log.info('stopped');
     flushLogs();
     process.exit(0);
