@@ -54,7 +54,7 @@ describe('telemetry of the main process', () => {
       const body = Buffer.concat(traces.map((entry) => entry.body)).toString('latin1');
       expect(body).toContain('main-otlp-1');
       expect(body).toContain('village-storefront');
-      expect(body).toContain('@opentelemetry/instrumentation-http');
+      expect(body).toContain('@fastify/otel');
 
       const lines = output.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
       const completed = lines.find((line) => line.correlation_id === 'main-otlp-1' && line.message === 'request completed');

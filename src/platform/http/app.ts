@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { modules } from '../../modules/index.ts';
-import { currentContext, runWithContext, spanAttributes } from '../observability/context.ts';
+import { currentContext, runWithContext } from '../observability/context.ts';
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
@@ -65,21 +65,22 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     },
   });
 
-  // One context per request, holding the HTTP server span. Its fields go on that span, and on every span
-  // started inside the context (see tracing.ts).
+  // One context per request. Every span started inside it carries its fields (see tracing.ts).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
     httpInFlight.inc();
     request[inFlight] = true;
-    const span = trace.getActiveSpan();
-    const context = { correlationId: request.id, ...(span ? { span } : {}) };
-    span?.setAttributes(spanAttributes(context));
-    runWithContext(context, done);
+    runWithContext({ correlationId: request.id }, done);
   });
+  // @fastify/otel starts the HTTP server span (continuing a caller's traceparent) in its onRequest hook.
   await app.register(tracing.fastifyPlugin());
-  // Body parsing runs on the socket's async context, so the request's context (ours and OpenTelemetry's) is
-  // captured here and re-entered before validation (the pattern of @fastify/request-context).
+  // The server span becomes the context's root span. Body parsing runs on the socket's async context, so the
+  // request's context (ours and OpenTelemetry's) is captured here and re-entered before validation (the
+  // pattern of @fastify/request-context).
   app.addHook('onRequest', (request, _reply, done) => {
+    const context = currentContext();
+    const span = trace.getActiveSpan();
+    if (context && span) context.span = span;
     request[contextResource] = new AsyncResource('village-storefront:request');
     const refused = refusedRequestId(request.raw, request.id);
     if (refused !== undefined) log.warn({ refused_request_id: refused }, 'X-Request-ID refused, replaced');

@@ -1,0 +1,144 @@
+/**
+ * `npm run bench -- fabric-overhead`: what the observability fabric costs per request. The same trivial route
+ * and DB-read route are served by bare Fastify and by the full fabric (two server processes), and loaded in
+ * turn by autocannon from this process over loopback. Prints one JSON document; BENCH_DURATION_S (default 5)
+ * is the measured seconds per route and variant, after 1 s of warm-up.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { chmod, mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import pg from 'pg';
+import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
+
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const CONNECTIONS = 10;
+const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, throughputRatio: { trivial: 0.8, db: 0.95 } };
+
+type Variant = 'bare' | 'fabric';
+interface Measure {
+  requests_per_s: number;
+  latency_p50_ms: number;
+  latency_p99_ms: number;
+  latency_mean_ms: number;
+  non_2xx: number;
+}
+
+const work = await mkdtemp(join(tmpdir(), 'vs-bench-fabric-'));
+await chmod(work, 0o755); // as root, the embedded PostgreSQL runs as `postgres` and must enter it
+const servers: ChildProcess[] = [];
+let collector: ReturnType<typeof createServer> | undefined;
+let stopPostgres = async () => {};
+try {
+  let adminUrl = process.env.DATABASE_URL;
+  if (!adminUrl) {
+    const server = await startEmbeddedPostgres(join(work, 'pg'));
+    adminUrl = server.adminUrl;
+    stopPostgres = server.stop;
+  }
+  const name = `vs_bench_${process.pid}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  const databaseUrl = Object.assign(new URL(adminUrl), { pathname: `/${name}` }).toString();
+  await migrate(databaseUrl, 'up');
+  const owner = new pg.Client({ connectionString: databaseUrl });
+  await owner.connect();
+  await owner.query(`insert into tenants (subdomain, name) values ('bench', 'Bench Boutique')`);
+  await owner.end();
+  stopPostgres = ((stop) => async () => {
+    await admin.query(`drop database ${name} with (force)`);
+    await admin.end();
+    await stop();
+  })(stopPostgres);
+
+  // An OTLP endpoint that accepts and discards, so the fabric pays for exporting its sampled spans.
+  collector = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => response.writeHead(200, { 'content-type': 'application/x-protobuf' }).end());
+  });
+  collector.listen(0, '127.0.0.1');
+  await once(collector, 'listening');
+  const otlp = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
+
+  const start = async (variant: Variant) => {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('server.ts', import.meta.url)), variant, databaseUrl, join(work, `${variant}.log`)], {
+      env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    servers.push(child);
+    const [line] = (await once(child.stdout!, 'data')) as [Buffer];
+    return Number(line.toString().trim());
+  };
+  const ports = { bare: await start('bare'), fabric: await start('fabric') };
+
+  const load = async (port: number, path: string, seconds: number): Promise<Measure> => {
+    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: seconds });
+    return {
+      requests_per_s: result.requests.average,
+      latency_p50_ms: result.latency.p50,
+      latency_p99_ms: result.latency.p99,
+      latency_mean_ms: result.latency.average,
+      non_2xx: result.non2xx + result.errors,
+    };
+  };
+
+  const routes = { trivial: '/bench/trivial', db: '/bench/db' } as const;
+  const results: Record<string, unknown> = {};
+  for (const [route, path] of Object.entries(routes) as [keyof typeof routes, string][]) {
+    // Alternate the order between routes so that drift on a shared machine does not favour one side.
+    const order: Variant[] = route === 'trivial' ? ['bare', 'fabric'] : ['fabric', 'bare'];
+    const measured = {} as Record<Variant, Measure>;
+    for (const variant of order) {
+      await load(ports[variant], path, 1);
+      measured[variant] = await load(ports[variant], path, DURATION_S);
+    }
+    const { bare, fabric } = measured;
+    const ratio = fabric.requests_per_s / bare.requests_per_s;
+    results[route] = {
+      bare,
+      fabric,
+      throughput_ratio: round(ratio),
+      added_latency_p50_ms: round(fabric.latency_p50_ms - bare.latency_p50_ms),
+      added_latency_p99_ms: round(fabric.latency_p99_ms - bare.latency_p99_ms),
+      // At saturation a single-threaded server's time per request is 1/throughput: this is the fabric's own cost.
+      added_time_per_request_ms: round(1000 / fabric.requests_per_s - 1000 / bare.requests_per_s),
+      meets_throughput_goal: ratio >= GOALS.throughputRatio[route],
+    };
+  }
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'fabric-overhead',
+        date: new Date().toISOString(),
+        node: process.version,
+        database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+        connections: CONNECTIONS,
+        duration_s: DURATION_S,
+        latency_resolution_ms: 1,
+        goals: GOALS,
+        results,
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  for (const server of servers) {
+    server.kill('SIGTERM');
+    if (server.exitCode === null) await once(server, 'exit');
+  }
+  collector?.close();
+  await stopPostgres();
+  await rm(work, { recursive: true, force: true });
+}
+
+function round(value: number): number {
+  return Math.round(value * 1000) / 1000;
+}

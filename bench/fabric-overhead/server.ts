@@ -1,0 +1,55 @@
+/**
+ * One side of the fabric-overhead benchmark, in its own process: `server.ts bare|fabric <databaseUrl> <logFile>`.
+ * Both serve the same two routes; `fabric` is the real application pipeline (buildApp) with logs to a file,
+ * metrics and tracing at 10 % sampling exported over OTLP; `bare` is Fastify and pg with nothing added.
+ * Prints the port on stdout once listening; stops on SIGTERM.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import pg from 'pg';
+import pino from 'pino';
+import { loadConfig } from '../../src/platform/config/config.ts';
+import { createDb } from '../../src/platform/db/database.ts';
+import { buildApp } from '../../src/platform/http/app.ts';
+import { HealthRegistry } from '../../src/platform/observability/health.ts';
+import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { startObservability } from '../../src/platform/observability/start.ts';
+
+const [variant, databaseUrl, logFile] = process.argv.slice(2);
+if ((variant !== 'bare' && variant !== 'fabric') || !databaseUrl || !logFile) {
+  console.error('usage: server.ts bare|fabric <databaseUrl> <logFile>');
+  process.exit(2);
+}
+
+const READ = 'select id, name from tenants where subdomain = $1';
+
+function routes(app: FastifyInstance, pool: pg.Pool): void {
+  app.get('/bench/trivial', async () => ({ ok: true }));
+  app.get('/bench/db', async () => (await pool.query(READ, ['bench'])).rows);
+}
+
+let app: FastifyInstance;
+let close: () => Promise<void>;
+if (variant === 'bare') {
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  app = Fastify();
+  routes(app, pool);
+  close = () => pool.end();
+} else {
+  const config = loadConfig({ ...process.env, APP_PROFILE: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', OTEL_TRACES_SAMPLER_ARG: '0.1' });
+  configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
+  const tracing = startObservability(config);
+  const db = createDb({ ownerUrl: databaseUrl, poolMax: 10, statementTimeoutMs: 10_000 });
+  app = await buildApp({ config, db, health: new HealthRegistry(), roles: new Set(['web']) });
+  routes(app, db.pool);
+  close = async () => {
+    await db.close();
+    await tracing.shutdown();
+  };
+}
+await app.listen({ host: '127.0.0.1', port: 0 });
+console.log((app.server.address() as { port: number }).port);
+process.once('SIGTERM', async () => {
+  await app.close();
+  await close();
+  process.exit(0);
+});
