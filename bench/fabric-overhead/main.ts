@@ -1,8 +1,9 @@
 /**
  * `npm run bench -- fabric-overhead`: what the observability fabric costs per request. The same trivial route
  * and DB-read route are served by bare Fastify and by the full fabric (two server processes), and loaded in
- * turn by autocannon from this process over loopback. Prints one JSON document; BENCH_DURATION_S (default 5)
- * is the measured seconds per route and variant, after 1 s of warm-up.
+ * turn by autocannon from this process over loopback, in alternating rounds so that drift on a shared machine
+ * hits both sides. Prints one JSON document; BENCH_DURATION_S (default 3) is the measured seconds per route,
+ * variant and round (BENCH_ROUNDS, default 2), each after 1 s of warm-up.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -17,7 +18,8 @@ import pg from 'pg';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 
-const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 5);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 10;
 const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, throughputRatio: { trivial: 0.8, db: 0.95 } };
 
@@ -27,6 +29,8 @@ interface Measure {
   latency_p50_ms: number;
   latency_p99_ms: number;
   latency_mean_ms: number;
+  /** Server CPU time (user + system) per request. */
+  cpu_us_per_request: number;
   non_2xx: number;
 }
 
@@ -78,28 +82,48 @@ try {
   };
   const ports = { bare: await start('bare'), fabric: await start('fabric') };
 
+  const cpu = async (port: number) => {
+    const usage = (await (await fetch(`http://127.0.0.1:${port}/bench/cpu`)).json()) as NodeJS.CpuUsage;
+    return usage.user + usage.system;
+  };
   const load = async (port: number, path: string, seconds: number): Promise<Measure> => {
+    const cpuBefore = await cpu(port);
     const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: seconds });
+    const cpuUsed = (await cpu(port)) - cpuBefore;
     return {
       requests_per_s: result.requests.average,
       latency_p50_ms: result.latency.p50,
       latency_p99_ms: result.latency.p99,
       latency_mean_ms: result.latency.average,
+      cpu_us_per_request: round(cpuUsed / result.requests.total),
       non_2xx: result.non2xx + result.errors,
+    };
+  };
+  const mean = (runs: Measure[]): Measure => {
+    const average = (pick: (run: Measure) => number) => round(runs.reduce((sum, run) => sum + pick(run), 0) / runs.length);
+    return {
+      requests_per_s: average((run) => run.requests_per_s),
+      latency_p50_ms: average((run) => run.latency_p50_ms),
+      latency_p99_ms: average((run) => run.latency_p99_ms),
+      latency_mean_ms: average((run) => run.latency_mean_ms),
+      cpu_us_per_request: average((run) => run.cpu_us_per_request),
+      non_2xx: runs.reduce((sum, run) => sum + run.non_2xx, 0),
     };
   };
 
   const routes = { trivial: '/bench/trivial', db: '/bench/db' } as const;
   const results: Record<string, unknown> = {};
   for (const [route, path] of Object.entries(routes) as [keyof typeof routes, string][]) {
-    // Alternate the order between routes so that drift on a shared machine does not favour one side.
-    const order: Variant[] = route === 'trivial' ? ['bare', 'fabric'] : ['fabric', 'bare'];
-    const measured = {} as Record<Variant, Measure>;
-    for (const variant of order) {
-      await load(ports[variant], path, 1);
-      measured[variant] = await load(ports[variant], path, DURATION_S);
+    const runs: Record<Variant, Measure[]> = { bare: [], fabric: [] };
+    for (let round = 0; round < ROUNDS; round++) {
+      const order: Variant[] = round % 2 === 0 ? ['bare', 'fabric'] : ['fabric', 'bare'];
+      for (const variant of order) {
+        await load(ports[variant], path, 1);
+        runs[variant].push(await load(ports[variant], path, DURATION_S));
+      }
     }
-    const { bare, fabric } = measured;
+    const bare = mean(runs.bare);
+    const fabric = mean(runs.fabric);
     const ratio = fabric.requests_per_s / bare.requests_per_s;
     results[route] = {
       bare,
@@ -107,8 +131,7 @@ try {
       throughput_ratio: round(ratio),
       added_latency_p50_ms: round(fabric.latency_p50_ms - bare.latency_p50_ms),
       added_latency_p99_ms: round(fabric.latency_p99_ms - bare.latency_p99_ms),
-      // At saturation a single-threaded server's time per request is 1/throughput: this is the fabric's own cost.
-      added_time_per_request_ms: round(1000 / fabric.requests_per_s - 1000 / bare.requests_per_s),
+      added_cpu_us_per_request: round(fabric.cpu_us_per_request - bare.cpu_us_per_request),
       meets_throughput_goal: ratio >= GOALS.throughputRatio[route],
     };
   }
@@ -121,6 +144,7 @@ try {
         database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
         connections: CONNECTIONS,
         duration_s: DURATION_S,
+        rounds: ROUNDS,
         latency_resolution_ms: 1,
         goals: GOALS,
         results,
