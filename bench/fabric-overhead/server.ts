@@ -8,11 +8,10 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
 import pino from 'pino';
 import { loadConfig } from '../../src/platform/config/config.ts';
-import { createDb } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
-import { HealthRegistry } from '../../src/platform/observability/health.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
+import { startPlatform } from '../../src/platform/runtime/start.ts';
 
 const [variant, databaseUrl, logFile] = process.argv.slice(2);
 if ((variant !== 'bare' && variant !== 'fabric') || !databaseUrl || !logFile) {
@@ -37,14 +36,23 @@ if (variant === 'bare') {
   routes(app, pool);
   close = () => pool.end();
 } else {
-  const config = loadConfig({ ...process.env, APP_PROFILE: 'test', DATABASE_URL: databaseUrl, LOG_LEVEL: 'info', OTEL_TRACES_SAMPLER_ARG: '0.1' });
+  // The loopback address is the platform's own host, so the tenant gateway lets the bench routes through.
+  const config = loadConfig({
+    ...process.env,
+    APP_PROFILE: 'test',
+    DATABASE_URL: databaseUrl,
+    SEED_DEMO: 'false',
+    PLATFORM_DOMAIN: '127.0.0.1',
+    LOG_LEVEL: 'info',
+    OTEL_TRACES_SAMPLER_ARG: '0.1',
+  });
   configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
   const tracing = startObservability(config);
-  const db = createDb({ ownerUrl: databaseUrl, poolMax: 10, statementTimeoutMs: 10_000 });
-  app = await buildApp({ config, db, health: new HealthRegistry(), roles: new Set(['web']) });
-  routes(app, db.pool);
+  const running = await startPlatform(config, ['web']);
+  app = await buildApp(running.platform);
+  routes(app, running.platform.db.pool);
   close = async () => {
-    await db.close();
+    await running.stop();
     await tracing.shutdown();
   };
 }

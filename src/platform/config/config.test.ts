@@ -26,6 +26,9 @@ describe('configuration', () => {
     [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER'],
     [{ METRICS_TENANT_ALLOWLIST: 'demo' }, 'METRICS_TENANT_ALLOWLIST'],
     [{ METRICS_TENANT_TOP_K: '-1' }, 'METRICS_TENANT_TOP_K'],
+    [{ TENANT_CACHE_MAX: '0' }, 'TENANT_CACHE_MAX'],
+    [{ SUPPORT_URL: 'mailto:help@example.com' }, 'SUPPORT_URL'],
+    [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
     [{ APP_PROFILE: 'prod' }, 'DATABASE_URL'],
     [{ APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db' }, 'APP_DATABASE_URL'],
   ])('refuses %j naming %s', (env, variable) => {

@@ -108,7 +108,7 @@ describe('tracing', () => {
 
   it('sends X-Request-ID and traceparent on outbound fetch', async () => {
     seen.length = 0;
-    await httpGet(port, '/fabric/outbound', { 'x-request-id': 'outbound-1' });
+    await httpGet(port, '/fabric/outbound', { host: 'localhost', 'x-request-id': 'outbound-1' });
     const spans = await traceOf('outbound-1');
     expect(seen).toHaveLength(1);
     expect(seen[0]!['x-request-id']).toBe('outbound-1');
@@ -117,7 +117,7 @@ describe('tracing', () => {
   });
 
   it("exports a bounded context's spans under its own service name, in the request's trace", async () => {
-    await httpGet(port, '/fabric/checkout', { 'x-request-id': 'checkout-1' });
+    await httpGet(port, '/fabric/checkout', { host: 'localhost', 'x-request-id': 'checkout-1' });
     const spans = await traceOf('checkout-1');
     const saga = spans.find((span) => span.name === 'CheckoutSaga.addressValidation')!;
     expect(saga.resource.attributes['service.name']).toBe('checkout-orchestrator');
