@@ -83,12 +83,20 @@ try {
   const ports = { bare: await start('bare'), fabric: await start('fabric') };
 
   const cpu = async (port: number) => {
-    const usage = (await (await fetch(`http://127.0.0.1:${port}/bench/cpu`)).json()) as NodeJS.CpuUsage;
+    const response = await fetch(`http://localhost:${port}/bench/cpu`);
+    if (!response.ok) throw new Error(`/bench/cpu answered ${response.status}`);
+    const usage = (await response.json()) as NodeJS.CpuUsage;
     return usage.user + usage.system;
   };
   const load = async (port: number, path: string, seconds: number): Promise<Measure> => {
     const cpuBefore = await cpu(port);
-    const result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, connections: CONNECTIONS, duration: seconds });
+    // Host `localhost` is the platform's own host, which the tenant gateway lets through to the bench routes.
+    const result = await autocannon({
+      url: `http://127.0.0.1:${port}${path}`,
+      headers: { host: 'localhost' },
+      connections: CONNECTIONS,
+      duration: seconds,
+    });
     const cpuUsed = (await cpu(port)) - cpuBefore;
     return {
       requests_per_s: result.requests.average,

@@ -36,13 +36,11 @@ if (variant === 'bare') {
   routes(app, pool);
   close = () => pool.end();
 } else {
-  // The loopback address is the platform's own host, so the tenant gateway lets the bench routes through.
   const config = loadConfig({
     ...process.env,
     APP_PROFILE: 'test',
     DATABASE_URL: databaseUrl,
     SEED_DEMO: 'false',
-    PLATFORM_DOMAIN: '127.0.0.1',
     LOG_LEVEL: 'info',
     OTEL_TRACES_SAMPLER_ARG: '0.1',
   });
