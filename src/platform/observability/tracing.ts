@@ -70,8 +70,9 @@ export function startTracing(config: TracingConfig, exporter?: SpanExporter): Tr
   registerInstrumentations({
     tracerProvider: main,
     // Incoming requests get their SERVER span from @fastify/otel (which also continues a caller's traceparent):
-    // the http instrumentation's incoming side cost ~50 µs a request for the same span (docs/adr/0031).
-    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), new UndiciInstrumentation(), new PgInstrumentation({ requireParentSpan: true }), fastify],
+    // the http instrumentation's incoming side cost ~50 µs a request for the same span (docs/adr/0031). Pool
+    // checkouts get no span (their wait shows in the pool gauges); queries outside a request get none.
+    instrumentations: [new HttpInstrumentation({ disableIncomingRequestInstrumentation: true }), new UndiciInstrumentation(), new PgInstrumentation({ requireParentSpan: true, ignoreConnectSpans: true }), fastify],
   });
   patchLoadedModules();
 
