@@ -2,7 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { modules } from '../../modules/index.ts';
-import { currentContext, runWithContext } from '../observability/context.ts';
+import { type RequestContext, runWithContext } from '../observability/context.ts';
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
@@ -16,11 +16,13 @@ import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
 
 const contextResource = Symbol('contextResource');
+const requestContext = Symbol('requestContext');
 const errorType = Symbol('errorType');
 const inFlight = Symbol('inFlight');
 declare module 'fastify' {
   interface FastifyRequest {
     [contextResource]: AsyncResource;
+    [requestContext]: RequestContext | undefined;
     /** What the error handler made of the failure, for the error counter. */
     [errorType]: string | undefined;
     [inFlight]: boolean;
@@ -70,7 +72,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     httpInFlight.inc();
     request[inFlight] = true;
-    runWithContext({ correlationId: request.id }, done);
+    const context: RequestContext = { correlationId: request.id };
+    request[requestContext] = context;
+    runWithContext(context, done);
   });
   // @fastify/otel starts the HTTP server span (continuing a caller's traceparent) in its onRequest hook.
   await app.register(tracing.fastifyPlugin());
@@ -78,7 +82,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   // request's context (ours and OpenTelemetry's) is captured here and re-entered before validation (the
   // pattern of @fastify/request-context).
   app.addHook('onRequest', (request, _reply, done) => {
-    const context = currentContext();
+    const context = request[requestContext];
     const span = trace.getActiveSpan();
     if (context && span) context.span = span;
     request[contextResource] = new AsyncResource('village-storefront:request');
@@ -105,7 +109,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const statusClass = `${Math.floor(status / 100)}xx`;
     const seconds = reply.elapsedTime / 1000;
     httpRequestDuration.observe({ method: request.method, route, status_class: statusClass }, seconds);
-    httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(currentContext()?.tenantId) });
+    httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(request[requestContext]?.tenantId) });
     if (status >= 400) httpErrors.inc({ endpoint: route, status_code: String(status), error_type: request[errorType] ?? 'response' });
     const completed = () =>
       log.info({ method: request.method, route, status, duration_ms: Math.round(reply.elapsedTime * 1000) / 1000 }, 'request completed');
@@ -149,6 +153,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
 
   app.decorateRequest('principal', null);
   app.decorateRequest(errorType, undefined);
+  app.decorateRequest(requestContext, undefined);
   app.decorateRequest(inFlight, false);
 
   app.get('/q/health/live', async () => platform.health.live());

@@ -44,6 +44,12 @@ describe('metrics', () => {
     expect(body).toContain('route="unmatched",status_class="4xx"');
     expect(body).toContain('villagecompute_storefront_http_errors_total{endpoint="unmatched",status_code="404",error_type="NotFound"} 1');
     expect(body).not.toContain('8f1d2c');
+    const tenant = await makeTenant(t.platform.db);
+    await t.app.inject({ url: '/fabric/items/1', headers: { host: `${tenant.subdomain}.localhost` } });
+    const withTenant = (await t.app.inject('/q/metrics')).body;
+    // A tenant below the top-K threshold is folded into `other`, never labelled by its own id.
+    expect(withTenant).toContain('route="/fabric/items/:id",status_class="2xx",tenant_id="other"} 1');
+    expect(withTenant).not.toContain(tenant.id);
     expect(body).not.toContain('/no/such/path');
   });
 
