@@ -3,12 +3,14 @@
  * and DB-read route are served by bare Fastify and by the full fabric (two server processes), and loaded in
  * turn by autocannon from this process over loopback, in alternating rounds so that drift on a shared machine
  * hits both sides. Prints one JSON document; BENCH_DURATION_S (default 3) is the measured seconds per route,
- * variant and round (BENCH_ROUNDS, default 2), each after 1 s of warm-up.
+ * variant and round (BENCH_ROUNDS, default 2), each after 1 s of warm-up. autocannon's latencies have 1 ms
+ * resolution, so latency is also measured unloaded: SEQUENTIAL requests one after another on one keep-alive
+ * connection, each timed with hrtime.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +23,7 @@ import { migrate } from '../../src/platform/db/migrate.ts';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 10;
+const SEQUENTIAL = 2000;
 const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, throughputRatio: { trivial: 0.8, db: 0.95 } };
 
 type Variant = 'bare' | 'fabric';
@@ -107,6 +110,26 @@ try {
       non_2xx: result.non2xx + result.errors,
     };
   };
+  /** p50/p99 of requests sent one at a time: the latency a request pays when nothing queues. */
+  const sequential = async (port: number, path: string) => {
+    const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+    const once = () =>
+      new Promise<number>((resolve, reject) => {
+        const started = process.hrtime.bigint();
+        request({ host: '127.0.0.1', port, path, agent, headers: { host: 'localhost' } }, (response) => {
+          response.resume();
+          response.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
+        })
+          .on('error', reject)
+          .end();
+      });
+    for (let i = 0; i < 200; i++) await once();
+    const times: number[] = [];
+    for (let i = 0; i < SEQUENTIAL; i++) times.push(await once());
+    agent.destroy();
+    times.sort((a, b) => a - b);
+    return { p50_ms: round(times[Math.floor(SEQUENTIAL * 0.5)]!), p99_ms: round(times[Math.floor(SEQUENTIAL * 0.99)]!) };
+  };
   const mean = (runs: Measure[]): Measure => {
     const average = (pick: (run: Measure) => number) => round(runs.reduce((sum, run) => sum + pick(run), 0) / runs.length);
     return {
@@ -123,15 +146,19 @@ try {
   const results: Record<string, unknown> = {};
   for (const [route, path] of Object.entries(routes) as [keyof typeof routes, string][]) {
     const runs: Record<Variant, Measure[]> = { bare: [], fabric: [] };
+    const unloaded: Record<Variant, { p50_ms: number; p99_ms: number }[]> = { bare: [], fabric: [] };
     for (let round = 0; round < ROUNDS; round++) {
       const order: Variant[] = round % 2 === 0 ? ['bare', 'fabric'] : ['fabric', 'bare'];
       for (const variant of order) {
         await load(ports[variant], path, 1);
         runs[variant].push(await load(ports[variant], path, DURATION_S));
+        unloaded[variant].push(await sequential(ports[variant], path));
       }
     }
     const bare = mean(runs.bare);
     const fabric = mean(runs.fabric);
+    const unloadedMean = (variant: Variant, pick: 'p50_ms' | 'p99_ms') =>
+      round(unloaded[variant].reduce((sum, run) => sum + run[pick], 0) / unloaded[variant].length);
     const ratio = fabric.requests_per_s / bare.requests_per_s;
     results[route] = {
       bare,
@@ -139,6 +166,12 @@ try {
       throughput_ratio: round(ratio),
       added_latency_p50_ms: round(fabric.latency_p50_ms - bare.latency_p50_ms),
       added_latency_p99_ms: round(fabric.latency_p99_ms - bare.latency_p99_ms),
+      unloaded: {
+        bare: { p50_ms: unloadedMean('bare', 'p50_ms'), p99_ms: unloadedMean('bare', 'p99_ms') },
+        fabric: { p50_ms: unloadedMean('fabric', 'p50_ms'), p99_ms: unloadedMean('fabric', 'p99_ms') },
+        added_p50_ms: round(unloadedMean('fabric', 'p50_ms') - unloadedMean('bare', 'p50_ms')),
+        added_p99_ms: round(unloadedMean('fabric', 'p99_ms') - unloadedMean('bare', 'p99_ms')),
+      },
       added_cpu_us_per_request: round(fabric.cpu_us_per_request - bare.cpu_us_per_request),
       meets_throughput_goal: ratio >= GOALS.throughputRatio[route],
     };
@@ -153,7 +186,8 @@ try {
         connections: CONNECTIONS,
         duration_s: DURATION_S,
         rounds: ROUNDS,
-        latency_resolution_ms: 1,
+        autocannon_latency_resolution_ms: 1,
+        sequential_requests: SEQUENTIAL,
         goals: GOALS,
         results,
       },
