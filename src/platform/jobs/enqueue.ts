@@ -3,7 +3,7 @@ import { type Db, TenantIdError, type Tx } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { currentContext } from '../observability/context.ts';
-import { captureOrigin } from './correlation.ts';
+import { captureContext } from '../observability/handoff.ts';
 import { type JobDefinition, type JobPriority, PRIORITY_NUMBER } from './definitions.ts';
 import type { DepthSnapshot } from './depth.ts';
 import { type JobEnvelope, taskFlag, tenantFlag } from './envelope.ts';
@@ -89,7 +89,7 @@ export function createEnqueue(db: Db, depth: DepthSnapshot, limits: Record<JobPr
       jobMetrics.overflow.inc({ priority });
       throw new QueueOverflowError(priority, waiting, limits[priority]);
     }
-    const origin = captureOrigin();
+    const origin = captureContext() ?? null;
     const specs = payloads.map((data) =>
       jobSpecRow(definition as JobDefinition<never>, { v: definition.version, tenant_id: tenantId, origin, data }, options),
     );

@@ -152,7 +152,7 @@ describe('jobs on graphile-worker', () => {
     provider.register();
     try {
       const request = trace.setSpanContext(ROOT_CONTEXT, { traceId: '0af7651916cd43dd8448eb211c80319c', spanId: 'b7ad6b7169203331', traceFlags: 1 });
-      await otelContext.with(request, () => jobs.enqueue(record, { n: 5 }, { tenantId: a.id }));
+      await runWithContext({ correlationId: 'req-trace' }, () => otelContext.with(request, () => jobs.enqueue(record, { n: 5 }, { tenantId: a.id })));
       expect(await recorded(record.name, 5)).toMatchObject({ trace_id: '0af7651916cd43dd8448eb211c80319c' });
       const span = await waitFor(async () => exporter.getFinishedSpans().find((finished) => finished.name === `Job.execute.${record.name}`), 'the job span');
       expect(span.spanContext().traceId).toBe('0af7651916cd43dd8448eb211c80319c');

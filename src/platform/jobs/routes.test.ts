@@ -37,7 +37,7 @@ describe('jobs admin API', () => {
         task: jobTableCleanup.name,
         priority: 'LOW',
         payload_version: 1,
-        payload: { v: 1, tenant_id: null, origin: { correlation_id: 'req-1', user_id: null }, data: payload },
+        payload: { v: 1, tenant_id: null, origin: { correlationId: 'req-1' }, data: payload },
         tenant_id: null,
         correlation_id: 'req-1',
         reason: 'exhausted',
@@ -93,7 +93,7 @@ describe('jobs admin API', () => {
     const { job_id } = requeued.json();
     expect(await t.platform.jobs.deadJobs.get(deadId)).toBeUndefined();
     const jobs = await ownerQuery<{ payload: unknown; attempts: number }>('select payload, attempts from graphile_worker._private_jobs where id = $1', [job_id]);
-    expect(jobs).toEqual([{ attempts: 0, payload: expect.objectContaining({ v: 1, data: { retention_days: 7 }, origin: expect.objectContaining({ correlation_id: 'req-1' }) }) }]);
+    expect(jobs).toEqual([{ attempts: 0, payload: expect.objectContaining({ v: 1, data: { retention_days: 7 }, origin: expect.objectContaining({ correlationId: 'req-1' }) }) }]);
     await t.platform.jobs.pausing.resumeTask(jobTableCleanup.name);
 
     const other = await recordDead(String(9_100_000_000 + Math.floor(Math.random() * 1e6)), { retention_days: 30 });

@@ -38,7 +38,7 @@ const QUEUE_SAMPLE_INTERVAL_MS = 10_000;
 function cronItems(schedules: readonly JobSchedule[]) {
   return parseCronItems(
     schedules.map((schedule) => {
-      const envelope: JobEnvelope = { v: schedule.job.version, tenant_id: null, origin: { correlation_id: null, user_id: null }, data: schedule.payload };
+      const envelope: JobEnvelope = { v: schedule.job.version, tenant_id: null, origin: null, data: schedule.payload };
       return {
         task: schedule.job.name,
         match: schedule.cron,
