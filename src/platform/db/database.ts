@@ -48,7 +48,7 @@ export function createDb(options: DbOptions): Db {
     idleTimeoutMillis: 30_000,
     application_name: 'village-storefront',
   });
-  // A client losing its server (restart, failover, the embedded server stopping at SIGTERM) must not crash the
+  // A client losing its server (restart, failover, the server shutting down under running work) must not crash the
   // process: idle ones are replaced by the pool; a checked-out one between queries fails its next query.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
