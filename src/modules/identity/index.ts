@@ -6,6 +6,7 @@ import { authenticate, enterContext, principalOf } from './authenticate.ts';
 import { takeClientBudget } from './client-limits.ts';
 import { identityHousekeeping } from './housekeeping.ts';
 import { identityOf } from './identity.ts';
+import { identityHousekeepingJob, identityHousekeepingSchedule } from './jobs.ts';
 import { identityRoutes } from './routes.ts';
 import type { AccessClaims } from './tokens.ts';
 
@@ -33,6 +34,8 @@ export const identityModule: PlatformModule = {
     });
   },
   routes: identityRoutes,
+  jobs: [identityHousekeepingJob],
+  schedules: [identityHousekeepingSchedule],
   async seed(platform) {
     const host = `${DEMO_SUBDOMAIN}.${platform.config.platformDomain}`;
     const { tenant } = await tenancy(platform).directory.resolve({ kind: 'subdomain', host, subdomain: DEMO_SUBDOMAIN });

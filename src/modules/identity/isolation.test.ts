@@ -8,6 +8,7 @@ import { createCustomer } from './accounts.ts';
 import { createClient } from './clients.ts';
 import { identityHousekeeping } from './housekeeping.ts';
 import { identityOf } from './identity.ts';
+import { identityHousekeepingJob } from './jobs.ts';
 import { startImpersonation } from './impersonation.ts';
 import { insertRefreshToken } from './repository.ts';
 
@@ -98,6 +99,20 @@ describe('identity data: tenant isolation, append-only audit, session-log partit
     }
     const live = await t.platform.db.withPlatform((trx) => trx.selectFrom('refresh_tokens').select('id').where('tenant_id', '=', a.id).execute());
     expect(live).toEqual([]);
+  });
+
+  it('runs the housekeeping as the scheduled platform job identity.housekeeping', async () => {
+    const owner = await ownerClient();
+    try {
+      await owner.query(`create table session_logs_y2019m01 partition of session_logs for values from ('2019-01-01 00:00Z') to ('2019-02-01 00:00Z')`);
+      await t.platform.jobs.enqueue(identityHousekeepingJob, {});
+      const exists = async () => (await owner.query(`select to_regclass('session_logs_y2019m01') as t`)).rows[0].t !== null;
+      const deadline = Date.now() + 15_000;
+      while ((await exists()) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(await exists()).toBe(false);
+    } finally {
+      await owner.end();
+    }
   });
 
   it('keeps session-log partitions ahead of time, drops expired ones, and refuses direct partition access', async () => {

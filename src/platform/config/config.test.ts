@@ -20,11 +20,21 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ LOG_LEVELS: 'db=chatty' }, 'LOG_LEVELS'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ OTEL_TRACES_SAMPLER: 'always_on' }, 'OTEL_TRACES_SAMPLER'],
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER'],
+    [{ METRICS_TENANT_ALLOWLIST: 'demo' }, 'METRICS_TENANT_ALLOWLIST'],
+    [{ METRICS_TENANT_TOP_K: '-1' }, 'METRICS_TENANT_TOP_K'],
     [{ TENANT_CACHE_MAX: '0' }, 'TENANT_CACHE_MAX'],
     [{ SUPPORT_URL: 'mailto:help@example.com' }, 'SUPPORT_URL'],
     [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
     [{ APP_PROFILE: 'prod' }, 'DATABASE_URL'],
     [{ APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db' }, 'APP_DATABASE_URL'],
+    [{ JOB_CONCURRENCY: 'URGENT=4' }, 'JOB_CONCURRENCY'],
+    [{ JOB_CONCURRENCY: 'BULK=-1' }, 'JOB_CONCURRENCY'],
+    [{ JOB_DEPTH_LIMITS: 'LOW=0' }, 'JOB_DEPTH_LIMITS'],
+    [{ JOB_LEASE_MS: '100' }, 'JOB_LEASE_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     let caught: unknown;
     try {
@@ -37,7 +47,25 @@ describe('configuration', () => {
     expect((caught as ConfigError).message).toContain(variable);
   });
 
+  it('reads per-class job settings over the defaults', () => {
+    const { jobs } = loadConfig({ JOB_CONCURRENCY: 'BULK=0, CRITICAL=8', JOB_DEPTH_LIMITS: 'LOW=5' });
+    expect(jobs.concurrency).toEqual({ CRITICAL: 8, HIGH: 4, DEFAULT: 10, LOW: 2, BULK: 0 });
+    expect(jobs.depthLimit.LOW).toBe(5);
+    expect(jobs.depthLimit.BULK).toBe(1_000_000);
+  });
+
   it('reads per-category log levels', () => {
     expect(loadConfig({ LOG_LEVELS: 'db=debug, http=warn' }).logLevels).toEqual({ db: 'debug', http: 'warn' });
+  });
+
+  it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]' };
+    expect(loadConfig(prod).tracing).toEqual({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual({
+      serviceName: 'village-storefront',
+      samplerRatio: 0.25,
+      export: true,
+    });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing.export).toBe(false);
   });
 });

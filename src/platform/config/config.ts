@@ -30,6 +30,9 @@ export interface Config {
   shutdownTimeoutMs: number;
   seedDemo: boolean;
   auth: AuthConfig;
+  tracing: TracingConfig;
+  metrics: { tenantAllowList: string[]; tenantTopK: number };
+  jobs: JobsConfig;
 }
 
 export interface AuthConfig {
@@ -39,6 +42,31 @@ export interface AuthConfig {
   signingKid: string | undefined;
   /** bcrypt work factor: 12 except in the test profile, where hashing cost is not what is under test. */
   bcryptCost: number;
+}
+
+/** The standard OTEL_* variables we read ourselves; the OTLP exporter reads its own (endpoint, headers, …). */
+export interface TracingConfig {
+  serviceName: string;
+  /** Sampling ratio of `parentbased_traceidratio` (OTEL_TRACES_SAMPLER_ARG). */
+  samplerRatio: number;
+  /** True when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set and OTEL_TRACES_EXPORTER is not `none`. */
+  export: boolean;
+}
+
+export const JOB_PRIORITIES = ['CRITICAL', 'HIGH', 'DEFAULT', 'LOW', 'BULK'] as const;
+export type JobPriority = (typeof JOB_PRIORITIES)[number];
+
+export interface JobsConfig {
+  /** Jobs run at once per priority class in one worker process. */
+  concurrency: Record<JobPriority, number>;
+  /** Waiting jobs per priority class beyond which enqueue is refused (queue overflow). */
+  depthLimit: Record<JobPriority, number>;
+  /** How often a worker looks for due jobs (retries, scheduled runs) besides being notified of new ones. */
+  pollIntervalMs: number;
+  /** A worker whose heartbeat is older than this is dead; its jobs are unlocked for others. */
+  leaseMs: number;
+  /** Dead jobs and error history older than this are deleted by the nightly cleanup. */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -92,6 +120,20 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+function priorityMap(env: Env, name: string, fallback: Record<JobPriority, number>, min: number, max: number): Record<JobPriority, number> {
+  const raw = optional(env, name);
+  if (!raw) return fallback;
+  const values = { ...fallback };
+  for (const pair of raw.split(',')) {
+    const [priority, value] = pair.split('=').map((part) => part.trim());
+    if (!JOB_PRIORITIES.includes(priority as JobPriority) || !value || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(name, `expects PRIORITY=number pairs (${JOB_PRIORITIES.join('|')}, ${min}..${max}), got "${pair}"`);
+    }
+    values[priority as JobPriority] = Number(value);
+  }
+  return values;
+}
+
 function postgresUrl(env: Env, name: string): string | undefined {
   const value = optional(env, name);
   if (value === undefined) return undefined;
@@ -105,6 +147,39 @@ function postgresUrl(env: Env, name: string): string | undefined {
     throw new ConfigError(name, `must be a postgres:// URL, got ${url.protocol}//`);
   }
   return value;
+}
+
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || value > 1) throw new ConfigError(name, `must be a number between 0 and 1, got "${raw}"`);
+  return value;
+}
+
+function list(env: Env, name: string, pattern: RegExp): string[] {
+  const raw = optional(env, name);
+  if (!raw) return [];
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) throw new ConfigError(name, `has an invalid entry "${bad}"`);
+  return items;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function tracing(env: Env, profile: Profile): TracingConfig {
+  const sampler = optional(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler !== undefined && sampler !== 'parentbased_traceidratio') {
+    throw new ConfigError('OTEL_TRACES_SAMPLER', `only parentbased_traceidratio is supported, got "${sampler}"`);
+  }
+  const exporter = oneOf(env, 'OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, 'otlp');
+  const endpoint = optional(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return {
+    serviceName: str(env, 'OTEL_SERVICE_NAME', 'village-storefront'),
+    samplerRatio: ratio(env, 'OTEL_TRACES_SAMPLER_ARG', profile === 'prod' ? 0.1 : 1),
+    export: exporter === 'otlp' && endpoint !== undefined,
+  };
 }
 
 function httpUrl(env: Env, name: string, fallback: string): string {
@@ -197,6 +272,24 @@ export function loadConfig(env: Env = process.env): Config {
     auth: {
       ...auth,
       bcryptCost: int(env, 'AUTH_BCRYPT_COST', profile === 'test' ? 4 : 12, profile === 'test' ? 4 : 12, 15),
+    },
+    tracing: tracing(env, profile),
+    metrics: {
+      tenantAllowList: list(env, 'METRICS_TENANT_ALLOWLIST', UUID),
+      tenantTopK: int(env, 'METRICS_TENANT_TOP_K', 20, 0, 1000),
+    },
+    jobs: {
+      concurrency: priorityMap(env, 'JOB_CONCURRENCY', { CRITICAL: 4, HIGH: 4, DEFAULT: 10, LOW: 2, BULK: 2 }, 0, 100),
+      depthLimit: priorityMap(
+        env,
+        'JOB_DEPTH_LIMITS',
+        { CRITICAL: 10_000, HIGH: 50_000, DEFAULT: 100_000, LOW: 100_000, BULK: 1_000_000 },
+        1,
+        100_000_000,
+      ),
+      pollIntervalMs: int(env, 'JOB_POLL_INTERVAL_MS', 2_000, 10, 600_000),
+      leaseMs: int(env, 'JOB_LEASE_MS', 60_000, 500, 3_600_000),
+      retentionDays: int(env, 'JOB_RETENTION_DAYS', 30, 1, 3650),
     },
   };
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { currentContext } from '../observability/context.ts';
+import { observePool } from './observed-pool.ts';
 import type { Database } from './schema.ts';
 
 /** The role every request and job runs as: no BYPASSRLS, not a table owner, so row-level security applies. */
@@ -47,8 +48,11 @@ export function createDb(options: DbOptions): Db {
     idleTimeoutMillis: 30_000,
     application_name: 'village-storefront',
   });
-  // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
+  // A client losing its server (restart, failover, the server shutting down under running work) must not crash the
+  // process: idle ones are replaced by the pool; a checked-out one between queries fails its next query.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
+  const unobserve = observePool(pool, 'app');
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   const actor = () => currentContext()?.userId ?? '';
@@ -69,6 +73,9 @@ export function createDb(options: DbOptions): Db {
         return fn(trx);
       });
     },
-    close: () => kysely.destroy(),
+    close: async () => {
+      unobserve();
+      await kysely.destroy();
+    },
   };
 }
