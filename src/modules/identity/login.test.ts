@@ -124,4 +124,15 @@ describe('login and throttling', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json().errors[0].field).toContain('password');
   });
+
+  it('exposes issuance, refresh and login-failure metrics at /q/metrics', async () => {
+    const session = await staffSession(t.platform, store.id);
+    await loginAs(session.email, 'not the password', '198.51.100.70');
+    await t.app.inject({ method: 'POST', url: '/auth/refresh', headers: { host: storeHost(store) }, payload: { refresh_token: session.tokens.refresh_token } });
+    const body = (await t.app.inject({ url: '/q/metrics' })).body;
+    expect(body).toMatch(/villagecompute_storefront_identity_token_issuance_duration_seconds_count\{grant="password"\} [1-9]/);
+    expect(body).toMatch(/villagecompute_storefront_identity_token_issuance_duration_seconds_count\{grant="refresh"\} [1-9]/);
+    expect(body).toMatch(/villagecompute_storefront_identity_token_refresh_success_total [1-9]/);
+    expect(body).toMatch(/villagecompute_storefront_identity_login_failures_total\{reason="bad_credentials"\} [1-9]/);
+  });
 });

@@ -1,35 +1,30 @@
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
-import { makeTenant, testConfig } from '../../../test/support/platform.ts';
+import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import { requireScopes } from '../../platform/http/auth.ts';
-import { buildApp } from '../../platform/http/app.ts';
-import { type RunningPlatform, startPlatform } from '../../platform/runtime/start.ts';
 import type { Tenant } from '../tenancy/service.ts';
 import { STAFF_ROLES, mayAssign, scopesOf } from './rbac.ts';
 
 describe('RBAC: roles map to scopes, routes declare scopes', () => {
-  let running: RunningPlatform;
-  let app: FastifyInstance;
+  let t: TestApp;
   let store: Tenant;
 
   beforeAll(async () => {
-    running = await startPlatform(testConfig(), ['web']);
-    app = await buildApp(running.platform);
-    // A write route guarded the way every module guards its routes.
-    app.post('/test/catalog-write', { preHandler: requireScopes('catalog:write') }, async () => ({ written: true }));
-    await app.ready();
-    store = await makeTenant(running.platform.db, 'RBAC Store');
+    t = await startTestApp(
+      {},
+      {
+        // A write route guarded the way every module guards its routes.
+        routes: (app) => app.post('/test/catalog-write', { preHandler: requireScopes('catalog:write') }, async () => ({ written: true })),
+      },
+    );
+    store = await makeTenant(t.platform.db, 'RBAC Store');
   });
-  afterAll(async () => {
-    await app.close();
-    await running.stop();
-  });
+  afterAll(() => t.close());
 
-  const write = (headers: Record<string, string>) => app.inject({ method: 'POST', url: '/test/catalog-write', headers: { host: storeHost(store), ...headers } });
+  const write = (headers: Record<string, string>) => t.app.inject({ method: 'POST', url: '/test/catalog-write', headers: { host: storeHost(store), ...headers } });
 
   it('refuses catalog writes to a staff user without catalog:write, with a 403 problem', async () => {
-    const staff = await staffSession(running.platform, store.id, 'staff');
+    const staff = await staffSession(t.platform, store.id, 'staff');
     const response = await write(staff.headers);
     expect(response.statusCode).toBe(403);
     expect(response.headers['content-type']).toContain('application/problem+json');
@@ -37,7 +32,7 @@ describe('RBAC: roles map to scopes, routes declare scopes', () => {
   });
 
   it('lets a manager write the catalog', async () => {
-    const manager = await staffSession(running.platform, store.id, 'manager');
+    const manager = await staffSession(t.platform, store.id, 'manager');
     expect((await write(manager.headers)).json()).toEqual({ written: true });
   });
 
@@ -53,9 +48,9 @@ describe('RBAC: roles map to scopes, routes declare scopes', () => {
   });
 
   it('lets an admin add staff up to their own role, and no one without staff:write', async () => {
-    const admin = await staffSession(running.platform, store.id, 'admin');
+    const admin = await staffSession(t.platform, store.id, 'admin');
     const add = (headers: Record<string, string>, role: string) =>
-      app.inject({
+      t.app.inject({
         method: 'POST',
         url: '/admin/api/v1/staff',
         headers: { host: storeHost(store), ...headers },
@@ -66,9 +61,9 @@ describe('RBAC: roles map to scopes, routes declare scopes', () => {
     expect(created.json()).toMatchObject({ role: 'manager', status: 'active' });
     expect(created.json()).not.toHaveProperty('password_hash');
     expect((await add(admin.headers, 'owner')).statusCode).toBe(403);
-    const manager = await staffSession(running.platform, store.id, 'manager');
+    const manager = await staffSession(t.platform, store.id, 'manager');
     expect((await add(manager.headers, 'staff')).json()).toMatchObject({ status: 403, missing_scopes: ['staff:write'] });
-    const list = await app.inject({ url: '/admin/api/v1/staff', headers: { host: storeHost(store), ...manager.headers } });
+    const list = await t.app.inject({ url: '/admin/api/v1/staff', headers: { host: storeHost(store), ...manager.headers } });
     expect(list.json().items.map((member: { role: string }) => member.role)).toContain('manager');
   });
 });

@@ -34,6 +34,8 @@ describe('platform admin API', () => {
       expect(page3.next_cursor).toBeNull();
       const growth = (await get(`/admin/platform/stores?q=${tag}&plan=growth&status=active`)).json();
       expect(growth.items.map((s: Tenant) => s.subdomain)).toEqual([`${tag}-4`, `${tag}-2`, `${tag}-0`]);
+      const metrics = (await t.app.inject({ url: '/q/metrics' })).body;
+      expect(metrics).toMatch(/villagecompute_storefront_platform_admin_store_list_duration_seconds_count [1-9]/);
     });
 
     it('treats LIKE wildcards in the search as text', async () => {
