@@ -107,11 +107,13 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
 
   app.post('/oauth/token', (request, reply) => tokenEndpoint(identity, request, reply));
 
-  api.get(`${ADMIN_PREFIX}/staff`, { preHandler: requireScopes('staff:read'), schema: { response: { 200: Type.Object({ items: Type.Array(StaffMember) }) } } }, async (request) => ({
+  const staffList = { response: { 200: Type.Object({ items: Type.Array(StaffMember) }) } };
+  api.get(`${ADMIN_PREFIX}/staff`, { preHandler: requireScopes('staff:read'), schema: staffList }, async (request) => ({
     items: (await staffUsers(identity.db, storeOf(request))).map(staffView),
   }));
 
-  api.post(`${ADMIN_PREFIX}/staff`, { preHandler: requireScopes('staff:write'), schema: { body: StaffInput, response: { 201: StaffMember } } }, async (request, reply) => {
+  const newStaff = { body: StaffInput, response: { 201: StaffMember } };
+  api.post(`${ADMIN_PREFIX}/staff`, { preHandler: requireScopes('staff:write'), schema: newStaff }, async (request, reply) => {
     const actorRole = request.principal!.roles.find(isStaffRole);
     if (!actorRole || !mayAssign(actorRole, request.body.role)) {
       throw new HttpProblem(403, 'Forbidden', `Your role may not create a member with role ${request.body.role}.`);
@@ -120,7 +122,8 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
     return reply.code(201).send(staffView(member));
   });
 
-  api.get(`${ADMIN_PREFIX}/api-clients`, { preHandler: requireScopes('api-clients:write'), schema: { response: { 200: Type.Object({ items: Type.Array(ApiClient) }) } } }, async (request) => ({
+  const clientList = { response: { 200: Type.Object({ items: Type.Array(ApiClient) }) } };
+  api.get(`${ADMIN_PREFIX}/api-clients`, { preHandler: requireScopes('api-clients:write'), schema: clientList }, async (request) => ({
     items: (await clients(identity.db, storeOf(request))).map(clientView),
   }));
 
@@ -130,7 +133,8 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
     return reply.code(201).send({ ...clientView(client), client_secret: secret });
   });
 
-  api.delete(`${ADMIN_PREFIX}/api-clients/:clientId`, { preHandler: requireScopes('api-clients:write'), schema: { params: ClientIdParams } }, async (request, reply) => {
+  const clientParams = { params: ClientIdParams };
+  api.delete(`${ADMIN_PREFIX}/api-clients/:clientId`, { preHandler: requireScopes('api-clients:write'), schema: clientParams }, async (request, reply) => {
     await revoke(identity.db, storeOf(request), request.params.clientId);
     return reply.code(204).send();
   });

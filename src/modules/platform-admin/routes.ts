@@ -32,7 +32,10 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   api.get(
     `${PLATFORM_PREFIX}/stores`,
     { preHandler: requireScopes('platform:stores:read'), schema: { querystring: StoreListQuery, response: { 200: StorePage } } },
-    async (request) => storeList(platform.db, { search: request.query.q, status: request.query.status, plan: request.query.plan, limit: request.query.limit, cursor: request.query.cursor }),
+    async (request) => {
+      const { q, status, plan, limit, cursor } = request.query;
+      return storeList(platform.db, { search: q, status, plan, limit, cursor });
+    },
   );
 
   api.get(
@@ -45,9 +48,13 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   for (const action of ['suspend', 'resume'] as const) {
     api.post(
       `${PLATFORM_PREFIX}/stores/:id/${action}`,
-      { preHandler: requireScopes('platform:stores:write'), schema: { params: StoreParams, body: CommandBody, response: { 200: PlatformCommand } } },
+      {
+        preHandler: requireScopes('platform:stores:write'),
+        schema: { params: StoreParams, body: CommandBody, response: { 200: PlatformCommand } },
+      },
       async (request) => {
-        const command = { tenantId: request.params.id, actor: request.principal!.subject, reason: request.body.reason, ...(request.body.ticket ? { ticket: request.body.ticket } : {}) };
+        const { reason, ticket } = request.body;
+        const command = { tenantId: request.params.id, actor: request.principal!.subject, reason, ...(ticket ? { ticket } : {}) };
         return commandView(action === 'suspend' ? await tenants.suspendTenant(command) : await tenants.resumeTenant(command));
       },
     );
