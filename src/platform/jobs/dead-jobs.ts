@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { Generated, Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { JobDefinition, JobPriority } from './definitions.ts';
@@ -45,22 +45,7 @@ declare module '../db/schema.ts' {
   }
 }
 
-export interface DeadJob {
-  id: string;
-  job_id: string;
-  task: string;
-  priority: JobPriority;
-  payload_version: number;
-  payload: JobEnvelope;
-  tenant_id: string | null;
-  correlation_id: string;
-  reason: DeadReason;
-  attempts: number;
-  max_attempts: number;
-  last_error: string;
-  errors: JobError[];
-  failed_at: Date;
-}
+export type DeadJob = Selectable<DeadJobsTable>;
 
 export type NewDeadJob = Omit<DeadJob, 'id' | 'errors' | 'failed_at'>;
 
