@@ -1,5 +1,6 @@
 import type { PlatformModule } from '../platform/platform.ts';
+import { catalogModule } from './catalog/index.ts';
 import { tenancyModule } from './tenancy/index.ts';
 
 /** Every module of the product, in start-up order. */
-export const modules: PlatformModule[] = [tenancyModule];
+export const modules: PlatformModule[] = [tenancyModule, catalogModule];
