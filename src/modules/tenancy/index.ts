@@ -1,7 +1,6 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { updateContext } from '../../platform/observability/context.ts';
-import { tenancyRoutes } from './routes.ts';
 import { type Tenant, resolveTenant, seedDemoTenant, subdomainOf } from './service.ts';
 
 declare module 'fastify' {
@@ -25,7 +24,6 @@ export const tenancyModule: PlatformModule = {
       updateContext({ tenantId: tenant.id, storeId: tenant.id });
     });
   },
-  routes: tenancyRoutes,
   async seed(platform) {
     await seedDemoTenant(platform.db);
   },
