@@ -169,5 +169,7 @@ describe('catalog admin API', () => {
     expect(await events('InventoryAdjusted', variantId)).toHaveLength(1);
     const badReason = await api('POST', '/inventory/adjustments', { variant_id: variantId, location_id: location.id, delta: 1, reason: 'magic' });
     expect(badReason.statusCode).toBe(400);
+    const zero = await api('POST', '/inventory/adjustments', { variant_id: variantId, location_id: location.id, delta: 0, reason: 'count' });
+    expect(zero.json()).toMatchObject({ status: 400, errors: [{ field: 'body/delta' }] });
   });
 });

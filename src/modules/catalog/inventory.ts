@@ -32,6 +32,9 @@ export async function levelsOf(trx: Tx, variantId: string): Promise<InventoryLev
  * transaction. The level row is locked by the upsert, so concurrent adjustments add up; stock never goes negative.
  */
 export async function adjustInventory(trx: Tx, tenantId: string, input: AdjustmentInput): Promise<Adjustment> {
+  if (input.delta === 0) {
+    throw new HttpProblem(400, 'Validation failed', 'The request has invalid fields.', { extensions: { errors: [{ field: 'body/delta', message: 'must not be 0' }] } });
+  }
   let onHand: number;
   try {
     const { rows } = await sql<{ on_hand: number }>`

@@ -166,7 +166,7 @@ export const AdjustmentInput = Type.Object(
   {
     variant_id: Uuid,
     location_id: Uuid,
-    delta: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, not: Type.Literal(0) }),
+    delta: Type.Integer({ minimum: -1_000_000, maximum: 1_000_000, description: 'Not zero.' }),
     reason: AdjustmentReason,
     note: Type.Optional(Type.String({ maxLength: 500 })),
   },

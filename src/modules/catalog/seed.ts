@@ -1,5 +1,6 @@
+import type { Db } from '../../platform/db/database.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { DEMO_SUBDOMAIN, resolveTenant } from '../tenancy/service.ts';
+import { DEMO_SUBDOMAIN, type Tenant, resolveTenant } from '../tenancy/service.ts';
 import { createCategory } from './categories.ts';
 import { createCollection } from './collections.ts';
 import { adjustInventory, createLocation } from './inventory.ts';
@@ -16,11 +17,15 @@ const DEMO_PRODUCTS = [
   { handle: 'silver-ring', title: 'Hammered Silver Ring', category: 'accessories', tags: ['gift'], price: 5400, sizes: ['6', '7', '8'], text: 'Recycled sterling silver ring with a hammered finish.' },
 ];
 
-/** A small published catalog for the demo store, so `npm start` shows a real shop. Runs once: only on an empty catalog. */
+/** A small published catalog for the demo store, so `npm start` shows a real shop. */
 export async function seedDemoCatalog(platform: Platform): Promise<void> {
   const tenant = await resolveTenant(platform.db, DEMO_SUBDOMAIN);
-  if (!tenant) return;
-  await platform.db.withTenant(tenant.id, async (trx) => {
+  if (tenant) await seedSampleCatalog(platform.db, tenant);
+}
+
+/** Categories, a stocked location, eight published products and two collections; only into an empty catalog. */
+export async function seedSampleCatalog(db: Db, tenant: Tenant): Promise<void> {
+  await db.withTenant(tenant.id, async (trx) => {
     if (await trx.selectFrom('products').select('id').limit(1).executeTakeFirst()) return;
     const categories = new Map<string, string>();
     for (const [handle, name] of [['apparel', 'Apparel'], ['home', 'Home'], ['accessories', 'Accessories']] as const) {
