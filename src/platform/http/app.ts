@@ -5,6 +5,7 @@ import { runWithContext } from '../observability/context.ts';
 import { logger } from '../observability/logger.ts';
 import type { Platform } from '../platform.ts';
 import './auth.ts';
+import { registerOpenApi } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
 
@@ -96,6 +97,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   );
 
   app.decorateRequest('principal', null);
+  registerOpenApi(app);
 
   app.get('/q/health/live', async () => platform.health.live());
   app.get('/q/health/ready', async (_request, reply) => {
