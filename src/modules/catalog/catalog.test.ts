@@ -172,4 +172,17 @@ describe('catalog admin API', () => {
     const zero = await api('POST', '/inventory/adjustments', { variant_id: variantId, location_id: location.id, delta: 0, reason: 'count' });
     expect(zero.json()).toMatchObject({ status: 400, errors: [{ field: 'body/delta' }] });
   });
+
+  it('streams the catalog as CSV for this store only', async () => {
+    const foreign = await t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/products`, headers: staffHeaders(other, ALL_CATALOG_SCOPES), payload: productBody('other-only', 'OTHER-ONLY') });
+    expect(foreign.statusCode).toBe(201);
+    const response = await api('GET', '/catalog/export?format=csv');
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-type']).toContain('text/csv');
+    const lines = response.body.trim().split('\n');
+    expect(lines[0]).toBe('handle,title,description,status,tags,sku,variant_title,price_minor,currency,cost_minor,weight_grams,options');
+    expect(response.body).toContain('linen-shirt,Product linen-shirt,Nice,draft,gift,SKU-linen-shirt,Default,1999,USD,800,250,size=M');
+    expect(response.body).not.toContain('OTHER-ONLY');
+    expect((await api('GET', '/catalog/export?format=xml')).statusCode).toBe(400);
+  });
 });

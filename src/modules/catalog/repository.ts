@@ -134,3 +134,29 @@ export type CategoryRow = Selectable<CategoriesTable>;
 export type CollectionRow = Selectable<CollectionsTable>;
 export type LocationRow = Selectable<InventoryLocationsTable>;
 export type AdjustmentRow = Selectable<InventoryAdjustmentsTable>;
+
+export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+
+export interface CatalogImportsTable extends Audited {
+  id: Generated<string>;
+  format: 'csv' | 'jsonl';
+  status: ColumnType<ImportStatus, ImportStatus | undefined>;
+  source: string | null;
+  rows_total: number | null;
+  rows_done: ColumnType<number, number | undefined>;
+  rows_failed: ColumnType<number, number | undefined>;
+  products: number | null;
+  errors: Json<{ line: number; field: string; message: string }[]>;
+  failure: string | null;
+  started_at: Date | null;
+  finished_at: Date | null;
+  created_at: CreatedAt;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    catalog_imports: CatalogImportsTable;
+  }
+}
+
+export type CatalogImportRow = Selectable<CatalogImportsTable>;

@@ -9,10 +9,13 @@ import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { createCategory, deleteCategory, listCategories, updateCategory } from './categories.ts';
 import { createCollection, deleteCollection, getCollection, listCollections, updateCollection } from './collections.ts';
+import { exportCatalog } from './import/export.ts';
+import { getImport } from './import/imports.ts';
 import { adjustInventory, createLocation, levelsOf, listLocations } from './inventory.ts';
 import {
   Adjustment,
   AdjustmentInput,
+  CatalogImport,
   Category,
   CategoryInput,
   CategoryPatch,
@@ -20,6 +23,7 @@ import {
   CollectionInput,
   CollectionPatch,
   IdParams,
+  ImportFormatQuery,
   InventoryLevel,
   Location,
   LocationInput,
@@ -188,5 +192,25 @@ export async function catalogRoutes(root: FastifyInstance, platform: Platform): 
     `${p}/inventory/adjustments`,
     { schema: { tags: inventoryTags, headers: IdempotencyHeaders, body: AdjustmentInput, response: { 201: Adjustment } }, preHandler: guard('inventory:write') },
     (request, reply) => write(request, reply, 201, (trx, tenantId) => adjustInventory(trx, tenantId, request.body)),
+  );
+
+  // Bulk import and export
+  app.get(`${p}/imports/:id`, { schema: { tags, params: IdParams, response: { 200: CatalogImport } }, preHandler: guard('catalog:write') }, (request) =>
+    read(request, (trx) => getImport(trx, request.params.id)),
+  );
+  app.get(
+    `${p}/catalog/export`,
+    {
+      schema: { tags, querystring: ImportFormatQuery, description: 'The whole catalog in the import format (one line per variant), streamed.' },
+      preHandler: guard('catalog:read'),
+    },
+    (request, reply) => {
+      const format = request.query.format;
+      reply
+        .header('content-type', format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+        .header('content-disposition', `attachment; filename="catalog.${format}"`)
+        .header('cache-control', 'private, no-store');
+      return reply.send(exportCatalog(db, tenantOf(request), format));
+    },
   );
 }

@@ -186,3 +186,22 @@ export const Adjustment = Type.Object({
 export type Adjustment = Static<typeof Adjustment>;
 export const InventoryLevel = Type.Object({ location_id: Uuid, location_code: Type.String(), on_hand: Type.Integer() });
 export type InventoryLevel = Static<typeof InventoryLevel>;
+
+export const ImportFormatQuery = Type.Object({ format: Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]) });
+export const CatalogImport = Type.Object({
+  id: Uuid,
+  format: Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  rows_total: Type.Union([Type.Integer(), Type.Null()]),
+  rows_done: Type.Integer(),
+  rows_failed: Type.Integer(),
+  products: Type.Union([Type.Integer(), Type.Null()]),
+  errors: Type.Array(Type.Object({ line: Type.Integer(), field: Type.String(), message: Type.String() }), {
+    description: 'Row errors (line, field, message), the first 1,000.',
+  }),
+  failure: Type.Union([Type.String(), Type.Null()]),
+  created_at: Timestamp,
+  started_at: Type.Union([Timestamp, Type.Null()]),
+  finished_at: Type.Union([Timestamp, Type.Null()]),
+});
+export type CatalogImport = Static<typeof CatalogImport>;

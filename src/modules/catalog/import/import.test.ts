@@ -5,6 +5,7 @@ import { makeTenant, testDb } from '../../../../test/support/platform.ts';
 import type { Db } from '../../../platform/db/database.ts';
 import type { Tenant } from '../../tenancy/service.ts';
 import { exportCatalog } from './export.ts';
+import { createImport, getImport, runStoredImport } from './imports.ts';
 import { importCatalog } from './service.ts';
 
 const HEADER = 'handle,title,description,status,tags,sku,variant_title,price_minor,currency,cost_minor,weight_grams,options';
@@ -94,5 +95,19 @@ describe('catalog import and export', () => {
     expect(result.rowsDone).toBe(0);
     expect(result.rowsFailed).toBe(1);
     expect(result.errors[0]?.message).toMatch(/quote/i);
+  });
+
+  it('runs a stored import to the end: progress, row errors, outcome, and the file dropped', async () => {
+    const created = await db.withTenant(store.id, (trx) => createImport(trx, store.id, 'csv', CSV.replaceAll('Linen Shirt', 'Linen Shirt II')));
+    expect(created).toMatchObject({ status: 'queued', rows_done: 0, rows_total: null });
+    await runStoredImport(db, store.id, created.id);
+    const finished = await db.withTenant(store.id, (trx) => getImport(trx, created.id));
+    expect(finished).toMatchObject({ status: 'succeeded', rows_total: 6, rows_done: 4, rows_failed: 2, products: 3, failure: null });
+    expect(finished.errors).toContainEqual({ line: 6, field: 'sku', message: 'appears earlier in the file' });
+    const source = await db.withTenant(store.id, (trx) => trx.selectFrom('catalog_imports').select('source').where('id', '=', created.id).executeTakeFirstOrThrow());
+    expect(source.source).toBeNull();
+    await runStoredImport(db, store.id, created.id);
+    expect(await db.withTenant(store.id, (trx) => getImport(trx, created.id))).toEqual(finished);
+    expect(await db.withTenant(other.id, (trx) => trx.selectFrom('catalog_imports').selectAll().execute())).toEqual([]);
   });
 });
