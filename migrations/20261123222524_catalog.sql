@@ -19,6 +19,16 @@ CREATE INDEX domain_events_tenant_id_idx ON domain_events (tenant_id, id);
 SELECT app_enable_tenant_isolation('domain_events');
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON domain_events FOR EACH ROW EXECUTE FUNCTION app_reject_change();
 
+-- Tells listeners (the storefront's page cache) which tenant's catalog changed, at commit. PostgreSQL folds
+-- identical notifications of one transaction into one, so a batch of events costs one message.
+CREATE FUNCTION app_notify_catalog_changed() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('catalog_changed', NEW.tenant_id::text);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER notify_catalog_changed AFTER INSERT ON domain_events FOR EACH ROW EXECUTE FUNCTION app_notify_catalog_changed();
+
 -- Responses of writes sent with an Idempotency-Key, replayed when the same key comes again.
 CREATE TABLE idempotency_keys (
   tenant_id uuid NOT NULL REFERENCES tenants (id) ON DELETE CASCADE,
@@ -197,3 +207,4 @@ DROP TABLE products;
 DROP TABLE categories;
 DROP TABLE idempotency_keys;
 DROP TABLE domain_events;
+DROP FUNCTION app_notify_catalog_changed();

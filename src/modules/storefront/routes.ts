@@ -11,6 +11,7 @@ import { Handle } from '../catalog/schemas.ts';
 import { cartVariants, collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
 import { type Tenant, storeSettings } from '../tenancy/service.ts';
 import { cartScript } from './assets.ts';
+import type { CatalogVersions } from './catalog-versions.ts';
 import { addLine, csrfToken, priceCart, readCart, verifyCsrf, writeCart } from './cart.ts';
 import type { Html } from './html.ts';
 import { PageCache } from './page-cache.ts';
@@ -40,20 +41,21 @@ async function brandingOf(platform: Platform, tenant: Tenant): Promise<Branding>
   };
 }
 
-export async function storefrontRoutes(root: FastifyInstance, platform: Platform): Promise<void> {
+export async function storefrontRoutes(root: FastifyInstance, platform: Platform, versions: CatalogVersions): Promise<void> {
   await root.register(cookie);
   await root.register(formbody);
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const cache = new PageCache({ maxPages: 5_000, ttlMs: 60_000 });
 
   /**
-   * Serves an anonymous, cacheable page: from the page cache when the catalog has not changed (warm), else
+   * Serves an anonymous, cacheable page: from the page cache when the catalog has not changed (warm: no
+   * database work when the change listener is up), else
    * rendered (cold). `render` returns undefined for a missing record (404). Sets ETag and answers 304.
    */
   const page = async (request: FastifyRequest, reply: FastifyReply, name: string, render: (trx: Tx, branding: Branding) => Promise<{ title: string; body: Html } | undefined>) => {
     const tenant = tenantOf(request);
     const started = performance.now();
-    const version = await platform.db.withTenant(tenant.id, catalogVersion);
+    const version = versions.version(tenant.id) ?? (await platform.db.withTenant(tenant.id, catalogVersion));
     let served = cache.get(tenant.id, request.url, version);
     const cold = !served;
     if (!served) {
