@@ -28,6 +28,8 @@ export class CatalogVersions {
     clearTimeout(this.#reconnect);
     const client = this.#client;
     this.#client = undefined;
+    // The connection may still report its end; nobody listens any more.
+    client?.removeAllListeners('error').on('error', () => {});
     client?.release(true);
   }
 
@@ -38,27 +40,32 @@ export class CatalogVersions {
   async #listen(): Promise<void> {
     const pool = this.#pool;
     if (!pool) return;
-    let client: pg.PoolClient | undefined;
+    let client: pg.PoolClient;
     try {
       client = await pool.connect();
-      client.on('notification', (message) => {
-        if (message.payload) this.#versions.set(message.payload, (this.#versions.get(message.payload) ?? 0) + 1);
-      });
-      client.on('error', (error) => this.#lost(client!, error));
-      await client.query(`LISTEN ${CHANNEL}`);
-      this.#generation++;
-      this.#versions.clear();
-      this.#client = client;
     } catch (error) {
-      if (client) this.#lost(client, error);
-      else this.#scheduleReconnect(error);
+      this.#scheduleReconnect(error);
+      return;
     }
-  }
-
-  #lost(client: pg.PoolClient, error: unknown): void {
-    if (this.#client === client) this.#client = undefined;
-    client.release(true);
-    this.#scheduleReconnect(error);
+    client.on('notification', (message) => {
+      if (message.payload) this.#versions.set(message.payload, (this.#versions.get(message.payload) ?? 0) + 1);
+    });
+    client.on('error', (error) => {
+      if (this.#client !== client) return;
+      this.#client = undefined;
+      client.release(true);
+      this.#scheduleReconnect(error);
+    });
+    try {
+      await client.query(`LISTEN ${CHANNEL}`);
+    } catch (error) {
+      client.release(true);
+      this.#scheduleReconnect(error);
+      return;
+    }
+    this.#generation++;
+    this.#versions.clear();
+    this.#client = client;
   }
 
   #scheduleReconnect(error: unknown): void {
