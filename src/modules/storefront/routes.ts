@@ -2,6 +2,7 @@ import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
 import { Type } from 'typebox';
 import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
@@ -23,6 +24,7 @@ import * as pages from './templates/pages.ts';
 const PUBLIC_CACHE = 'public, max-age=60, stale-while-revalidate=600';
 const PRIVATE = 'private, no-store';
 const HTML = 'text/html; charset=utf-8';
+const CACHE_TTL_MS = 60_000;
 
 const notFound = (what: string) => new HttpProblem(404, 'Not Found', `No such ${what} in this store.`);
 
@@ -31,7 +33,7 @@ function tenantOf(request: FastifyRequest): Tenant {
   return request.tenant;
 }
 
-async function brandingOf(platform: Platform, tenant: Tenant): Promise<Branding> {
+async function loadBranding(platform: Platform, tenant: Tenant): Promise<Branding> {
   const settings = await storeSettings(platform.db, tenant.id);
   return {
     storeName: tenant.name,
@@ -45,7 +47,16 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   await root.register(cookie);
   await root.register(formbody);
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const cache = new PageCache({ maxPages: 5_000, ttlMs: 60_000 });
+  const cache = new PageCache({ maxPages: 5_000, ttlMs: CACHE_TTL_MS });
+  // Branding changes no domain event, so it is kept no longer than a cached page: both show an edit within the TTL.
+  const brandings = new LRUCache<string, Branding>({ max: 10_000, ttl: CACHE_TTL_MS });
+  const brandingOf = async (tenant: Tenant) => {
+    const known = brandings.get(tenant.id);
+    if (known) return known;
+    const branding = await loadBranding(platform, tenant);
+    brandings.set(tenant.id, branding);
+    return branding;
+  };
 
   /**
    * Serves an anonymous, cacheable page: from the page cache when the catalog has not changed (warm: no
@@ -60,7 +71,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
     const cold = !served;
     if (!served) {
       try {
-        const branding = await brandingOf(platform, tenant);
+        const branding = await brandingOf(tenant);
         const content = await platform.db.withTenant(tenant.id, (trx) => render(trx, branding));
         if (content) served = cache.set(tenant.id, request.url, version, layout(branding, content.title, content.body, cartScript.path).value);
       } catch (error) {
@@ -113,7 +124,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
     const tenant = tenantOf(request);
     const token = csrfToken(request, reply);
     const cart = await platform.db.withTenant(tenant.id, (trx) => priceCart(trx, readCart(request)));
-    const branding = await brandingOf(platform, tenant);
+    const branding = await brandingOf(tenant);
     reply.header('cache-control', PRIVATE);
     return reply.type(HTML).send(layout(branding, 'Cart', pages.cartPage({ lines: cart.lines, subtotal: cart.subtotal, csrfToken: token }), cartScript.path).value);
   });
