@@ -185,4 +185,29 @@ describe('catalog admin API', () => {
     expect(response.body).not.toContain('OTHER-ONLY');
     expect((await api('GET', '/catalog/export?format=xml')).statusCode).toBe(400);
   });
+
+  it('keeps every catalog table invisible and unwritable across stores', async () => {
+    const tables = [
+      'products', 'variants', 'categories', 'collections', 'collection_products', 'inventory_locations',
+      'inventory_levels', 'inventory_adjustments', 'domain_events', 'idempotency_keys', 'catalog_imports',
+    ] as const;
+    const counts = (tenant: Tenant) =>
+      t.platform.db.withTenant(tenant.id, async (trx) => {
+        const result: Record<string, number> = {};
+        for (const table of tables) {
+          const row = await trx.selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', store.id).executeTakeFirstOrThrow();
+          result[table] = Number(row.n);
+        }
+        return result;
+      });
+    await api('POST', '/products', productBody('sweep'), { 'idempotency-key': 'sweep-key' });
+    await t.platform.db.withTenant(store.id, (trx) =>
+      trx.insertInto('catalog_imports').values({ tenant_id: store.id, format: 'csv', source: 'x', rows_total: null, products: null, errors: '[]', failure: null, started_at: null, finished_at: null }).execute(),
+    );
+    const own = await counts(store);
+    for (const table of tables) expect(own[table], table).toBeGreaterThan(0);
+    expect(Object.values(await counts(other)).every((n) => n === 0)).toBe(true);
+    const moved = await t.platform.db.withTenant(other.id, (trx) => trx.updateTable('products').set({ title: 'taken' }).where('tenant_id', '=', store.id).executeTakeFirst());
+    expect(moved.numUpdatedRows).toBe(0n);
+  });
 });

@@ -36,7 +36,7 @@ export interface PublicCollection {
   description: string;
 }
 
-export const PAGE_SIZE = 24;
+const PAGE_SIZE = 24;
 
 /** Published and past its publication time. */
 const visible = sql<SqlBool>`p.status = 'published' and p.published_at <= now()`;

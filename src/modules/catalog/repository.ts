@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ColumnType, Generated, Selectable } from 'kysely';
 
 /** Columns every tenant-scoped table has; the database fills them (defaults and the actor-stamping trigger). */
 interface Audited {
@@ -129,11 +129,8 @@ declare module '../../platform/db/schema.ts' {
 
 export type ProductRow = Selectable<ProductsTable>;
 export type VariantRow = Selectable<VariantsTable>;
-export type NewVariantRow = Insertable<VariantsTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
 export type CollectionRow = Selectable<CollectionsTable>;
-export type LocationRow = Selectable<InventoryLocationsTable>;
-export type AdjustmentRow = Selectable<InventoryAdjustmentsTable>;
 
 export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 

@@ -9,7 +9,7 @@ import { variantUpsertDuration } from './telemetry.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function toVariant(row: VariantRow): Variant {
+function toVariant(row: VariantRow): Variant {
   return {
     id: row.id,
     product_id: row.product_id,

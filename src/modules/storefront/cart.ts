@@ -9,8 +9,8 @@ import { formatMoney } from './html.ts';
  * The shopper's cart lives in a cookie (variant ids and quantities only; prices always come from the catalog),
  * so anonymous pages stay cacheable and no server state is needed before checkout.
  */
-export const CART_COOKIE = 'vs_cart';
-export const CSRF_COOKIE = 'vs_csrf';
+const CART_COOKIE = 'vs_cart';
+const CSRF_COOKIE = 'vs_csrf';
 const MAX_LINES = 30;
 const MAX_QUANTITY = 99;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

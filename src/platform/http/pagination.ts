@@ -1,12 +1,6 @@
 import { Type } from 'typebox';
 import { HttpProblem } from './problem.ts';
 
-/** Query string of every cursor-paginated list. */
-export const PageQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-  cursor: Type.Optional(Type.String({ maxLength: 200 })),
-});
-
 export interface Page<T> {
   items: T[];
   /** Opaque; pass as `cursor` for the next page. Null on the last page. */
@@ -17,7 +11,7 @@ export const pageSchema = <T extends Parameters<typeof Type.Array>[0]>(item: T) 
   Type.Object({ items: Type.Array(item), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** Cursors are opaque to clients: the last key seen, base64url-encoded. */
-export function encodeCursor(key: string): string {
+function encodeCursor(key: string): string {
   return Buffer.from(key, 'utf8').toString('base64url');
 }
 
