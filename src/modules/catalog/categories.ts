@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
-import { isRestrictViolation } from '../../platform/db/errors.ts';
+import { isStillReferenced } from '../../platform/db/errors.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { recordEvent } from './events.ts';
 import type { CategoryRow } from './repository.ts';
@@ -64,7 +64,7 @@ export async function deleteCategory(trx: Tx, tenantId: string, id: string): Pro
     const row = await trx.deleteFrom('categories').where('id', '=', id).returning('id').executeTakeFirst();
     if (!row) throw new HttpProblem(404, 'Not Found', 'No such category in this store.');
   } catch (error) {
-    if (!isRestrictViolation(error)) throw error;
+    if (!isStillReferenced(error)) throw error;
     throw new HttpProblem(409, 'Conflict', 'The category has subcategories; move or delete them first.');
   }
   await recordEvent(trx, tenantId, { type: 'CategoryChanged', aggregateType: 'category', aggregateId: id, payload: { change: 'deleted' } });

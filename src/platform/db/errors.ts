@@ -7,8 +7,8 @@ const codeOf = (error: unknown) => (typeof error === 'object' && error !== null 
 
 export const isUniqueViolation = (error: unknown) => codeOf(error) === UNIQUE_VIOLATION;
 export const isForeignKeyViolation = (error: unknown) => codeOf(error) === FOREIGN_KEY_VIOLATION;
-/** A delete refused because rows still reference the row (ON DELETE RESTRICT). */
-export const isRestrictViolation = (error: unknown) => codeOf(error) === RESTRICT_VIOLATION;
+/** A delete refused because rows still reference the row: 23001 from PostgreSQL 18 for ON DELETE RESTRICT, 23503 before. */
+export const isStillReferenced = (error: unknown) => codeOf(error) === RESTRICT_VIOLATION || codeOf(error) === FOREIGN_KEY_VIOLATION;
 
 /** The constraint a violation names, to say which field clashed. */
 export const constraintOf = (error: unknown) =>
