@@ -75,6 +75,14 @@ describe('catalog admin API', () => {
     expect(misuse.headers['content-type']).toContain('application/problem+json');
   });
 
+  it('runs concurrent retries with one Idempotency-Key once', async () => {
+    const key = randomUUID();
+    const responses = await Promise.all([1, 2, 3].map(() => api('POST', '/products', productBody('idem-race'), { 'idempotency-key': key })));
+    expect(responses.map((response) => response.statusCode)).toEqual([201, 201, 201]);
+    expect(new Set(responses.map((response) => response.json().id)).size).toBe(1);
+    expect(responses.filter((response) => response.headers['idempotent-replayed'] === 'true')).toHaveLength(2);
+  });
+
   it('answers bad input with a problem listing the fields, and changes nothing', async () => {
     const before = await productCount();
     const invalid = await api('POST', '/products', { handle: 'Not A Handle', title: '', variants: [{ sku: 'x', price_minor: -1, currency: 'usd' }] });
