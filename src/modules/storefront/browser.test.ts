@@ -37,7 +37,7 @@ describe('storefront in a browser', () => {
     page.on('pageerror', (error) => scriptErrors.push(error.message));
 
     await page.goto(`${origin}/`);
-    await expect.poll(() => page.locator('h1').textContent()).toBe('Browser Boutique');
+    await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe('Browser Boutique');
     await page.locator('header input[name="q"]').fill('linen');
     await page.locator('header form[role="search"] button').click();
     await page.waitForURL(/\/search\?q=linen/);
@@ -49,12 +49,12 @@ describe('storefront in a browser', () => {
     await page.locator('select[name="variant_id"]').selectOption({ label: 'Size M · $48.00' });
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await page.waitForSelector('#cart-panel.open');
-    await expect.poll(() => page.locator('[data-cart-count]').textContent()).toBe('1');
+    await expect.poll(() => page.locator('[data-cart-count]').textContent(), { timeout: 10_000 }).toBe('1');
     expect(await page.locator('[data-cart-items] li').textContent()).toBe('Linen Shirt Size M × 1 · $48.00');
     expect(await page.locator('[data-cart-subtotal]').textContent()).toBe('$48.00');
 
     // The panel slides in; the screenshot waits for the end of the slide.
-    await expect.poll(() => page.locator('#cart-panel').evaluate((panel) => panel.ownerDocument.defaultView?.getComputedStyle(panel).transform)).toBe('none');
+    await expect.poll(() => page.locator('#cart-panel').evaluate((panel) => panel.ownerDocument.defaultView?.getComputedStyle(panel).transform), { timeout: 10_000 }).toBe('none');
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL('storefront-cart.png', ARTIFACTS).pathname, fullPage: true });
 

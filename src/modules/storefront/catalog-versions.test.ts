@@ -29,7 +29,7 @@ describe('catalog versions from change notifications', () => {
     const before = { a: versions.version(a.id), b: versions.version(b.id) };
     expect(before.a).toEqual(expect.any(String));
     await change(a);
-    await expect.poll(() => versions.version(a.id)).not.toBe(before.a);
+    await expect.poll(() => versions.version(a.id), { timeout: 5_000 }).not.toBe(before.a);
     expect(versions.version(b.id)).toBe(before.b);
     await expect(db.withTenant(a.id, async (trx) => {
       await recordEvent(trx, a.id, { type: 'ProductUpdated', aggregateType: 'product', aggregateId: a.id });
@@ -37,7 +37,7 @@ describe('catalog versions from change notifications', () => {
     })).rejects.toThrow('rolled back');
     const afterRollback = versions.version(a.id);
     await change(b);
-    await expect.poll(() => versions.version(b.id)).not.toBe(before.b);
+    await expect.poll(() => versions.version(b.id), { timeout: 5_000 }).not.toBe(before.b);
     expect(versions.version(a.id)).toBe(afterRollback);
     await versions.stop();
     expect(versions.version(a.id)).toBeUndefined();

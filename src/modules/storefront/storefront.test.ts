@@ -130,7 +130,7 @@ describe('storefront', () => {
     expect((await get('/products/linen-shirts')).body).toContain('<h1>Linen Shirt</h1>');
     await t.platform.db.withTenant(store.id, (trx) => updateProduct(trx, store.id, ids['linen-shirts']!.product, { title: 'Linen Shirt, Washed' }));
     // The change notification reaches the page cache right after the commit, not within it.
-    await expect.poll(async () => (await get('/products/linen-shirts')).body).toContain('<h1>Linen Shirt, Washed</h1>');
+    await expect.poll(async () => (await get('/products/linen-shirts')).body, { timeout: 5_000 }).toContain('<h1>Linen Shirt, Washed</h1>');
   });
 
   it('keeps the cart personal: no-store, CSRF-checked forms, only purchasable variants', async () => {
