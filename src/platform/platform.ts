@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import type { Db } from './db/database.ts';
+import type { EventBus } from './events/bus.ts';
 import type { HealthRegistry } from './observability/health.ts';
 
 export type Role = 'web' | 'worker';
@@ -10,6 +11,8 @@ export interface Platform {
   config: Config;
   db: Db;
   health: HealthRegistry;
+  /** In-process domain events (TenantResolved, TenantSuspended, …); see events/bus.ts. */
+  events: EventBus;
   roles: ReadonlySet<Role>;
 }
 

@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { DEMO_SUBDOMAIN, type Tenant, resolveTenant } from '../tenancy/service.ts';
+import { DEMO_SUBDOMAIN, type Tenant, tenancy } from '../tenancy/service.ts';
 import { createCategory } from './categories.ts';
 import { createCollection } from './collections.ts';
 import { adjustInventory, createLocation } from './inventory.ts';
@@ -19,7 +19,8 @@ const DEMO_PRODUCTS = [
 
 /** A small published catalog for the demo store, so `npm start` shows a real shop. */
 export async function seedDemoCatalog(platform: Platform): Promise<void> {
-  const tenant = await resolveTenant(platform.db, DEMO_SUBDOMAIN);
+  const host = `${DEMO_SUBDOMAIN}.${platform.config.platformDomain}`;
+  const { tenant } = await tenancy(platform).directory.resolve({ kind: 'subdomain', host, subdomain: DEMO_SUBDOMAIN });
   if (tenant) await seedSampleCatalog(platform.db, tenant);
 }
 

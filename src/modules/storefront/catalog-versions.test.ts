@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTenant, testDb } from '../../../test/support/platform.ts';
+import { makeTenant, ownerClient, testDb } from '../../../test/support/platform.ts';
 import type { Db } from '../../platform/db/database.ts';
 import { recordEvent } from '../catalog/events.ts';
 import type { Tenant } from '../tenancy/service.ts';
@@ -25,7 +25,7 @@ describe('catalog versions from change notifications', () => {
 
   it('moves only the changed tenant, after its commit, and steps aside when stopped', async () => {
     expect(versions.version(a.id)).toBeUndefined();
-    await versions.start(db.pool);
+    await versions.start(db.pool.options);
     const before = { a: versions.version(a.id), b: versions.version(b.id) };
     expect(before.a).toEqual(expect.any(String));
     await change(a);
@@ -41,5 +41,22 @@ describe('catalog versions from change notifications', () => {
     expect(versions.version(a.id)).toBe(afterRollback);
     await versions.stop();
     expect(versions.version(a.id)).toBeUndefined();
+  });
+
+  it('starts a new generation after losing its connection, and hears changes again', async () => {
+    await versions.start(db.pool.options);
+    const before = versions.version(a.id)!;
+    const owner = await ownerClient();
+    try {
+      await owner.query(`select pg_terminate_backend(pid) from pg_stat_activity
+                          where datname = current_database() and query = 'LISTEN catalog_changed' and backend_type = 'client backend'`);
+    } finally {
+      await owner.end();
+    }
+    await expect.poll(() => versions.version(a.id), { timeout: 5_000 }).toMatch(/^n\d+\.0$/);
+    expect(versions.version(a.id)).not.toBe(before);
+    const reconnected = versions.version(a.id);
+    await change(a);
+    await expect.poll(() => versions.version(a.id), { timeout: 5_000 }).not.toBe(reconnected);
   });
 });

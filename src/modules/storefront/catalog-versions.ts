@@ -1,4 +1,4 @@
-import type pg from 'pg';
+import pg from 'pg';
 import { logger } from '../../platform/observability/logger.ts';
 
 const CHANNEL = 'catalog_changed';
@@ -6,31 +6,31 @@ const RECONNECT_MS = 1_000;
 
 /**
  * Per-tenant catalog versions kept in memory and bumped by `NOTIFY catalog_changed` (sent at the commit of any
- * transaction that wrote a domain event), so a warm storefront page costs no catalog query. Every (re)connect
- * starts a new generation, which invalidates all cached pages, since notifications may have been missed while
- * disconnected. While not listening, `version` returns undefined and callers ask the database instead.
+ * transaction that wrote a domain event), so a warm storefront page costs no catalog query. The listener has a
+ * connection of its own. Every (re)connect starts a new generation, which invalidates all cached pages, since
+ * notifications may have been missed meanwhile. While not listening, `version` returns undefined and callers
+ * ask the database instead.
  */
 export class CatalogVersions {
   readonly #versions = new Map<string, number>();
   #generation = 0;
-  #client: pg.PoolClient | undefined;
-  #pool: pg.Pool | undefined;
+  #client: pg.Client | undefined;
+  #connection: pg.ClientConfig | undefined;
   #reconnect: NodeJS.Timeout | undefined;
   readonly #log = logger('storefront.cache');
 
-  async start(pool: pg.Pool): Promise<void> {
-    this.#pool = pool;
+  /** `connection`: the application pool's settings (`db.pool.options`), so RLS and timeouts are the same. */
+  async start(connection: pg.ClientConfig): Promise<void> {
+    this.#connection = connection;
     await this.#listen();
   }
 
   async stop(): Promise<void> {
-    this.#pool = undefined;
+    this.#connection = undefined;
     clearTimeout(this.#reconnect);
     const client = this.#client;
     this.#client = undefined;
-    // The connection may still report its end; nobody listens any more.
-    client?.removeAllListeners('error').on('error', () => {});
-    client?.release(true);
+    await client?.end().catch(() => {});
   }
 
   version(tenantId: string): string | undefined {
@@ -38,28 +38,24 @@ export class CatalogVersions {
   }
 
   async #listen(): Promise<void> {
-    const pool = this.#pool;
-    if (!pool) return;
-    let client: pg.PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      this.#scheduleReconnect(error);
-      return;
-    }
+    if (!this.#connection) return;
+    const client = new pg.Client(this.#connection);
     client.on('notification', (message) => {
-      if (message.payload) this.#versions.set(message.payload, (this.#versions.get(message.payload) ?? 0) + 1);
+      if (message.channel === CHANNEL && message.payload) this.#versions.set(message.payload, (this.#versions.get(message.payload) ?? 0) + 1);
     });
-    client.on('error', (error) => {
+    const lost = (error?: unknown) => {
       if (this.#client !== client) return;
       this.#client = undefined;
-      client.release(true);
+      client.end().catch(() => {});
       this.#scheduleReconnect(error);
-    });
+    };
+    client.on('error', lost);
+    client.on('end', () => lost());
     try {
+      await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
     } catch (error) {
-      client.release(true);
+      client.end().catch(() => {});
       this.#scheduleReconnect(error);
       return;
     }
@@ -69,7 +65,7 @@ export class CatalogVersions {
   }
 
   #scheduleReconnect(error: unknown): void {
-    if (!this.#pool) return;
+    if (!this.#connection) return;
     this.#log.warn({ err: error }, 'catalog change listener lost; pages revalidate against the database until it is back');
     this.#reconnect = setTimeout(() => void this.#listen(), RECONNECT_MS);
     this.#reconnect.unref();

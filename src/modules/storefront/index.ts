@@ -9,7 +9,7 @@ export const storefrontModule: PlatformModule = {
   name: 'storefront',
   routes: (app, platform) => storefrontRoutes(app, platform, catalogVersions),
   async start(platform) {
-    if (platform.roles.has('web')) await catalogVersions.start(platform.db.pool);
+    if (platform.roles.has('web')) await catalogVersions.start(platform.db.pool.options);
   },
   stop: () => catalogVersions.stop(),
 };

@@ -1,4 +1,4 @@
-import type { ColumnType, Generated, Selectable } from 'kysely';
+import { type ColumnType, type Generated, type Selectable, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
 
 export interface TenantsTable {
@@ -55,4 +55,80 @@ export function insertStoreSettings(trx: Tx, settings: { tenant_id: string; tagl
 
 export function findStoreSettings(trx: Tx): Promise<StoreSettings | undefined> {
   return trx.selectFrom('store_settings').selectAll().executeTakeFirst();
+}
+
+export interface CustomDomainsTable {
+  id: Generated<string>;
+  tenant_id: string;
+  hostname: string;
+  verification_token: string;
+  verified_at: Date | null;
+  last_checked_at: Date | null;
+  last_error: string | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date | undefined>;
+  created_by: ColumnType<string | null, never, never>;
+  updated_by: ColumnType<string | null, never, never>;
+}
+
+export interface PlatformCommandsTable {
+  id: Generated<string>;
+  tenant_id: string | null;
+  command: string;
+  actor: string;
+  reason: string;
+  ticket: string | null;
+  at: ColumnType<Date, never, never>;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, never>;
+  created_by: ColumnType<string | null, never, never>;
+  updated_by: ColumnType<string | null, never, never>;
+}
+
+export interface FeatureFlagsTable {
+  key: string;
+  description: string;
+  owner: string;
+  default_value: unknown;
+  plan_values: ColumnType<Record<string, unknown>, string | undefined, string | undefined>;
+  expires_at: Date | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date | undefined>;
+}
+
+export interface FeatureFlagOverridesTable {
+  tenant_id: string;
+  flag_key: string;
+  value: ColumnType<unknown, string, string>;
+  reason: string;
+  expires_at: Date | null;
+  created_at: ColumnType<Date, never, never>;
+  updated_at: ColumnType<Date, never, Date | undefined>;
+  created_by: ColumnType<string | null, never, never>;
+  updated_by: ColumnType<string | null, never, never>;
+}
+
+declare module '../../platform/db/schema.ts' {
+  interface Database {
+    custom_domains: CustomDomainsTable;
+    platform_commands: PlatformCommandsTable;
+    feature_flags: FeatureFlagsTable;
+    feature_flag_overrides: FeatureFlagOverridesTable;
+  }
+}
+
+export type CustomDomain = Selectable<CustomDomainsTable>;
+export type PlatformCommand = Selectable<PlatformCommandsTable>;
+export type FeatureFlag = Selectable<FeatureFlagsTable>;
+export type FeatureFlagOverride = Selectable<FeatureFlagOverridesTable>;
+
+/** A tenant as the gateway resolved it, with its verified custom domains. */
+export interface ResolvedTenant extends Tenant {
+  custom_domains: string[];
+}
+
+/** One round trip: the tenant a subdomain or verified custom domain names (SQL function app_resolve_host). */
+export async function findTenantByHost(db: Db, subdomain: string | null, hostname: string | null): Promise<ResolvedTenant | undefined> {
+  const { rows } = await sql<ResolvedTenant>`select * from app_resolve_host(${subdomain}, ${hostname})`.execute(db.kysely);
+  return rows[0];
 }

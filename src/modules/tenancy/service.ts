@@ -1,29 +1,149 @@
 import type { Db } from '../../platform/db/database.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { type ChangeFeed, type ChangeNotice, listenForChanges } from './changes.ts';
+import { TenantDirectory } from './directory.ts';
+import { type TxtResolver, txtResolverFromSetting } from './dns.ts';
+import { type DomainView, addCustomDomain, listCustomDomains, removeCustomDomain, verifyCustomDomain } from './domains.ts';
+import { FeatureFlags } from './flags.ts';
+import { type RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 import {
+  type PlatformCommand,
+  type ResolvedTenant,
   type StoreSettings,
   type Tenant,
   type TenantPlan,
   countTenants,
   findStoreSettings,
-  findTenantBySubdomain,
   insertStoreSettings,
   insertTenant,
 } from './repository.ts';
+import { type SuspensionCommand, platformCommands, resume, suspend } from './suspension.ts';
+import { changeNotices } from './telemetry.ts';
 
-export type { StoreSettings, Tenant, TenantPlan };
+export type { PlatformCommand, ResolvedTenant, StoreSettings, SuspensionCommand, Tenant, TenantPlan };
 
 export const DEMO_SUBDOMAIN = 'demo';
 
-/** The subdomain a host names under the platform domain, or undefined for the platform's own host. */
-export function subdomainOf(host: string, platformDomain: string): string | undefined {
-  const name = host.replace(/:\d+$/, '').toLowerCase();
-  if (!name.endsWith(`.${platformDomain}`)) return undefined;
-  const sub = name.slice(0, -(platformDomain.length + 1));
-  return sub.includes('.') ? undefined : sub;
+/**
+ * What the tenancy module offers the rest of the product, one per platform instance (`tenancy(platform)`):
+ * host resolution, suspension, custom domains, feature flags and the rate limiter. Every replica keeps its
+ * caches in step through PostgreSQL notifications.
+ */
+export class TenancyService {
+  readonly directory: TenantDirectory;
+  readonly flags: FeatureFlags;
+  readonly rateLimiter: RateLimiter;
+  readonly txtResolver: TxtResolver;
+  private readonly platform: Platform;
+  private feed: ChangeFeed | undefined;
+
+  constructor(platform: Platform) {
+    this.platform = platform;
+    const { cacheMax, cacheTtlMs, dnsResolver } = platform.config.tenantGateway;
+    this.directory = new TenantDirectory(platform.db, { max: cacheMax, ttlMs: cacheTtlMs });
+    this.flags = new FeatureFlags(platform.db);
+    this.rateLimiter = new RateLimiter(platform.db);
+    this.txtResolver = txtResolverFromSetting(dnsResolver);
+  }
+
+  /** Suspends a store (503 everywhere within a second) and records the platform command. */
+  async suspendTenant(command: SuspensionCommand): Promise<PlatformCommand> {
+    const recorded = await suspend(this.platform.db, command);
+    this.directory.invalidate(command.tenantId);
+    return recorded;
+  }
+
+  /** Resumes a suspended store and records the platform command. */
+  async resumeTenant(command: SuspensionCommand): Promise<PlatformCommand> {
+    const recorded = await resume(this.platform.db, command);
+    this.directory.invalidate(command.tenantId);
+    return recorded;
+  }
+
+  platformCommands(tenantId: string): Promise<PlatformCommand[]> {
+    return platformCommands(this.platform.db, tenantId);
+  }
+
+  addCustomDomain(tenantId: string, hostname: string): Promise<DomainView> {
+    return addCustomDomain(this.platform.db, this.platform.config.platformDomain, tenantId, hostname);
+  }
+
+  async verifyCustomDomain(tenantId: string, hostname: string): Promise<DomainView> {
+    const domain = await verifyCustomDomain(this.platform.db, this.txtResolver, tenantId, hostname);
+    this.directory.invalidate(tenantId, [domain.hostname]);
+    return domain;
+  }
+
+  async removeCustomDomain(tenantId: string, hostname: string): Promise<void> {
+    await removeCustomDomain(this.platform.db, tenantId, hostname);
+    this.directory.invalidate(tenantId, [hostname.toLowerCase()]);
+  }
+
+  listCustomDomains(tenantId: string): Promise<DomainView[]> {
+    return listCustomDomains(this.platform.db, tenantId);
+  }
+
+  /** One request against the store's budget: its plan's bucket, or its overrides (feature flags rate_limit.*). */
+  async takeTenantBudget(tenant: ResolvedTenant): Promise<RateLimitDecision> {
+    const capacity = this.flags.peek(tenant, 'rate_limit.burst') ?? (await this.flags.evaluate(tenant, 'rate_limit.burst'));
+    const refillPerSecond = this.flags.peek(tenant, 'rate_limit.per_second') ?? (await this.flags.evaluate(tenant, 'rate_limit.per_second'));
+    return this.rateLimiter.take(`tenant:${tenant.id}`, { capacity, refillPerSecond });
+  }
+
+  async start(): Promise<void> {
+    this.feed = await listenForChanges(
+      this.platform.db.pool.options,
+      (notice) => this.apply(notice),
+      () => {
+        changeNotices.inc({ kind: 'reset' });
+        this.directory.clear();
+        this.flags.forgetAll();
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.feed?.stop();
+  }
+
+  private apply(notice: ChangeNotice): void {
+    changeNotices.inc({ kind: notice.kind });
+    const domain = this.platform.config.platformDomain;
+    switch (notice.kind) {
+      case 'tenant': {
+        const hosts = notice.subdomains.flatMap((sub) => (sub ? [`${sub}.${domain}`] : []));
+        this.directory.invalidate(notice.tenant_id, hosts);
+        if (notice.previous_status === 'active' && notice.status === 'suspended') {
+          this.platform.events.publish('TenantSuspended', { tenantId: notice.tenant_id });
+        }
+        if (notice.previous_status === 'suspended' && notice.status === 'active') {
+          this.platform.events.publish('TenantResumed', { tenantId: notice.tenant_id });
+        }
+        return;
+      }
+      case 'domain':
+        this.directory.invalidate(notice.tenant_id, [notice.hostname]);
+        return;
+      case 'flag':
+        this.flags.forgetDefinitions();
+        return;
+      case 'override':
+        this.flags.forgetTenant(notice.tenant_id);
+        return;
+    }
+  }
 }
 
-export function resolveTenant(db: Db, subdomain: string): Promise<Tenant | undefined> {
-  return findTenantBySubdomain(db, subdomain);
+const services = new WeakMap<Platform, TenancyService>();
+
+/** The tenancy services of a platform instance. */
+export function tenancy(platform: Platform): TenancyService {
+  let service = services.get(platform);
+  if (!service) {
+    service = new TenancyService(platform);
+    services.set(platform, service);
+  }
+  return service;
 }
 
 export async function createTenant(db: Db, input: { subdomain: string; name: string; plan?: TenantPlan; tagline?: string }): Promise<Tenant> {

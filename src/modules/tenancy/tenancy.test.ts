@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
-import { subdomainOf } from './service.ts';
 
 describe('tenancy (kernel)', () => {
   let t: TestApp;
@@ -25,9 +24,4 @@ describe('tenancy (kernel)', () => {
     expect(response.json()).toMatchObject({ status: 404, title: 'Store not found', request_id: 'abc-123' });
   });
 
-  it('parses hosts under the platform domain', () => {
-    expect(subdomainOf('Demo.LocalHost:8080', 'localhost')).toBe('demo');
-    expect(subdomainOf('localhost:8080', 'localhost')).toBeUndefined();
-    expect(subdomainOf('a.b.localhost', 'localhost')).toBeUndefined();
-  });
 });

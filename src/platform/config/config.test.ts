@@ -20,6 +20,9 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ LOG_LEVELS: 'db=chatty' }, 'LOG_LEVELS'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ TENANT_CACHE_MAX: '0' }, 'TENANT_CACHE_MAX'],
+    [{ SUPPORT_URL: 'mailto:help@example.com' }, 'SUPPORT_URL'],
+    [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
     [{ APP_PROFILE: 'prod' }, 'DATABASE_URL'],
     [{ APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db' }, 'APP_DATABASE_URL'],
   ])('refuses %j naming %s', (env, variable) => {

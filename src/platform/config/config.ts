@@ -15,6 +15,15 @@ export interface Config {
   dataDir: string;
   db: { poolMax: number; statementTimeoutMs: number };
   platformDomain: string;
+  tenantGateway: {
+    /** Hosts kept in each replica's resolution cache, and how long an entry lives without a change notice. */
+    cacheMax: number;
+    cacheTtlMs: number;
+    /** Where the suspension page sends a store's visitors and owner. */
+    supportUrl: string;
+    /** TXT lookups for custom domains: `system` resolvers, `offline` (dev), or `host:port,…` servers. */
+    dnsResolver: string;
+  };
   logLevel: string;
   /** Per logger category level overrides, e.g. `LOG_LEVELS=db=debug,http=warn`. */
   logLevels: Record<string, string>;
@@ -88,6 +97,23 @@ function postgresUrl(env: Env, name: string): string | undefined {
   return value;
 }
 
+function httpUrl(env: Env, name: string, fallback: string): string {
+  const value = str(env, name, fallback);
+  if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
+  return value;
+}
+
+function dnsResolver(env: Env, name: string, fallback: string): string {
+  const value = str(env, name, fallback);
+  if (value === 'system' || value === 'offline') return value;
+  for (const server of value.split(',')) {
+    if (!/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\])(:\d{1,5})?$/.test(server.trim())) {
+      throw new ConfigError(name, `expects system, offline or ip[:port] servers separated by commas, got "${server}"`);
+    }
+  }
+  return value;
+}
+
 function levelMap(env: Env, name: string): Record<string, string> {
   const raw = optional(env, name);
   if (!raw) return {};
@@ -126,6 +152,12 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     },
     platformDomain: str(env, 'PLATFORM_DOMAIN', 'localhost').toLowerCase(),
+    tenantGateway: {
+      cacheMax: int(env, 'TENANT_CACHE_MAX', 100_000, 1, 10_000_000),
+      cacheTtlMs: int(env, 'TENANT_CACHE_TTL_MS', 60_000, 0, 86_400_000),
+      supportUrl: httpUrl(env, 'SUPPORT_URL', 'https://support.villagestorefront.dev/'),
+      dnsResolver: dnsResolver(env, 'DNS_RESOLVER', profile === 'prod' ? 'system' : 'offline'),
+    },
     logLevel,
     logLevels: levelMap(env, 'LOG_LEVELS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),

@@ -4,6 +4,7 @@ import { createDb } from '../db/database.ts';
 import { databaseCheck } from '../db/health.ts';
 import { migrate } from '../db/migrate.ts';
 import { openOwnerDatabase } from '../db/owner.ts';
+import { EventBus } from '../events/bus.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, Role } from '../platform.ts';
 
@@ -26,7 +27,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     });
     const health = new HealthRegistry();
     health.addReadinessCheck('database', databaseCheck(db));
-    const platform: Platform = { config, db, health, roles: new Set(roles) };
+    const platform: Platform = { config, db, health, events: new EventBus(), roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
     return {

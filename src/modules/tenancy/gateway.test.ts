@@ -1,0 +1,162 @@
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { type Tenant, tenancy } from './index.ts';
+import { buildApp } from '../../platform/http/app.ts';
+import { misclassifications, rateLimited, resolutions } from './telemetry.ts';
+
+const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+
+async function counter(
+  metric: typeof resolutions | typeof rateLimited | typeof misclassifications,
+  labels: Record<string, string> = {},
+): Promise<number> {
+  const { values } = await metric.get();
+  return values.find((value) => Object.entries(labels).every(([key, label]) => (value.labels as Record<string, unknown>)[key] === label))?.value ?? 0;
+}
+
+describe('tenant access gateway (HTTP)', () => {
+  let t: TestApp;
+  let store: Tenant;
+  const hostOf = (tenant: Tenant) => `${tenant.subdomain}.localhost:8080`;
+
+  beforeAll(async () => {
+    t = await startTestApp({ SUPPORT_URL: 'https://help.example.test/' });
+    store = await makeTenant(t.platform.db, 'Gateway Goods');
+  });
+  afterAll(() => t.close());
+
+  it('resolves a subdomain, from the database first and from the cache after', async () => {
+    const misses = await counter(resolutions, { outcome: 'miss' });
+    const hits = await counter(resolutions, { outcome: 'hit' });
+    const resolved: { cached: boolean }[] = [];
+    const off = t.platform.events.on('TenantResolved', (event) => {
+      if (event.tenantId === store.id) resolved.push(event);
+    });
+    for (let i = 0; i < 2; i++) {
+      const response = await t.app.inject({ url: '/', headers: { host: hostOf(store).toUpperCase() } });
+      expect(response.statusCode).toBe(200);
+      expect(response.body).toContain('Gateway Goods');
+      expect(response.headers['ratelimit-limit']).toBe('200');
+    }
+    off();
+    expect(resolved.map((event) => event.cached)).toEqual([false, true]);
+    expect(await counter(resolutions, { outcome: 'miss' })).toBe(misses + 1);
+    expect(await counter(resolutions, { outcome: 'hit' })).toBe(hits + 1);
+  });
+
+  it('answers an unknown store with a branded page for browsers and a problem for API clients', async () => {
+    const missing = t.platform.events.next('TenantMissing', (event) => event.host === 'nobody-here.localhost');
+    const page = await t.app.inject({ url: '/catalog', headers: { host: 'nobody-here.localhost', accept: BROWSER, 'x-request-id': 'req-404' } });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.headers['x-request-id']).toBe('req-404');
+    expect(page.body).toContain('Store not found');
+    expect(page.body).toContain('nobody-here.localhost');
+    expect(page.body).toContain('req-404');
+    await missing;
+
+    const api = await t.app.inject({ url: '/api/products', headers: { host: 'nobody-here.localhost', accept: 'application/json' } });
+    expect(api.statusCode).toBe(404);
+    expect(api.headers['content-type']).toContain('application/problem+json');
+    expect(api.json()).toMatchObject({ status: 404, title: 'Store not found', request_id: api.headers['x-request-id'] });
+  });
+
+  it.each([
+    ['malformed', 'not a host!'],
+    ['with a bad port', 'shop.localhost:http'],
+    ['over-long', `${'a'.repeat(60)}.${'b'.repeat(60)}.${'c'.repeat(60)}.${'d'.repeat(60)}.${'e'.repeat(60)}.com`],
+  ])('refuses a %s Host with 400 problem+json', async (_case, host) => {
+    const response = await t.app.inject({ url: '/', headers: { host } });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['content-type']).toContain('application/problem+json');
+    expect(response.json()).toMatchObject({ status: 400, title: 'Bad Request', request_id: response.headers['x-request-id'] });
+  });
+
+  it('refuses a request without a Host header (HTTP/1.0 on a real socket)', async () => {
+    const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = new URL(address);
+    const socket = connect(Number(port), '127.0.0.1');
+    socket.write('GET /catalog HTTP/1.0\r\nAccept: application/json\r\n\r\n');
+    const chunks: Buffer[] = [];
+    for await (const chunk of socket) chunks.push(chunk as Buffer);
+    const raw = Buffer.concat(chunks).toString();
+    expect(raw).toMatch(/^HTTP\/1\.[01] 400/);
+    expect(raw).toContain('application/problem+json');
+    expect(raw).toContain('"request_id"');
+    expect(raw).toContain('no Host header');
+  });
+
+  it('leaves the platform host and /q/* without a tenant', async () => {
+    expect((await t.app.inject({ url: '/', headers: { host: 'localhost:8080' } })).statusCode).toBe(200);
+    expect((await t.app.inject({ url: '/q/health/live', headers: { host: 'no-such-store.localhost' } })).statusCode).toBe(200);
+  });
+
+  it('suspends a store: 503 page pointing to support, JSON for APIs, and back after resume without a restart', async () => {
+    const tenant = await makeTenant(t.platform.db, 'Paused Parlour');
+    const service = tenancy(t.platform);
+    expect((await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } })).statusCode).toBe(200);
+
+    await service.suspendTenant({ tenantId: tenant.id, reason: 'Chargeback fraud review', actor: 'admin-7', ticket: 'SUP-42' });
+    const page = await t.app.inject({ url: '/', headers: { host: hostOf(tenant), accept: BROWSER } });
+    expect(page.statusCode).toBe(503);
+    expect(page.headers['content-type']).toContain('text/html');
+    expect(page.body).toContain('Paused Parlour is temporarily unavailable');
+    expect(page.body).toContain('https://help.example.test/');
+    const api = await t.app.inject({ url: '/api/cart', headers: { host: hostOf(tenant) } });
+    expect(api.statusCode).toBe(503);
+    expect(api.json()).toMatchObject({ status: 503, title: 'Store suspended', support_url: 'https://help.example.test/' });
+
+    await service.resumeTenant({ tenantId: tenant.id, reason: 'Review cleared', actor: 'admin-7' });
+    expect((await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } })).statusCode).toBe(200);
+  });
+
+  it('answers 429 with Retry-After and RateLimit headers over the store budget, and counts it', async () => {
+    const tenant = await makeTenant(t.platform.db, 'Busy Boutique');
+    const { flags } = tenancy(t.platform);
+    await flags.setOverride({ tenantId: tenant.id, key: 'rate_limit.burst', value: 3, reason: 'test budget' });
+    await flags.setOverride({ tenantId: tenant.id, key: 'rate_limit.per_second', value: 0.01, reason: 'test budget' });
+    const before = await counter(rateLimited, { scope: 'tenant' });
+
+    const statuses: number[] = [];
+    let last = await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } });
+    statuses.push(last.statusCode);
+    for (let i = 0; i < 4; i++) {
+      last = await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } });
+      statuses.push(last.statusCode);
+    }
+    expect(statuses).toEqual([200, 200, 200, 429, 429]);
+    expect(last.headers['content-type']).toContain('application/problem+json');
+    expect(last.json()).toMatchObject({ status: 429, title: 'Too Many Requests', request_id: last.headers['x-request-id'] });
+    expect(Number(last.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(last.headers['ratelimit-limit']).toBe('3');
+    expect(last.headers['ratelimit-remaining']).toBe('0');
+    expect(Number(last.headers['ratelimit-reset'])).toBeGreaterThan(0);
+    expect(await counter(rateLimited, { scope: 'tenant' })).toBe(before + 2);
+  });
+
+  it("allows CORS from the store's own origins only", async () => {
+    const own = await t.app.inject({ url: '/', headers: { host: hostOf(store), origin: `http://${hostOf(store)}` } });
+    expect(own.headers['access-control-allow-origin']).toBe(`http://${hostOf(store)}`);
+    const foreign = await t.app.inject({ url: '/', headers: { host: hostOf(store), origin: 'https://evil.example' } });
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it("counts a credential of one store presented on another store's host as a misclassification", async () => {
+    const other = await makeTenant(t.platform.db, 'Elsewhere Emporium');
+    const app = await buildApp(t.platform);
+    app.addHook('onRequest', async (request) => {
+      const tenantId = request.headers['x-test-token-store'];
+      if (typeof tenantId === 'string') request.principal = { kind: 'staff', subject: 'u-1', tenantId, roles: [], scopes: [] };
+    });
+    try {
+      const before = await counter(misclassifications);
+      await app.inject({ url: '/', headers: { host: hostOf(store), 'x-test-token-store': store.id } });
+      expect(await counter(misclassifications)).toBe(before);
+      await app.inject({ url: '/', headers: { host: hostOf(store), 'x-test-token-store': other.id } });
+      expect(await counter(misclassifications)).toBe(before + 1);
+    } finally {
+      await app.close();
+    }
+  });
+});

@@ -1,0 +1,123 @@
+import cors from '@fastify/cors';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import { updateContext } from '../../platform/observability/context.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { isAllowedOrigin } from './domains.ts';
+import { HostError, parseHost } from './host.ts';
+import { storeNotFoundPage, storeSuspendedPage, wantsHtml } from './pages.ts';
+import type { RateLimitDecision } from './rate-limiter.ts';
+import type { ResolvedTenant } from './repository.ts';
+import type { TenancyService } from './service.ts';
+import { cacheHitRatio, misclassifications, rateLimited, resolutionDuration, resolutions } from './telemetry.ts';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The store the request's host names; null on the platform's own host and under /q/. */
+    tenant: ResolvedTenant | null;
+  }
+}
+
+const HTML = 'text/html; charset=utf-8';
+
+// Label children bound once: the per-request path skips prom-client's label hashing.
+const observeFromCache = resolutionDuration.labels('cache');
+const observeFromDatabase = resolutionDuration.labels('database');
+const outcome = {
+  hit: resolutions.labels('hit'),
+  miss: resolutions.labels('miss'),
+  unknown: resolutions.labels('unknown'),
+  suspended: resolutions.labels('suspended'),
+};
+const tenantRateLimited = rateLimited.labels('tenant');
+
+/** IETF RateLimit header fields, sent on every store response. */
+export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
+  return {
+    'ratelimit-limit': String(decision.limit),
+    'ratelimit-remaining': String(decision.remaining),
+    'ratelimit-reset': String(decision.resetSeconds),
+  };
+}
+
+function storeNotFound(request: FastifyRequest, reply: FastifyReply, host: string): FastifyReply {
+  if (!wantsHtml(request)) throw new HttpProblem(404, 'Store not found', `No store is served at ${host}.`);
+  return reply.code(404).type(HTML).send(storeNotFoundPage(host, request.id));
+}
+
+function storeSuspended(request: FastifyRequest, reply: FastifyReply, tenant: ResolvedTenant, supportUrl: string): FastifyReply {
+  if (!wantsHtml(request)) {
+    throw new HttpProblem(503, 'Store suspended', `${tenant.name} is temporarily unavailable; its owner can contact support.`, {
+      extensions: { support_url: supportUrl },
+    });
+  }
+  return reply.code(503).type(HTML).send(storeSuspendedPage(tenant.name, supportUrl, request.id));
+}
+
+/**
+ * The Tenant Access Gateway on every request but /q/*: host → tenant (400 malformed, 404 unknown), 503 when
+ * suspended, 429 over the store's budget; fills request.tenant and the request context. CORS origins come from
+ * the store's domains.
+ */
+export function installGateway(app: FastifyInstance, platform: Platform, service: TenancyService): void {
+  const { platformDomain } = platform.config;
+  const { supportUrl } = platform.config.tenantGateway;
+  app.decorateRequest('tenant', null);
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.url.startsWith('/q/')) return;
+    let target: ReturnType<typeof parseHost>;
+    try {
+      target = parseHost(request.host, platformDomain);
+    } catch (error) {
+      if (error instanceof HostError) throw new HttpProblem(400, 'Bad Request', error.message);
+      throw error;
+    }
+    if (target.kind === 'platform') return;
+    if (target.kind === 'none') {
+      outcome.unknown.inc();
+      platform.events.publish('TenantMissing', { host: target.host });
+      return storeNotFound(request, reply, target.host);
+    }
+
+    const started = performance.now();
+    const { tenant, cached } = await service.directory.resolve(target);
+    (cached ? observeFromCache : observeFromDatabase).observe((performance.now() - started) / 1000);
+    cacheHitRatio.set(service.directory.hitRatio());
+    if (!tenant) {
+      outcome.unknown.inc();
+      platform.events.publish('TenantMissing', { host: target.host });
+      return storeNotFound(request, reply, target.host);
+    }
+    request.tenant = tenant;
+    updateContext({ tenantId: tenant.id, storeId: tenant.id });
+    platform.events.publish('TenantResolved', { tenantId: tenant.id, host: target.host, cached });
+    if (tenant.status === 'suspended') {
+      outcome.suspended.inc();
+      return storeSuspended(request, reply, tenant, supportUrl);
+    }
+    (cached ? outcome.hit : outcome.miss).inc();
+
+    const decision = await service.takeTenantBudget(tenant);
+    reply.headers(rateLimitHeaders(decision));
+    if (!decision.allowed) {
+      tenantRateLimited.inc();
+      throw new HttpProblem(429, 'Too Many Requests', `${tenant.name} is receiving more requests than its plan allows; retry later.`, {
+        headers: { 'retry-after': String(decision.retryAfterSeconds) },
+      });
+    }
+  });
+
+  app.addHook('preHandler', async (request) => {
+    const principal = request.principal;
+    if (principal?.tenantId && request.tenant && principal.tenantId !== request.tenant.id) misclassifications.inc();
+  });
+
+  app.register(cors, {
+    hook: 'preHandler',
+    delegator: (request, callback) => {
+      const origin = request.headers.origin;
+      callback(null, { origin: Boolean(request.tenant && origin && isAllowedOrigin(origin, request.tenant, platformDomain)) });
+    },
+  });
+}
