@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createCollection } from '../../src/modules/catalog/collections.ts';
 import { importCatalog } from '../../src/modules/catalog/import/service.ts';
 import { cartScript } from '../../src/modules/storefront/assets.ts';
-import { createTenant } from '../../src/modules/tenancy/service.ts';
+import { createTenant, tenancy } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
@@ -32,6 +32,10 @@ try {
   const tenant = await createTenant(db, { subdomain: 'bench', name: 'Bench Boutique' });
   await importCatalog(db, tenant.id, Readable.from(catalogCsv(PRODUCTS, 3)), { format: 'csv' });
   await db.withTenant(tenant.id, (trx) => createCollection(trx, tenant.id, { handle: 'featured', title: 'Featured', kind: 'rule', rules: { tag: 'featured' } }));
+  // The gateway's per-store rate limit would answer most of the load with 429: lift it for this store.
+  for (const key of ['rate_limit.burst', 'rate_limit.per_second'] as const) {
+    await tenancy(running.platform).flags.setOverride({ tenantId: tenant.id, key, value: 1_000_000, reason: 'storefront benchmark' });
+  }
   await db.pool.query('analyze');
   const host = 'bench.localhost';
 
