@@ -44,6 +44,7 @@ describe('main process on the embedded default', () => {
       expect(output).toContain(`http://demo.localhost:${port}/`);
       const page = await getWithHost(port, `demo.localhost:${port}`);
       expect(page).toContain('Village Demo Boutique');
+      expect(page).toContain('Linen Shirt');
 
       const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
       child.kill('SIGTERM');

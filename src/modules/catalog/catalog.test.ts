@@ -175,6 +175,7 @@ describe('catalog admin API', () => {
     expect(oversold.statusCode).toBe(409);
     expect((await api('GET', `/variants/${variantId}/inventory`)).json().items).toEqual([{ location_id: location.id, location_code: 'back-room', on_hand: 5 }]);
     expect(await events('InventoryAdjusted', variantId)).toHaveLength(1);
+    expect(await events('InventoryLocationCreated', location.id)).toHaveLength(1);
     const badReason = await api('POST', '/inventory/adjustments', { variant_id: variantId, location_id: location.id, delta: 1, reason: 'magic' });
     expect(badReason.statusCode).toBe(400);
     const zero = await api('POST', '/inventory/adjustments', { variant_id: variantId, location_id: location.id, delta: 0, reason: 'count' });

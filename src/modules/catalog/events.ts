@@ -15,12 +15,13 @@ export type CatalogEventType =
   | 'VariantDeleted'
   | 'CategoryChanged'
   | 'CollectionChanged'
+  | 'InventoryLocationCreated'
   | 'InventoryAdjusted'
   | 'CatalogImported';
 
 export interface CatalogEvent {
   type: CatalogEventType;
-  aggregateType: 'product' | 'variant' | 'category' | 'collection' | 'catalog_import';
+  aggregateType: 'product' | 'variant' | 'category' | 'collection' | 'inventory_location' | 'catalog_import';
   aggregateId: string;
   payload?: Record<string, unknown>;
 }

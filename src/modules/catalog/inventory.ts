@@ -11,7 +11,9 @@ export async function listLocations(trx: Tx): Promise<Location[]> {
 
 export async function createLocation(trx: Tx, tenantId: string, input: LocationInput): Promise<Location> {
   try {
-    return await trx.insertInto('inventory_locations').values({ tenant_id: tenantId, ...input }).returning(['id', 'code', 'name']).executeTakeFirstOrThrow();
+    const location = await trx.insertInto('inventory_locations').values({ tenant_id: tenantId, ...input }).returning(['id', 'code', 'name']).executeTakeFirstOrThrow();
+    await recordEvent(trx, tenantId, { type: 'InventoryLocationCreated', aggregateType: 'inventory_location', aggregateId: location.id, payload: { code: location.code } });
+    return location;
   } catch (error) {
     clientErrorFrom(error);
   }
