@@ -8,7 +8,7 @@ import { text } from 'node:stream/consumers';
 import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { createCollection } from '../../src/modules/catalog/collections.ts';
-import { importCatalog } from '../../src/modules/catalog/import/service.ts';
+import { importNow } from '../../src/modules/catalog/import/service.ts';
 import { cartScript } from '../../src/modules/storefront/assets.ts';
 import { createTenant, tenancy } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
@@ -30,7 +30,7 @@ const round = (value: number) => Math.round(value * 100) / 100;
 try {
   const { db } = running.platform;
   const tenant = await createTenant(db, { subdomain: 'bench', name: 'Bench Boutique' });
-  await importCatalog(db, tenant.id, Readable.from(catalogCsv(PRODUCTS, 3)), { format: 'csv' });
+  await importNow(db, tenant.id, Readable.from(catalogCsv(PRODUCTS, 3)), 'csv');
   await db.withTenant(tenant.id, (trx) => createCollection(trx, tenant.id, { handle: 'featured', title: 'Featured', kind: 'rule', rules: { tag: 'featured' } }));
   // The gateway's per-store rate limit would answer most of the load with 429: lift it for this store.
   for (const key of ['rate_limit.burst', 'rate_limit.per_second'] as const) {

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTenant } from '../../../test/support/platform.ts';
 import { ALL_CATALOG_SCOPES, staffHeaders, startTestAppWithTestPrincipals } from '../../../test/support/test-principal.ts';
 import type { TestApp } from '../../../test/support/platform.ts';
 import type { Tenant } from '../tenancy/service.ts';
+import { stageImport } from './import/staging.ts';
 import { ADMIN_PREFIX } from './routes.ts';
 
 const productBody = (handle: string, sku = `SKU-${handle}`) => ({
@@ -198,7 +200,7 @@ describe('catalog admin API', () => {
   it('keeps every catalog table invisible and unwritable across stores', async () => {
     const tables = [
       'products', 'variants', 'categories', 'collections', 'collection_products', 'inventory_locations',
-      'inventory_levels', 'inventory_adjustments', 'domain_events', 'idempotency_keys', 'catalog_imports',
+      'inventory_levels', 'inventory_adjustments', 'domain_events', 'idempotency_keys', 'catalog_imports', 'catalog_import_chunks',
     ] as const;
     const counts = (tenant: Tenant) =>
       t.platform.db.withTenant(tenant.id, async (trx) => {
@@ -211,7 +213,7 @@ describe('catalog admin API', () => {
       });
     await api('POST', '/products', productBody('sweep'), { 'idempotency-key': 'sweep-key' });
     await t.platform.db.withTenant(store.id, (trx) =>
-      trx.insertInto('catalog_imports').values({ tenant_id: store.id, format: 'csv', source: 'x', rows_total: null, products: null, errors: '[]', failure: null, started_at: null, finished_at: null }).execute(),
+      stageImport(trx, store.id, Readable.from(['handle,sku\nsweep-import,SWEEP-1\n']), 'csv'),
     );
     const own = await counts(store);
     for (const table of tables) expect(own[table], table).toBeGreaterThan(0);

@@ -132,27 +132,37 @@ export type VariantRow = Selectable<VariantsTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
 export type CollectionRow = Selectable<CollectionsTable>;
 
-export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
+export type ImportStatus = 'queued' | 'running' | 'succeeded';
 
 export interface CatalogImportsTable extends Audited {
   id: Generated<string>;
   format: 'csv' | 'jsonl';
   status: ColumnType<ImportStatus, ImportStatus | undefined>;
-  source: string | null;
-  rows_total: number | null;
+  rows_total: number;
   rows_done: ColumnType<number, number | undefined>;
   rows_failed: ColumnType<number, number | undefined>;
-  products: number | null;
+  chunks_total: number;
+  chunks_done: ColumnType<number, number | undefined>;
+  products_total: number;
+  products_changed: ColumnType<number, number | undefined>;
+  variants_inserted: ColumnType<number, number | undefined>;
+  variants_updated: ColumnType<number, number | undefined>;
   errors: Json<{ line: number; field: string; message: string }[]>;
-  failure: string | null;
-  started_at: Date | null;
-  finished_at: Date | null;
+  started_at: ColumnType<Date | null, Date | null | undefined>;
+  finished_at: ColumnType<Date | null, Date | null | undefined>;
   created_at: CreatedAt;
+}
+
+export interface CatalogImportChunksTable extends Audited {
+  import_id: string;
+  seq: number;
+  records: string;
 }
 
 declare module '../../platform/db/schema.ts' {
   interface Database {
     catalog_imports: CatalogImportsTable;
+    catalog_import_chunks: CatalogImportChunksTable;
   }
 }
 

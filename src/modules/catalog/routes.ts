@@ -10,7 +10,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { createCategory, deleteCategory, listCategories, updateCategory } from './categories.ts';
 import { createCollection, deleteCollection, getCollection, listCollections, updateCollection } from './collections.ts';
 import { exportCatalog } from './import/export.ts';
-import { getImport } from './import/imports.ts';
+import { getImport } from './import/service.ts';
 import { adjustInventory, createLocation, levelsOf, listLocations } from './inventory.ts';
 import {
   Adjustment,

@@ -4,9 +4,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { makeTenant, testDb } from '../../../../test/support/platform.ts';
 import type { Db } from '../../../platform/db/database.ts';
 import type { Tenant } from '../../tenancy/service.ts';
+import { importChunk } from './chunk.ts';
 import { exportCatalog } from './export.ts';
-import { createImport, getImport, runStoredImport } from './imports.ts';
-import { importCatalog } from './service.ts';
+import { getImport, importNow } from './service.ts';
+import { stageImport } from './staging.ts';
 
 const HEADER = 'handle,title,description,status,tags,sku,variant_title,price_minor,currency,cost_minor,weight_grams,options';
 const CSV = [
@@ -18,6 +19,7 @@ const CSV = [
   'wool-scarf,Wool Scarf,,draft,,LS-S,,3500,EUR,,,',
   'mug,Mug,"A ""good"" mug",published,,MUG-1,,1200,USD,,,colour=oat;size=large',
 ].join('\n');
+const csv = (content = CSV) => Readable.from([content]);
 
 describe('catalog import and export', () => {
   let db: Db;
@@ -25,9 +27,12 @@ describe('catalog import and export', () => {
   let other: Tenant;
   const snapshot = () =>
     db.withTenant(store.id, (trx) =>
-      trx.selectFrom('variants').innerJoin('products', 'products.id', 'variants.product_id')
+      trx
+        .selectFrom('variants')
+        .innerJoin('products', 'products.id', 'variants.product_id')
         .select(['variants.sku', 'variants.updated_at as variant_updated', 'products.updated_at as product_updated', 'variants.price_minor', 'products.title'])
-        .orderBy('variants.sku').execute(),
+        .orderBy('variants.sku')
+        .execute(),
     );
   const eventCount = () =>
     db.withTenant(store.id, (trx) => trx.selectFrom('domain_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).then((row) => Number(row.n));
@@ -39,31 +44,50 @@ describe('catalog import and export', () => {
   });
   afterAll(() => db.close());
 
-  it('lands valid rows, reports each bad row by line and field, and reports progress', async () => {
-    const progress: number[] = [];
-    const result = await importCatalog(db, store.id, Readable.from([CSV]), { format: 'csv', batchSize: 2, onProgress: (p) => void progress.push(p.rowsDone) });
-    expect(result).toMatchObject({ rowsDone: 4, rowsFailed: 2, products: 3, variantsInserted: 4, variantsUpdated: 0 });
-    expect(progress).toEqual([2, 4]);
-    const fields = result.errors.filter((error) => error.line === 4).map((error) => error.field);
-    expect(fields).toEqual(expect.arrayContaining(['handle', 'title', 'status', 'price_minor', 'currency']));
+  it('lands valid rows across chunks and reports each bad row by line and field', async () => {
+    const result = await importNow(db, store.id, csv(), 'csv', 2);
+    expect(result).toMatchObject({ status: 'succeeded', rows_total: 6, rows_done: 6, rows_failed: 2, chunks_total: 3, chunks_done: 3, products_total: 4, variants_inserted: 4 });
+    expect(result.errors.filter((error) => error.line === 4).map((error) => error.field)).toEqual(
+      expect.arrayContaining(['handle', 'title', 'status', 'price_minor', 'currency']),
+    );
     expect(result.errors).toContainEqual({ line: 6, field: 'sku', message: 'appears earlier in the file' });
-    const rows = await snapshot();
-    expect(rows.map((row) => row.sku)).toEqual(['LS-M', 'LS-S', 'MUG-1', 'WS-1']);
+    expect(result.errors.map((error) => error.line)).toEqual([...result.errors.map((error) => error.line)].sort((a, b) => a - b));
+    expect((await snapshot()).map((row) => row.sku)).toEqual(['LS-M', 'LS-S', 'MUG-1', 'WS-1']);
     const mug = await db.withTenant(store.id, (trx) =>
-      trx.selectFrom('products').innerJoin('variants', 'variants.product_id', 'products.id').select(['products.description', 'products.status', 'products.published_at', 'variants.options']).where('handle', '=', 'mug').executeTakeFirstOrThrow(),
+      trx
+        .selectFrom('products')
+        .innerJoin('variants', 'variants.product_id', 'products.id')
+        .select(['products.description', 'products.status', 'products.published_at', 'variants.options'])
+        .where('handle', '=', 'mug')
+        .executeTakeFirstOrThrow(),
     );
     expect(mug).toMatchObject({ description: 'A "good" mug', status: 'published', options: { colour: 'oat', size: 'large' } });
     expect(mug.published_at).toBeInstanceOf(Date);
     expect(await db.withTenant(other.id, (trx) => trx.selectFrom('variants').selectAll().execute())).toEqual([]);
+    expect(await db.withTenant(other.id, (trx) => trx.selectFrom('catalog_imports').selectAll().execute())).toEqual([]);
   });
 
   it('changes nothing when the same file runs again', async () => {
     const before = await snapshot();
     const events = await eventCount();
-    const again = await importCatalog(db, store.id, Readable.from([CSV]), { format: 'csv' });
-    expect(again).toMatchObject({ rowsDone: 4, productsChanged: 0, variantsInserted: 0, variantsUpdated: 0 });
+    const again = await importNow(db, store.id, csv(), 'csv');
+    expect(again).toMatchObject({ status: 'succeeded', rows_done: 6, rows_failed: 2, products_changed: 0, variants_inserted: 0, variants_updated: 0 });
     expect(await snapshot()).toEqual(before);
     expect(await eventCount()).toBe(events);
+  });
+
+  it('shows progress chunk by chunk, and a retried chunk changes nothing', async () => {
+    const staged = await db.withTenant(store.id, (trx) => stageImport(trx, store.id, csv(CSV.replaceAll('Linen Shirt', 'Linen Shirt II')), 'csv', 2));
+    const view = () => db.withTenant(store.id, (trx) => getImport(trx, staged.importId));
+    expect(staged.chunks).toBe(3);
+    expect(await view()).toMatchObject({ status: 'queued', rows_total: 6, rows_done: 1, chunks_done: 0 });
+    await db.withTenant(store.id, (trx) => importChunk(trx, store.id, staged.importId, 0));
+    const first = await view();
+    expect(first).toMatchObject({ status: 'running', rows_done: 3, chunks_done: 1, products_changed: 1, started_at: expect.any(String) });
+    await db.withTenant(store.id, (trx) => importChunk(trx, store.id, staged.importId, 0));
+    expect(await view()).toEqual(first);
+    for (const seq of [2, 1]) await db.withTenant(store.id, (trx) => importChunk(trx, store.id, staged.importId, seq));
+    expect(await view()).toMatchObject({ status: 'succeeded', rows_done: 6, chunks_done: 3, finished_at: expect.any(String) });
   });
 
   it('re-imports its own export unchanged, in CSV and JSONL', async () => {
@@ -71,8 +95,8 @@ describe('catalog import and export', () => {
     for (const format of ['csv', 'jsonl'] as const) {
       const exported = await text(exportCatalog(db, store.id, format));
       expect(exported).toContain('LS-M');
-      const result = await importCatalog(db, store.id, Readable.from([exported]), { format });
-      expect(result).toMatchObject({ rowsFailed: 0, rowsDone: 4, productsChanged: 0, variantsInserted: 0, variantsUpdated: 0 });
+      const result = await importNow(db, store.id, Readable.from([exported]), format);
+      expect(result).toMatchObject({ rows_failed: 0, rows_done: 4, products_changed: 0, variants_inserted: 0, variants_updated: 0 });
     }
     expect(await snapshot()).toEqual(before);
   });
@@ -84,30 +108,16 @@ describe('catalog import and export', () => {
       '{not json',
       '[1,2]',
     ].join('\n');
-    const result = await importCatalog(db, store.id, Readable.from([jsonl]), { format: 'jsonl' });
-    expect(result).toMatchObject({ rowsDone: 1, rowsFailed: 2, productsChanged: 1, variantsUpdated: 1 });
+    const result = await importNow(db, store.id, Readable.from([jsonl]), 'jsonl');
+    expect(result).toMatchObject({ rows_total: 3, rows_failed: 2, products_changed: 1, variants_updated: 1 });
     expect(result.errors.map((error) => error.line)).toEqual([3, 4]);
     expect((await snapshot()).find((row) => row.sku === 'MUG-1')).toMatchObject({ title: 'Oat Mug', price_minor: '1300' });
   });
 
-  it('reports a malformed CSV as an error instead of failing the import', async () => {
-    const result = await importCatalog(db, store.id, Readable.from([`${HEADER}\nbroken,"unclosed,x,published,,B-1,,1,USD,,,\n`]), { format: 'csv' });
-    expect(result.rowsDone).toBe(0);
-    expect(result.rowsFailed).toBe(1);
+  it('reports a malformed CSV as a row error, and refuses an empty file', async () => {
+    const result = await importNow(db, store.id, csv(`${HEADER}\nbroken,"unclosed,x,published,,B-1,,1,USD,,,\n`), 'csv');
+    expect(result).toMatchObject({ status: 'succeeded', rows_failed: 1, chunks_total: 0 });
     expect(result.errors[0]?.message).toMatch(/quote/i);
-  });
-
-  it('runs a stored import to the end: progress, row errors, outcome, and the file dropped', async () => {
-    const created = await db.withTenant(store.id, (trx) => createImport(trx, store.id, 'csv', CSV.replaceAll('Linen Shirt', 'Linen Shirt II')));
-    expect(created).toMatchObject({ status: 'queued', rows_done: 0, rows_total: null });
-    await runStoredImport(db, store.id, created.id);
-    const finished = await db.withTenant(store.id, (trx) => getImport(trx, created.id));
-    expect(finished).toMatchObject({ status: 'succeeded', rows_total: 6, rows_done: 4, rows_failed: 2, products: 3, failure: null });
-    expect(finished.errors).toContainEqual({ line: 6, field: 'sku', message: 'appears earlier in the file' });
-    const source = await db.withTenant(store.id, (trx) => trx.selectFrom('catalog_imports').select('source').where('id', '=', created.id).executeTakeFirstOrThrow());
-    expect(source.source).toBeNull();
-    await runStoredImport(db, store.id, created.id);
-    expect(await db.withTenant(store.id, (trx) => getImport(trx, created.id))).toEqual(finished);
-    expect(await db.withTenant(other.id, (trx) => trx.selectFrom('catalog_imports').selectAll().execute())).toEqual([]);
+    await expect(importNow(db, store.id, csv(`${HEADER}\n`), 'csv')).rejects.toMatchObject({ status: 400 });
   });
 });
