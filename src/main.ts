@@ -5,6 +5,7 @@
 import { ConfigError, loadConfig } from './platform/config/config.ts';
 import { buildApp } from './platform/http/app.ts';
 import { configureLogging, flushLogs, logger } from './platform/observability/logger.ts';
+import { startObservability } from './platform/observability/start.ts';
 import type { Role } from './platform/platform.ts';
 import { startPlatform } from './platform/runtime/start.ts';
 
@@ -16,6 +17,7 @@ async function main(): Promise<void> {
   if (!roles) throw new ConfigError('APP_ROLE', `must be one of ${Object.keys(ROLES).join(', ')}, got "${roleArg}"`);
   const config = loadConfig();
   configureLogging(config);
+  const tracing = startObservability(config);
   const log = logger('main');
 
   const running = await startPlatform(config, roles);
@@ -46,6 +48,7 @@ async function main(): Promise<void> {
       clearTimeout(deadline);
     }
     await running.stop();
+    await tracing.shutdown().catch((error: unknown) => log.warn({ err: error }, 'spans could not be exported at shutdown'));
     log.info('stopped');
     flushLogs();
     process.exit(0);

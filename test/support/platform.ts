@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-node';
 import type { FastifyInstance } from 'fastify';
 import pg from 'pg';
+import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { type Tenant, createTenant } from '../../src/modules/tenancy/service.ts';
 import { type Config, loadConfig } from '../../src/platform/config/config.ts';
 import { type Db, createDb } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { startObservability } from '../../src/platform/observability/start.ts';
 import type { Platform } from '../../src/platform/platform.ts';
 import { type RunningPlatform, startPlatform } from '../../src/platform/runtime/start.ts';
 
@@ -22,12 +25,24 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+/** Every span the process finished, for tests that assert span trees (tracing is on in every test). */
+export const testSpans = new InMemorySpanExporter();
+
+export interface TestAppOptions {
+  /** Test-only routes, declared before the app is ready. */
+  routes?(app: FastifyInstance, platform: Platform): void;
+  /** Where log lines go (stdout when absent). */
+  logs?: DestinationStream;
+}
+
 /** The whole platform on the run's test database, with the HTTP app built in-process. */
-export async function startTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function startTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const config = testConfig(env);
-  configureLogging(config);
+  configureLogging(config, options.logs);
+  startObservability(config, testSpans);
   const running: RunningPlatform = await startPlatform(config, ['web', 'worker']);
   const app = await buildApp(running.platform);
+  options.routes?.(app, running.platform);
   await app.ready();
   return {
     app,
@@ -42,6 +57,12 @@ export async function startTestApp(env: Record<string, string> = {}): Promise<Te
 /** An application-role pool on the test database, for tests below the HTTP layer. */
 export function testDb(): Db {
   return createDb({ ownerUrl: testDatabaseUrl(), poolMax: 4, statementTimeoutMs: 10_000 });
+}
+
+/** Log lines in memory, parsed, for tests that assert what was logged. */
+export function logCapture(): { stream: DestinationStream; lines: Record<string, unknown>[] } {
+  const lines: Record<string, unknown>[] = [];
+  return { lines, stream: { write: (line: string) => void lines.push(JSON.parse(line)) } };
 }
 
 /** An owner connection (bypasses nothing but owns the tables), for inspecting the schema. */

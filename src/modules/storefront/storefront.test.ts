@@ -159,6 +159,15 @@ describe('storefront', () => {
     expect(page.body).toContain(`name="_csrf" value="${token}"`);
   });
 
+  it('reports render duration by page and cache state, and the bundle size, at /q/metrics', async () => {
+    await get('/search?q=metrics-probe');
+    await get('/search?q=metrics-probe');
+    const metrics = (await t.app.inject({ url: '/q/metrics' })).body;
+    expect(metrics).toMatch(/villagecompute_storefront_storefront_render_duration_seconds_count\{page="search",cold="true"\} [1-9]/);
+    expect(metrics).toMatch(/villagecompute_storefront_storefront_render_duration_seconds_count\{page="search",cold="false"\} [1-9]/);
+    expect(metrics).toContain(`villagecompute_storefront_storefront_bundle_size_bytes{type="hydration"} ${cartScript.gzipped.length}`);
+  });
+
   it('serves the cart script gzipped, immutable, and small', async () => {
     const script = await get(cartScript.path, { 'accept-encoding': 'gzip' });
     expect(script.statusCode).toBe(200);

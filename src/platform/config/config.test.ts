@@ -20,6 +20,12 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL'],
     [{ LOG_LEVELS: 'db=chatty' }, 'LOG_LEVELS'],
     [{ SEED_DEMO: 'maybe' }, 'SEED_DEMO'],
+    [{ OTEL_TRACES_SAMPLER_ARG: '1.5' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ OTEL_TRACES_SAMPLER_ARG: 'half' }, 'OTEL_TRACES_SAMPLER_ARG'],
+    [{ OTEL_TRACES_SAMPLER: 'always_on' }, 'OTEL_TRACES_SAMPLER'],
+    [{ OTEL_TRACES_EXPORTER: 'zipkin' }, 'OTEL_TRACES_EXPORTER'],
+    [{ METRICS_TENANT_ALLOWLIST: 'demo' }, 'METRICS_TENANT_ALLOWLIST'],
+    [{ METRICS_TENANT_TOP_K: '-1' }, 'METRICS_TENANT_TOP_K'],
     [{ TENANT_CACHE_MAX: '0' }, 'TENANT_CACHE_MAX'],
     [{ SUPPORT_URL: 'mailto:help@example.com' }, 'SUPPORT_URL'],
     [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
@@ -39,5 +45,16 @@ describe('configuration', () => {
 
   it('reads per-category log levels', () => {
     expect(loadConfig({ LOG_LEVELS: 'db=debug, http=warn' }).logLevels).toEqual({ db: 'debug', http: 'warn' });
+  });
+
+  it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db' };
+    expect(loadConfig(prod).tracing).toEqual({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual({
+      serviceName: 'village-storefront',
+      samplerRatio: 0.25,
+      export: true,
+    });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing.export).toBe(false);
   });
 });

@@ -29,6 +29,17 @@ export interface Config {
   logLevels: Record<string, string>;
   shutdownTimeoutMs: number;
   seedDemo: boolean;
+  tracing: TracingConfig;
+  metrics: { tenantAllowList: string[]; tenantTopK: number };
+}
+
+/** The standard OTEL_* variables we read ourselves; the OTLP exporter reads its own (endpoint, headers, …). */
+export interface TracingConfig {
+  serviceName: string;
+  /** Sampling ratio of `parentbased_traceidratio` (OTEL_TRACES_SAMPLER_ARG). */
+  samplerRatio: number;
+  /** True when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set and OTEL_TRACES_EXPORTER is not `none`. */
+  export: boolean;
 }
 
 export class ConfigError extends Error {
@@ -97,6 +108,39 @@ function postgresUrl(env: Env, name: string): string | undefined {
   return value;
 }
 
+function ratio(env: Env, name: string, fallback: number): number {
+  const raw = optional(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^\d*\.?\d+$/.test(raw) || value > 1) throw new ConfigError(name, `must be a number between 0 and 1, got "${raw}"`);
+  return value;
+}
+
+function list(env: Env, name: string, pattern: RegExp): string[] {
+  const raw = optional(env, name);
+  if (!raw) return [];
+  const items = raw.split(',').map((item) => item.trim()).filter(Boolean);
+  const bad = items.find((item) => !pattern.test(item));
+  if (bad !== undefined) throw new ConfigError(name, `has an invalid entry "${bad}"`);
+  return items;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function tracing(env: Env, profile: Profile): TracingConfig {
+  const sampler = optional(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler !== undefined && sampler !== 'parentbased_traceidratio') {
+    throw new ConfigError('OTEL_TRACES_SAMPLER', `only parentbased_traceidratio is supported, got "${sampler}"`);
+  }
+  const exporter = oneOf(env, 'OTEL_TRACES_EXPORTER', ['otlp', 'none'] as const, 'otlp');
+  const endpoint = optional(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') ?? optional(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
+  return {
+    serviceName: str(env, 'OTEL_SERVICE_NAME', 'village-storefront'),
+    samplerRatio: ratio(env, 'OTEL_TRACES_SAMPLER_ARG', profile === 'prod' ? 0.1 : 1),
+    export: exporter === 'otlp' && endpoint !== undefined,
+  };
+}
+
 function httpUrl(env: Env, name: string, fallback: string): string {
   const value = str(env, name, fallback);
   if (!URL.canParse(value) || !/^https?:$/.test(new URL(value).protocol)) throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
@@ -162,5 +206,10 @@ export function loadConfig(env: Env = process.env): Config {
     logLevels: levelMap(env, 'LOG_LEVELS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
     seedDemo: bool(env, 'SEED_DEMO', profile !== 'prod'),
+    tracing: tracing(env, profile),
+    metrics: {
+      tenantAllowList: list(env, 'METRICS_TENANT_ALLOWLIST', UUID),
+      tenantTopK: int(env, 'METRICS_TENANT_TOP_K', 20, 0, 1000),
+    },
   };
 }

@@ -1,6 +1,7 @@
 import { Kysely, PostgresDialect, type Transaction, sql } from 'kysely';
 import pg from 'pg';
 import { currentContext } from '../observability/context.ts';
+import { observePool } from './observed-pool.ts';
 import type { Database } from './schema.ts';
 
 /** The role every request and job runs as: no BYPASSRLS, not a table owner, so row-level security applies. */
@@ -49,6 +50,7 @@ export function createDb(options: DbOptions): Db {
   });
   // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
   pool.on('error', () => {});
+  const unobserve = observePool(pool, 'app');
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 
   const actor = () => currentContext()?.userId ?? '';
@@ -69,6 +71,9 @@ export function createDb(options: DbOptions): Db {
         return fn(trx);
       });
     },
-    close: () => kysely.destroy(),
+    close: async () => {
+      unobserve();
+      await kysely.destroy();
+    },
   };
 }

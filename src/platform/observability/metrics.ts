@@ -18,6 +18,8 @@ export interface MetricSpec<L extends string = string> {
   /** The seed KPI the metric serves (seed and section), when there is one. */
   kpi?: string;
   buckets?: number[];
+  /** Called at each scrape, for gauges that read their value from somewhere (pool sizes). */
+  collect?: () => void;
 }
 
 type MetricOf<S extends MetricSpec> = S['type'] extends 'counter'
@@ -33,7 +35,13 @@ export function defineMetric<const S extends MetricSpec>(spec: S): MetricOf<S> {
   if (!spec.name.startsWith(METRIC_PREFIX)) throw new Error(`metric ${spec.name} must start with ${METRIC_PREFIX}`);
   const existing = catalog.get(spec.name);
   if (existing) return existing.metric as MetricOf<S>;
-  const options = { name: spec.name, help: spec.help, labelNames: [...spec.labels], registers: [registry] };
+  const options = {
+    name: spec.name,
+    help: spec.help,
+    labelNames: [...spec.labels],
+    registers: [registry],
+    ...(spec.collect ? { collect: spec.collect } : {}),
+  };
   const metric =
     spec.type === 'counter'
       ? new Counter(options)
@@ -49,9 +57,21 @@ export function metricCatalog(): MetricSpec[] {
   return [...catalog.values()].map((entry) => entry.spec);
 }
 
+/** The Prometheus text exposition of every metric, as served on `/q/metrics`. */
+export function scrapeMetrics(): Promise<string> {
+  return registry.metrics();
+}
+
+export const METRICS_CONTENT_TYPE = registry.contentType;
+
+/** prom-client's gauges named `_total`, which the Prometheus naming rules (and promtool) reserve for counters. */
+const MISNAMED_DEFAULTS = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 let defaultMetricsStarted = false;
+/** Process and Node.js runtime metrics (CPU, memory, event loop lag, GC, handles) under `…_runtime_`. */
 export function startRuntimeMetrics(): void {
   if (defaultMetricsStarted) return;
   defaultMetricsStarted = true;
   collectDefaultMetrics({ register: registry, prefix: `${METRIC_PREFIX}runtime_` });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(`${METRIC_PREFIX}runtime_${name}`);
 }

@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { logCapture } from '../../../test/support/platform.ts';
+import { runWithContext } from './context.ts';
+import { configureLogging, logger, redactSecrets } from './logger.ts';
+
+describe('logger', () => {
+  it('censors every listed key at any depth and in any case, and leaves the rest untouched', () => {
+    const clean = { method: 'GET', items: [{ sku: 'A-1' }] };
+    expect(redactSecrets(clean)).toBe(clean);
+    const dirty = {
+      headers: { Authorization: 'Bearer x', cookie: 'sid=1', accept: 'text/html' },
+      body: { customer: { password: 'hunter2', cards: [{ card_number: '4242424242424242', brand: 'visa' }] } },
+      tax_id: '12-3456789',
+    };
+    expect(redactSecrets(dirty)).toEqual({
+      headers: { Authorization: '[REDACTED]', cookie: '[REDACTED]', accept: 'text/html' },
+      body: { customer: { password: '[REDACTED]', cards: [{ card_number: '[REDACTED]', brand: 'visa' }] } },
+      tax_id: '[REDACTED]',
+    });
+    expect(dirty.headers.Authorization).toBe('Bearer x');
+  });
+
+  it("writes the seed's mandatory fields inside a context, levels per category, and no secret", () => {
+    const logs = logCapture();
+    configureLogging({ logLevel: 'info', logLevels: { 'test.quiet': 'error' } }, logs.stream);
+    runWithContext({ correlationId: 'abc-123', tenantId: 't-1', userId: 'u-1' }, () => {
+      logger('test.loud').info({ request: { headers: { 'set-cookie': 'sid=2' } } }, 'hello');
+      logger('test.quiet').warn('not written');
+    });
+    logger('test.loud').info('outside');
+    expect(logs.lines).toHaveLength(2);
+    expect(logs.lines[0]).toMatchObject({
+      level: 'info',
+      logger: 'test.loud',
+      message: 'hello',
+      tenant_id: 't-1',
+      store_id: null,
+      user_id: 'u-1',
+      session_id: null,
+      correlation_id: 'abc-123',
+      impersonation_context: null,
+      trace_id: null,
+      span_id: null,
+      request: { headers: { 'set-cookie': '[REDACTED]' } },
+    });
+    expect(logs.lines[1]).not.toHaveProperty('correlation_id');
+  });
+});
