@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../src/platform/db/embedded.ts';
 import { httpGet } from './support/http.ts';
+import { startMainProcess } from './support/main-process.ts';
 import { testDatabaseUrl } from './support/platform.ts';
 
 /** `node src/main.ts` with an OTLP endpoint: spans leave the process, logs carry their trace IDs, nothing is lost at exit. */
@@ -21,32 +21,19 @@ describe('telemetry of the main process', () => {
     await new Promise<void>((resolve) => collector.listen(0, '127.0.0.1', resolve));
     const port = await freeLoopbackPort();
     const env = {
-      ...process.env,
       APP_PROFILE: 'test',
       DATABASE_URL: testDatabaseUrl(),
       SEED_DEMO: 'false',
-      PORT: String(port),
       LOG_LEVEL: 'info',
       OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
       OTEL_TRACES_SAMPLER_ARG: '1',
     };
-    const child = spawn(process.execPath, ['src/main.ts', 'web'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk) => (output += chunk));
-    child.stderr.on('data', (chunk) => (output += chunk));
+    const main = await startMainProcess('web', port, env);
     try {
-      const deadline = Date.now() + 30_000;
-      let ready = false;
-      while (!ready && Date.now() < deadline) {
-        ready = await httpGet(port, '/q/health/ready', { 'x-request-id': 'main-ready' }).then((r) => r.status === 200, () => false);
-        if (!ready) await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-      expect(ready, output).toBe(true);
       await httpGet(port, '/q/health/live', { 'x-request-id': 'main-otlp-1' });
 
-      const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-      child.kill('SIGTERM');
-      expect(await exited, output).toBe(0);
+      expect(await main.stop(), main.output()).toBe(0);
+      const output = main.output();
 
       const traces = exports.filter((entry) => entry.path === '/v1/traces');
       expect(traces.length, output).toBeGreaterThan(0);
@@ -62,7 +49,7 @@ describe('telemetry of the main process', () => {
       expect(body).toContain(Buffer.from(completed.trace_id, 'hex').toString('latin1'));
       expect(lines.at(-1)).toMatchObject({ message: 'stopped' });
     } finally {
-      child.kill('SIGKILL');
+      main.child.kill('SIGKILL');
       await new Promise((resolve) => collector.close(resolve));
     }
   }, 60_000);

@@ -1,6 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Config } from './config/config.ts';
 import type { Db } from './db/database.ts';
+import type { JobDefinition, JobSchedule } from './jobs/definitions.ts';
+import type { Jobs } from './jobs/service.ts';
 import type { EventBus } from './events/bus.ts';
 import type { HealthRegistry } from './observability/health.ts';
 
@@ -11,6 +13,8 @@ export interface Platform {
   config: Config;
   db: Db;
   health: HealthRegistry;
+  /** Enqueue (inside a unit of work or alone), pausing, dead jobs. */
+  jobs: Jobs;
   /** In-process domain events (TenantResolved, TenantSuspended, …); see events/bus.ts. */
   events: EventBus;
   roles: ReadonlySet<Role>;
@@ -26,6 +30,10 @@ export interface PlatformModule {
   routes?(app: FastifyInstance, platform: Platform): Promise<void>;
   /** First-run data (the demo store); runs at start-up when SEED_DEMO is on. */
   seed?(platform: Platform): Promise<void>;
+  /** The module's background jobs (its `jobs.ts`), run by the worker role. */
+  jobs?: JobDefinition<never>[];
+  /** Cron schedules of the module's platform jobs. */
+  schedules?: JobSchedule[];
   start?(platform: Platform): Promise<void>;
   stop?(platform: Platform): Promise<void>;
 }

@@ -31,6 +31,10 @@ describe('configuration', () => {
     [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
     [{ APP_PROFILE: 'prod' }, 'DATABASE_URL'],
     [{ APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db' }, 'APP_DATABASE_URL'],
+    [{ JOB_CONCURRENCY: 'URGENT=4' }, 'JOB_CONCURRENCY'],
+    [{ JOB_CONCURRENCY: 'BULK=-1' }, 'JOB_CONCURRENCY'],
+    [{ JOB_DEPTH_LIMITS: 'LOW=0' }, 'JOB_DEPTH_LIMITS'],
+    [{ JOB_LEASE_MS: '100' }, 'JOB_LEASE_MS'],
   ])('refuses %j naming %s', (env, variable) => {
     let caught: unknown;
     try {
@@ -41,6 +45,13 @@ describe('configuration', () => {
     expect(caught).toBeInstanceOf(ConfigError);
     expect((caught as ConfigError).variable).toBe(variable);
     expect((caught as ConfigError).message).toContain(variable);
+  });
+
+  it('reads per-class job settings over the defaults', () => {
+    const { jobs } = loadConfig({ JOB_CONCURRENCY: 'BULK=0, CRITICAL=8', JOB_DEPTH_LIMITS: 'LOW=5' });
+    expect(jobs.concurrency).toEqual({ CRITICAL: 8, HIGH: 4, DEFAULT: 10, LOW: 2, BULK: 0 });
+    expect(jobs.depthLimit.LOW).toBe(5);
+    expect(jobs.depthLimit.BULK).toBe(1_000_000);
   });
 
   it('reads per-category log levels', () => {

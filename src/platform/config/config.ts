@@ -31,6 +31,7 @@ export interface Config {
   seedDemo: boolean;
   tracing: TracingConfig;
   metrics: { tenantAllowList: string[]; tenantTopK: number };
+  jobs: JobsConfig;
 }
 
 /** The standard OTEL_* variables we read ourselves; the OTLP exporter reads its own (endpoint, headers, …). */
@@ -40,6 +41,22 @@ export interface TracingConfig {
   samplerRatio: number;
   /** True when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set and OTEL_TRACES_EXPORTER is not `none`. */
   export: boolean;
+}
+
+export const JOB_PRIORITIES = ['CRITICAL', 'HIGH', 'DEFAULT', 'LOW', 'BULK'] as const;
+export type JobPriority = (typeof JOB_PRIORITIES)[number];
+
+export interface JobsConfig {
+  /** Jobs run at once per priority class in one worker process. */
+  concurrency: Record<JobPriority, number>;
+  /** Waiting jobs per priority class beyond which enqueue is refused (queue overflow). */
+  depthLimit: Record<JobPriority, number>;
+  /** How often a worker looks for due jobs (retries, scheduled runs) besides being notified of new ones. */
+  pollIntervalMs: number;
+  /** A worker whose heartbeat is older than this is dead; its jobs are unlocked for others. */
+  leaseMs: number;
+  /** Dead jobs and error history older than this are deleted by the nightly cleanup. */
+  retentionDays: number;
 }
 
 export class ConfigError extends Error {
@@ -91,6 +108,20 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   if (raw === undefined || raw === '') return fallback;
   if (!allowed.includes(raw as T)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}, got "${raw}"`);
   return raw as T;
+}
+
+function priorityMap(env: Env, name: string, fallback: Record<JobPriority, number>, min: number, max: number): Record<JobPriority, number> {
+  const raw = optional(env, name);
+  if (!raw) return fallback;
+  const values = { ...fallback };
+  for (const pair of raw.split(',')) {
+    const [priority, value] = pair.split('=').map((part) => part.trim());
+    if (!JOB_PRIORITIES.includes(priority as JobPriority) || !value || !/^\d+$/.test(value) || Number(value) < min || Number(value) > max) {
+      throw new ConfigError(name, `expects PRIORITY=number pairs (${JOB_PRIORITIES.join('|')}, ${min}..${max}), got "${pair}"`);
+    }
+    values[priority as JobPriority] = Number(value);
+  }
+  return values;
 }
 
 function postgresUrl(env: Env, name: string): string | undefined {
@@ -210,6 +241,19 @@ export function loadConfig(env: Env = process.env): Config {
     metrics: {
       tenantAllowList: list(env, 'METRICS_TENANT_ALLOWLIST', UUID),
       tenantTopK: int(env, 'METRICS_TENANT_TOP_K', 20, 0, 1000),
+    },
+    jobs: {
+      concurrency: priorityMap(env, 'JOB_CONCURRENCY', { CRITICAL: 4, HIGH: 4, DEFAULT: 10, LOW: 2, BULK: 2 }, 0, 100),
+      depthLimit: priorityMap(
+        env,
+        'JOB_DEPTH_LIMITS',
+        { CRITICAL: 10_000, HIGH: 50_000, DEFAULT: 100_000, LOW: 100_000, BULK: 1_000_000 },
+        1,
+        100_000_000,
+      ),
+      pollIntervalMs: int(env, 'JOB_POLL_INTERVAL_MS', 2_000, 10, 600_000),
+      leaseMs: int(env, 'JOB_LEASE_MS', 60_000, 500, 3_600_000),
+      retentionDays: int(env, 'JOB_RETENTION_DAYS', 30, 1, 3650),
     },
   };
 }

@@ -48,8 +48,10 @@ export function createDb(options: DbOptions): Db {
     idleTimeoutMillis: 30_000,
     application_name: 'village-storefront',
   });
-  // An idle client losing its server (restart, failover) must not crash the process; the pool replaces it.
+  // A client losing its server (restart, failover, the server shutting down under running work) must not crash the
+  // process: idle ones are replaced by the pool; a checked-out one between queries fails its next query.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   const unobserve = observePool(pool, 'app');
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 

@@ -2,6 +2,7 @@ import { readdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { runner } from 'node-pg-migrate';
 import pg from 'pg';
+import { migrateJobQueue } from '../jobs/queue-schema.ts';
 import { logger } from '../observability/logger.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
@@ -12,10 +13,11 @@ export type Direction = 'up' | 'down';
 /**
  * Runs SQL migrations (files with `-- Up Migration` / `-- Down Migration` sections) as the owner. All pending
  * migrations run in one transaction, so a failure leaves no partial state. `count` limits how many run;
- * down defaults to one.
+ * down defaults to one. Going up first installs or upgrades graphile-worker's schema, which ours builds on.
  */
 export async function migrate(ownerUrl: string, direction: Direction, count?: number, dir = MIGRATIONS_DIR): Promise<string[]> {
   const log = logger('db.migrate');
+  if (direction === 'up') await migrateJobQueue(ownerUrl);
   const ran = await runner({
     databaseUrl: ownerUrl,
     dir,

@@ -2,6 +2,7 @@ import { AsyncResource } from 'node:async_hooks';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
 import { modules } from '../../modules/index.ts';
+import { jobsAdminRoutes } from '../jobs/routes.ts';
 import { type RequestContext, runWithContext } from '../observability/context.ts';
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
@@ -170,5 +171,6 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const routes = module.routes;
     if (routes) await app.register(async (scope) => routes(scope, platform));
   }
+  await app.register(async (scope) => jobsAdminRoutes(scope, platform));
   return app;
 }

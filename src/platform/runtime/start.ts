@@ -4,9 +4,16 @@ import { createDb } from '../db/database.ts';
 import { databaseCheck } from '../db/health.ts';
 import { migrate } from '../db/migrate.ts';
 import { openOwnerDatabase } from '../db/owner.ts';
+import { jobTableCleanup, jobTableCleanupSchedule } from '../jobs/cleanup.ts';
+import { createJobs, jobQueueCheck } from '../jobs/service.ts';
+import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
+import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, Role } from '../platform.ts';
+
+/** Every job the build defines: the platform's own and each module's. */
+export const jobDefinitions = () => [jobTableCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
 
 export interface RunningPlatform {
   platform: Platform;
@@ -14,7 +21,10 @@ export interface RunningPlatform {
   stop(): Promise<void>;
 }
 
-/** Opens the database (embedded when no DATABASE_URL), migrates it, seeds it, and starts the modules. */
+/**
+ * Opens the database (embedded when no DATABASE_URL), migrates it, seeds it, starts the modules, and in the
+ * worker role starts the job worker.
+ */
 export async function startPlatform(config: Config, roles: Role[]): Promise<RunningPlatform> {
   const owner = await openOwnerDatabase(config);
   try {
@@ -27,12 +37,31 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     });
     const health = new HealthRegistry();
     health.addReadinessCheck('database', databaseCheck(db));
-    const platform: Platform = { config, db, health, events: new EventBus(), roles: new Set(roles) };
+    const definitions = jobDefinitions();
+    const jobs = createJobs(db, config.jobs, definitions);
+    let worker: JobWorker | undefined;
+    health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
+    const events = new EventBus();
+    pauseJobsOfSuspendedTenants(events, jobs.pausing);
+    const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
+    if (roles.includes('worker')) {
+      worker = await startJobWorker({
+        ownerUrl: owner.url,
+        db,
+        config: config.jobs,
+        definitions,
+        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), ...modules.flatMap((module) => module.schedules ?? [])],
+        pausing: jobs.pausing,
+        deadJobs: jobs.deadJobs,
+        shutdownTimeoutMs: config.shutdownTimeoutMs,
+      });
+    }
     return {
       platform,
       async stop() {
+        await worker?.stop();
         for (const module of [...modules].reverse()) await module.stop?.(platform);
         await db.close();
         await owner.stop();

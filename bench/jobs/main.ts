@@ -1,0 +1,175 @@
+/**
+ * bench/jobs: enqueue rate (one by one and in batches) and no-op processing throughput at concurrency 10, ours
+ * against raw graphile-worker on the same database in the same run. Prints one JSON document.
+ *
+ * DATABASE_URL (a server's owner URL) or, without it, an embedded PostgreSQL in a temporary folder. A scratch
+ * database is created and dropped.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type TaskList, makeWorkerUtils, run } from 'graphile-worker';
+import pg from 'pg';
+import Type from 'typebox';
+import { loadConfig } from '../../src/platform/config/config.ts';
+import { createDb } from '../../src/platform/db/database.ts';
+import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
+import { migrate } from '../../src/platform/db/migrate.ts';
+import { defineJob } from '../../src/platform/jobs/definitions.ts';
+import { graphileLogger } from '../../src/platform/jobs/queue-schema.ts';
+import { createJobs } from '../../src/platform/jobs/service.ts';
+import { startJobWorker } from '../../src/platform/jobs/worker.ts';
+import { configureLogging } from '../../src/platform/observability/logger.ts';
+
+const SINGLE = Number(process.env.BENCH_SINGLE ?? 500);
+const BATCHES = Number(process.env.BENCH_BATCHES ?? 5);
+const BATCH_SIZE = 1_000;
+const PROCESS = Number(process.env.BENCH_PROCESS ?? 5_000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONCURRENCY = 10;
+
+configureLogging({ logLevel: 'error', logLevels: {} });
+
+async function server(): Promise<{ adminUrl: string; stop(): Promise<void> }> {
+  if (process.env.DATABASE_URL) {
+    const url = new URL(process.env.DATABASE_URL);
+    url.pathname = '/postgres';
+    return { adminUrl: url.toString(), stop: async () => {} };
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'vs-bench-jobs-'));
+  const embedded = await startEmbeddedPostgres(dir);
+  return {
+    adminUrl: embedded.adminUrl,
+    async stop() {
+      await embedded.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+async function admin(adminUrl: string, statement: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  await client.query(statement);
+  await client.end();
+}
+
+const perSecond = (count: number, ms: number) => Math.round((count / ms) * 1000);
+
+async function timed(fn: () => Promise<void>): Promise<number> {
+  const started = performance.now();
+  await fn();
+  return performance.now() - started;
+}
+
+async function waitUntilEmpty(pool: pg.Pool): Promise<void> {
+  for (;;) {
+    const { rows } = await pool.query('select count(*)::int as n from graphile_worker._private_jobs');
+    if (rows[0].n === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+const srv = await server();
+const name = `vs_bench_jobs_${Date.now()}`;
+await admin(srv.adminUrl, `create database ${name}`);
+const ownerUrl = Object.assign(new URL(srv.adminUrl), { pathname: `/${name}` }).toString();
+try {
+  await migrate(ownerUrl, 'up');
+  const config = loadConfig({ APP_PROFILE: 'test', DATABASE_URL: ownerUrl, JOB_CONCURRENCY: `DEFAULT=${CONCURRENCY}`, JOB_POLL_INTERVAL_MS: '1000' });
+  const db = createDb({ ownerUrl, poolMax: CONCURRENCY + 4, statementTimeoutMs: 30_000 });
+  const noop = defineJob({
+    name: 'bench.noop',
+    version: 1,
+    payload: Type.Object({ n: Type.Integer() }),
+    priority: 'DEFAULT',
+    maxAttempts: 3,
+    timeoutMs: 10_000,
+    scope: 'platform',
+    run: async () => {},
+  });
+  const jobs = createJobs(db, config.jobs, [noop]);
+  const ownerPool = new pg.Pool({ connectionString: ownerUrl, max: CONCURRENCY + 4 });
+  ownerPool.on('error', () => {});
+  ownerPool.on('connect', (client) => client.on('error', () => {}));
+  const utils = await makeWorkerUtils({ pgPool: ownerPool, logger: graphileLogger() });
+  const payloads = (count: number) => Array.from({ length: count }, (_, n) => ({ n }));
+
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+  const single = { raw: [] as number[], ours: [] as number[] };
+  const batch = { raw: [] as number[], ours: [] as number[] };
+  // Alternated rounds, median of each, so no side gets only the cold or only the warm database.
+  for (let round = 0; round < ROUNDS; round++) {
+    single.raw.push(perSecond(SINGLE, await timed(async () => { for (let n = 0; n < SINGLE; n++) await utils.addJob('raw.noop', { n }); })));
+    single.ours.push(perSecond(SINGLE, await timed(async () => { for (let n = 0; n < SINGLE; n++) await jobs.enqueue(noop, { n }); })));
+    batch.raw.push(perSecond(BATCHES * BATCH_SIZE, await timed(async () => {
+      for (let b = 0; b < BATCHES; b++) await utils.addJobs(payloads(BATCH_SIZE).map((payload) => ({ identifier: 'raw.noop', payload })));
+    })));
+    batch.ours.push(perSecond(BATCHES * BATCH_SIZE, await timed(async () => {
+      for (let b = 0; b < BATCHES; b++) await jobs.enqueueMany(noop, payloads(BATCH_SIZE));
+    })));
+    await ownerPool.query('delete from graphile_worker._private_jobs');
+  }
+  const enqueueSingle = { raw: median(single.raw), ours: median(single.ours), runs: single };
+  const enqueueBatch = { raw: median(batch.raw), ours: median(batch.ours), runs: batch };
+
+  /** Raw graphile-worker with a no-op task; with `unitOfWork`, the task opens the same transaction ours does. */
+  const processRaw = async (unitOfWork: boolean) => {
+    await utils.addJobs(payloads(PROCESS).map((payload) => ({ identifier: 'raw.noop', payload })));
+    const taskList: TaskList = { 'raw.noop': unitOfWork ? () => db.withPlatform(async () => {}) : async () => {} };
+    let runner: Awaited<ReturnType<typeof run>> | undefined;
+    const ms = await timed(async () => {
+      runner = await run({ pgPool: ownerPool, taskList, concurrency: CONCURRENCY, pollInterval: 1000, noHandleSignals: true, parsedCronItems: [], logger: graphileLogger() });
+      await waitUntilEmpty(ownerPool);
+    });
+    await runner!.stop();
+    return perSecond(PROCESS, ms);
+  };
+  const processOurs = async () => {
+    await jobs.enqueueMany(noop, payloads(PROCESS));
+    let worker: Awaited<ReturnType<typeof startJobWorker>> | undefined;
+    const ms = await timed(async () => {
+      worker = await startJobWorker({ ownerUrl, db, config: config.jobs, definitions: [noop], schedules: [], pausing: jobs.pausing, deadJobs: jobs.deadJobs, shutdownTimeoutMs: 5_000 });
+      await waitUntilEmpty(ownerPool);
+    });
+    await worker!.stop();
+    return perSecond(PROCESS, ms);
+  };
+  const runs = { raw: [] as number[], raw_with_unit_of_work: [] as number[], ours: [] as number[] };
+  for (let round = 0; round < ROUNDS; round++) {
+    runs.raw.push(await processRaw(false));
+    runs.raw_with_unit_of_work.push(await processRaw(true));
+    runs.ours.push(await processOurs());
+  }
+  const processing = { raw: median(runs.raw), raw_with_unit_of_work: median(runs.raw_with_unit_of_work), ours: median(runs.ours), runs };
+
+  await utils.release();
+  await ownerPool.end();
+  await db.close();
+  const ratio = (side: { raw: number; ours: number }) => Math.round((side.ours / side.raw) * 1000) / 1000;
+  console.log(
+    JSON.stringify(
+      {
+        benchmark: 'jobs',
+        date: new Date().toISOString(),
+        database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+        concurrency: CONCURRENCY,
+        enqueue_single_per_s: { ...enqueueSingle, ratio: ratio(enqueueSingle), count: SINGLE },
+        enqueue_batch_per_s: { ...enqueueBatch, ratio: ratio(enqueueBatch), count: BATCHES * BATCH_SIZE, batch: BATCH_SIZE },
+        processed_per_s: {
+          ...processing,
+          ratio: ratio(processing),
+          ratio_to_raw_with_unit_of_work: ratio({ raw: processing.raw_with_unit_of_work, ours: processing.ours }),
+          count: PROCESS,
+          rounds: ROUNDS,
+        },
+        goal: 'ours >= 0.9 x raw; >= 2,000 jobs/s processed',
+      },
+      null,
+      2,
+    ),
+  );
+} finally {
+  await admin(srv.adminUrl, `drop database if exists ${name} with (force)`);
+  await srv.stop();
+}

@@ -1,0 +1,105 @@
+import { type Generated, sql } from 'kysely';
+import type { Db, Tx } from '../db/database.ts';
+import { currentContext } from '../observability/context.ts';
+import { PAUSED_FLAG, taskFlag, tenantFlag } from './envelope.ts';
+
+export type PauseKind = 'task' | 'tenant' | 'job';
+
+export interface PausedEntry {
+  kind: PauseKind;
+  target: string;
+  reason: string;
+  paused_by: string | null;
+  paused_at: Date;
+}
+
+declare module '../db/schema.ts' {
+  interface Database {
+    paused_jobs: { kind: PauseKind; target: string; reason: string; paused_by: string | null; paused_at: Generated<Date> };
+  }
+}
+
+/**
+ * Pausing by task name, tenant (a suspended store's jobs stop, seed §3.4) or job id (seed §3.10 paused_jobs).
+ * Paused jobs stay in the queue: workers skip them through graphile-worker's forbiddenFlags, and resuming
+ * lets them run. A job already running finishes its current attempt.
+ */
+export class Pausing {
+  private readonly db: Db;
+  private readonly cacheMs: number;
+  private cached: { flags: string[]; at: number } | undefined;
+
+  constructor(db: Db, cacheMs: number) {
+    this.db = db;
+    this.cacheMs = cacheMs;
+  }
+
+  pauseTask(task: string, reason = ''): Promise<void> {
+    return this.add('task', task, reason);
+  }
+
+  resumeTask(task: string): Promise<boolean> {
+    return this.remove('task', task);
+  }
+
+  pauseTenant(tenantId: string, reason = ''): Promise<void> {
+    return this.add('tenant', tenantId, reason);
+  }
+
+  resumeTenant(tenantId: string): Promise<boolean> {
+    return this.remove('tenant', tenantId);
+  }
+
+  /** False when no waiting job has that id (unknown, finished, or running right now). */
+  async pauseJob(jobId: string, reason = ''): Promise<boolean> {
+    return this.db.withPlatform(async (trx) => {
+      const { rows } = await sql<{ found: boolean }>`select app_set_job_paused(${jobId}::bigint, true) as found`.execute(trx);
+      if (!rows[0]?.found) return false;
+      await this.insert(trx, 'job', jobId, reason);
+      return true;
+    });
+  }
+
+  /** False when the job was not paused. */
+  async resumeJob(jobId: string): Promise<boolean> {
+    return this.db.withPlatform(async (trx) => {
+      await sql`select app_set_job_paused(${jobId}::bigint, false)`.execute(trx);
+      const deleted = await trx.deleteFrom('paused_jobs').where('kind', '=', 'job').where('target', '=', jobId).executeTakeFirst();
+      return deleted.numDeletedRows > 0n;
+    });
+  }
+
+  list(): Promise<PausedEntry[]> {
+    return this.db.withPlatform((trx) => trx.selectFrom('paused_jobs').selectAll().orderBy('paused_at').execute());
+  }
+
+  /** The flags workers must skip; read at most once per `cacheMs`, so a pause takes effect within it. */
+  forbiddenFlags = async (): Promise<string[]> => {
+    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.flags;
+    const rows = await this.db.withPlatform((trx) => trx.selectFrom('paused_jobs').select(['kind', 'target']).where('kind', '!=', 'job').execute());
+    const flags = [PAUSED_FLAG, ...rows.map((row) => (row.kind === 'task' ? taskFlag(row.target) : tenantFlag(row.target)))];
+    this.cached = { flags, at: Date.now() };
+    return flags;
+  };
+
+  private add(kind: PauseKind, target: string, reason: string): Promise<void> {
+    return this.db.withPlatform((trx) => this.insert(trx, kind, target, reason));
+  }
+
+  private async insert(trx: Tx, kind: PauseKind, target: string, reason: string): Promise<void> {
+    await trx
+      .insertInto('paused_jobs')
+      .values({ kind, target, reason, paused_by: currentContext()?.userId ?? null })
+      .onConflict((conflict) => conflict.columns(['kind', 'target']).doNothing())
+      .execute();
+    this.cached = undefined;
+  }
+
+  private async remove(kind: PauseKind, target: string): Promise<boolean> {
+    const deleted = await this.db.withPlatform((trx) =>
+      trx.deleteFrom('paused_jobs').where('kind', '=', kind).where('target', '=', target).executeTakeFirst(),
+    );
+    this.cached = undefined;
+    return deleted.numDeletedRows > 0n;
+  }
+}

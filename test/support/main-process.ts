@@ -1,0 +1,36 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { httpGet } from './http.ts';
+
+export interface MainProcess {
+  child: ChildProcess;
+  /** Everything the process wrote so far, stdout and stderr. */
+  output(): string;
+  /** Sends SIGTERM and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Runs `node src/main.ts <role>` and waits until /q/health/ready answers 200 (or fails with its output). */
+export async function startMainProcess(role: string, port: number, env: NodeJS.ProcessEnv): Promise<MainProcess> {
+  const child = spawn(process.execPath, ['src/main.ts', role], { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline && child.exitCode === null) {
+    const ready = await httpGet(port, '/q/health/ready', { 'x-request-id': 'main-ready' }).then((r) => r.status === 200, () => false);
+    if (ready) {
+      return {
+        child,
+        output: () => output,
+        stop: () => {
+          child.kill('SIGTERM');
+          return exited;
+        },
+      };
+    }
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`src/main.ts ${role} did not become ready:\n${output}`);
+}
