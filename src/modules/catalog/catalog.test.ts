@@ -221,4 +221,32 @@ describe('catalog admin API', () => {
     const moved = await t.platform.db.withTenant(other.id, (trx) => trx.updateTable('products').set({ title: 'taken' }).where('tenant_id', '=', store.id).executeTakeFirst());
     expect(moved.numUpdatedRows).toBe(0n);
   });
+
+  it('imports an uploaded CSV in background jobs, with progress and row errors', async () => {
+    const csv = [
+      'handle,title,description,status,tags,sku,variant_title,price_minor,currency,cost_minor,weight_grams,options',
+      'bulk-tee,Bulk Tee,,published,,BULK-1,Small,1500,USD,,,size=S',
+      'bulk-tee,Bulk Tee,,published,,BULK-2,Large,1500,USD,,,size=L',
+      'Bad Handle,,,,,,,,,,,',
+    ].join('\n');
+    const upload = (payload: string, contentType = 'text/csv', format = 'csv') =>
+      t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/imports?format=${format}`, headers: { ...headers, 'content-type': contentType }, payload });
+    const accepted = await upload(csv);
+    expect(accepted.statusCode).toBe(202);
+    expect(accepted.json()).toMatchObject({ status: 'queued', rows_total: 3, chunks_total: 1 });
+    const id = accepted.json().id as string;
+    await expect.poll(async () => (await api('GET', `/imports/${id}`)).json().status, { timeout: 20_000, interval: 100 }).toBe('succeeded');
+    const done = (await api('GET', `/imports/${id}`)).json();
+    expect(done).toMatchObject({ rows_done: 3, rows_failed: 1, variants_inserted: 2, chunks_done: 1 });
+    expect(done.errors.map((error: { line: number; field: string }) => `${error.line}:${error.field}`)).toEqual(expect.arrayContaining(['4:handle', '4:sku']));
+    const products = (await api('GET', '/products?limit=200')).json().items.map((item: { handle: string }) => item.handle);
+    expect(products).toContain('bulk-tee');
+    expect(await t.platform.db.withTenant(other.id, (trx) => trx.selectFrom('catalog_imports').selectAll().execute())).toEqual([]);
+
+    expect((await upload(csv, 'text/csv', 'xml')).statusCode).toBe(400);
+    expect((await upload(csv, 'application/pdf')).statusCode).toBe(415);
+    const empty = await upload('');
+    expect(empty.statusCode).toBe(400);
+    expect(empty.headers['content-type']).toContain('application/problem+json');
+  });
 });

@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
@@ -11,7 +12,9 @@ import { createCategory, deleteCategory, listCategories, updateCategory } from '
 import { createCollection, deleteCollection, getCollection, listCollections, updateCollection } from './collections.ts';
 import { exportCatalog } from './import/export.ts';
 import { getImport } from './import/service.ts';
+import { stageImport } from './import/staging.ts';
 import { adjustInventory, createLocation, levelsOf, listLocations } from './inventory.ts';
+import { importChunkJob } from './jobs.ts';
 import {
   Adjustment,
   AdjustmentInput,
@@ -50,6 +53,9 @@ import {
 } from './service.ts';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
+/** Upload limit of a bulk import file (100,000 products with 3 variants are about 30 MB of CSV). */
+const IMPORT_BODY_LIMIT = 64 * 1024 * 1024;
+const IMPORT_CONTENT_TYPES = ['text/csv', 'application/x-ndjson', 'application/jsonl'];
 
 const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ description: 'Retries with the same key replay the first response.' })),
@@ -195,6 +201,29 @@ export async function catalogRoutes(root: FastifyInstance, platform: Platform): 
   );
 
   // Bulk import and export
+  app.addContentTypeParser(IMPORT_CONTENT_TYPES, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body));
+  app.post(
+    `${p}/imports`,
+    {
+      bodyLimit: IMPORT_BODY_LIMIT,
+      schema: {
+        tags,
+        description: 'Uploads a CSV (text/csv) or JSONL (application/x-ndjson) catalog file and imports it in the background.',
+        headers: IdempotencyHeaders,
+        querystring: ImportFormatQuery,
+        body: { content: Object.fromEntries(IMPORT_CONTENT_TYPES.map((type) => [type, { schema: Type.String() }])) },
+        response: { 202: CatalogImport },
+      },
+      preHandler: guard('catalog:write'),
+    },
+    (request, reply) =>
+      write(request, reply, 202, async (trx, tenantId) => {
+        const staged = await stageImport(trx, tenantId, Readable.from([request.body as string]), request.query.format);
+        const chunks = Array.from({ length: staged.chunks }, (_, seq) => ({ import_id: staged.importId, seq }));
+        if (chunks.length > 0) await platform.jobs.enqueueMany(importChunkJob, chunks, { trx, tenantId });
+        return getImport(trx, staged.importId);
+      }),
+  );
   app.get(`${p}/imports/:id`, { schema: { tags, params: IdParams, response: { 200: CatalogImport } }, preHandler: guard('catalog:write') }, (request) =>
     read(request, (trx) => getImport(trx, request.params.id)),
   );
