@@ -137,6 +137,17 @@ describe('catalog admin API', () => {
     expect(await events('ProductScheduled', later.id)).toHaveLength(1);
   });
 
+  it('announces a scheduled product with ProductPublished when its time comes (a job), once', async () => {
+    const product = (await api('POST', '/products', productBody('soon'))).json();
+    const soon = new Date(Date.now() + 1_500).toISOString();
+    expect((await api('POST', `/products/${product.id}/publish`, { publish_at: new Date(Date.now() + 60_000).toISOString() })).statusCode).toBe(200);
+    expect((await api('POST', `/products/${product.id}/publish`, { publish_at: soon })).statusCode).toBe(200);
+    expect(await events('ProductScheduled', product.id)).toHaveLength(2);
+    await expect.poll(async () => (await events('ProductPublished', product.id)).length, { timeout: 20_000, interval: 200 }).toBe(1);
+    const [published] = await events('ProductPublished', product.id);
+    expect(published!.payload).toEqual({ published_at: soon, scheduled: true });
+  });
+
   it('updates and deletes variants, keeping at least one', async () => {
     const product = (await api('POST', '/products', productBody('variants'))).json();
     const added = await api('POST', `/products/${product.id}/variants`, { sku: 'VAR-2', price_minor: 500, currency: 'USD' });

@@ -1,5 +1,5 @@
 import type { PlatformModule } from '../../platform/platform.ts';
-import { importChunkJob } from './jobs.ts';
+import { catalogJobs } from './jobs.ts';
 import { catalogRoutes } from './routes.ts';
 import { seedDemoCatalog } from './seed.ts';
 
@@ -7,5 +7,5 @@ export const catalogModule: PlatformModule = {
   name: 'catalog',
   routes: catalogRoutes,
   seed: seedDemoCatalog,
-  jobs: [importChunkJob],
+  jobs: catalogJobs,
 };

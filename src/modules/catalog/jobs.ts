@@ -1,6 +1,7 @@
 import { Type } from 'typebox';
 import { defineJob } from '../../platform/jobs/definitions.ts';
 import { importChunk } from './import/chunk.ts';
+import { announceScheduledPublication } from './service.ts';
 
 /** One staged chunk of a bulk import (see import/staging.ts); enqueued with the import, one job per chunk. */
 export const importChunkJob = defineJob({
@@ -15,3 +16,26 @@ export const importChunkJob = defineJob({
     await importChunk(trx, tenantId, importId, seq);
   },
 });
+
+/**
+ * Runs at a scheduled product's publication time and announces it with `ProductPublished`, which also moves the
+ * storefront's page cache on time. A product rescheduled or unpublished since then is left alone: the newer
+ * schedule has its own job (same job key, so it replaced this one while waiting).
+ */
+export const publishScheduledJob = defineJob({
+  name: 'catalog.publish-scheduled',
+  version: 1,
+  payload: Type.Object({ product_id: Type.String({ format: 'uuid' }), published_at: Type.String({ format: 'date-time' }) }, { additionalProperties: false }),
+  priority: 'DEFAULT',
+  maxAttempts: 5,
+  timeoutMs: 30_000,
+  async run({ product_id: productId, published_at: publishedAt }, { trx, tenantId }) {
+    if (!tenantId) throw new Error('catalog.publish-scheduled runs for a tenant');
+    await announceScheduledPublication(trx, tenantId, productId, new Date(publishedAt));
+  },
+});
+
+export const catalogJobs = [importChunkJob, publishScheduledJob];
+
+/** The job key of a product's scheduled publication: one waiting job per product. */
+export const publicationJobKey = (tenantId: string, productId: string) => `catalog.publish:${tenantId}:${productId}`;

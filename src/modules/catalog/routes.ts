@@ -14,7 +14,7 @@ import { exportCatalog } from './import/export.ts';
 import { getImport } from './import/service.ts';
 import { stageImport } from './import/staging.ts';
 import { adjustInventory, createLocation, levelsOf, listLocations } from './inventory.ts';
-import { importChunkJob } from './jobs.ts';
+import { importChunkJob, publicationJobKey, publishScheduledJob } from './jobs.ts';
 import {
   Adjustment,
   AdjustmentInput,
@@ -118,7 +118,16 @@ export async function catalogRoutes(root: FastifyInstance, platform: Platform): 
   app.post(
     `${p}/products/:id/publish`,
     { schema: { tags, headers: IdempotencyHeaders, params: IdParams, body: Type.Optional(PublishInput), response: { 200: Product } }, preHandler: guard('catalog:write') },
-    (request, reply) => write(request, reply, 200, (trx, tenantId) => publishProduct(trx, tenantId, request.params.id, request.body ?? {})),
+    (request, reply) =>
+      write(request, reply, 200, async (trx, tenantId) => {
+        const product = await publishProduct(trx, tenantId, request.params.id, request.body ?? {});
+        const at = new Date(product.published_at!);
+        if (at.getTime() > Date.now()) {
+          const payload = { product_id: product.id, published_at: product.published_at! };
+          await platform.jobs.enqueue(publishScheduledJob, payload, { trx, tenantId, runAt: at, jobKey: publicationJobKey(tenantId, product.id) });
+        }
+        return product;
+      }),
   );
   app.post(
     `${p}/products/:id/unpublish`,

@@ -168,6 +168,13 @@ export async function publishProduct(trx: Tx, tenantId: string, id: string, inpu
   return getProduct(trx, id);
 }
 
+/** The scheduled time has come: `ProductPublished`, unless the product was rescheduled or unpublished since. */
+export async function announceScheduledPublication(trx: Tx, tenantId: string, id: string, publishedAt: Date): Promise<void> {
+  const due = await trx.selectFrom('products').select('id').where('id', '=', id).where('status', '=', 'published').where('published_at', '=', publishedAt).executeTakeFirst();
+  if (!due) return;
+  await recordEvent(trx, tenantId, { type: 'ProductPublished', aggregateType: 'product', aggregateId: id, payload: { published_at: publishedAt.toISOString(), scheduled: true } });
+}
+
 export async function unpublishProduct(trx: Tx, tenantId: string, id: string): Promise<Product> {
   const updated = await trx
     .updateTable('products')
