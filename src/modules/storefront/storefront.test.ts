@@ -67,6 +67,17 @@ describe('storefront', () => {
     expect(revalidated.body).toBe('');
   });
 
+  it("renders the store's branding as design tokens, and never a script URL as its logo", async () => {
+    const branded = await makeTenant(t.platform.db, 'Branded');
+    await t.platform.db.withTenant(branded.id, (trx) =>
+      trx.updateTable('store_settings').set({ primary_color: '#112233', accent_color: '#abcdef', logo_url: 'javascript:alert(1)' }).execute(),
+    );
+    const page = (await t.app.inject({ url: '/', headers: { host: `${branded.subdomain}.localhost` } })).body;
+    expect(page).toContain(':root{--vs-color-primary:#112233;--vs-color-accent:#abcdef}');
+    expect(page).not.toContain('javascript:');
+    expect(page).not.toContain('<img src=');
+  });
+
   it('escapes a <script> stored in a product name everywhere it appears', async () => {
     for (const url of ['/', '/products/xss-mug', '/collections/gifts', '/search?q=mug']) {
       const body = (await get(url)).body;
