@@ -26,6 +26,7 @@ describe('main process on the embedded default', () => {
         expect(main.output()).toContain(`http://demo.localhost:${port}/`);
         const page = await httpGet(port, '/', { host: `demo.localhost:${port}` });
         expect(page.body).toContain('Village Demo Boutique');
+        expect(page.body).toContain('Linen Shirt');
         expect(await main.stop()).toBe(0);
         expect(postgresProcessesFor(dataDir)).toBe('');
       } finally {

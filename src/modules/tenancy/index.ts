@@ -1,7 +1,6 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import './events.ts';
 import { installGateway } from './gateway.ts';
-import { tenancyRoutes } from './routes.ts';
 import { seedDemoTenant, tenancy } from './service.ts';
 
 export type { TxtResolver } from './dns.ts';
@@ -25,7 +24,6 @@ export const tenancyModule: PlatformModule = {
   hooks(app, platform) {
     installGateway(app, platform, tenancy(platform));
   },
-  routes: tenancyRoutes,
   async seed(platform) {
     await seedDemoTenant(platform.db);
   },

@@ -13,6 +13,7 @@ import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform } from '../platform.ts';
 import './auth.ts';
+import { registerOpenApi } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
 
@@ -156,6 +157,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.decorateRequest(errorType, undefined);
   app.decorateRequest(requestContext, undefined);
   app.decorateRequest(inFlight, false);
+  registerOpenApi(app);
 
   app.get('/q/health/live', async () => platform.health.live());
   app.get('/q/health/ready', async (_request, reply) => {

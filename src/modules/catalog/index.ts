@@ -1,0 +1,11 @@
+import type { PlatformModule } from '../../platform/platform.ts';
+import { catalogJobs } from './jobs.ts';
+import { catalogRoutes } from './routes.ts';
+import { seedDemoCatalog } from './seed.ts';
+
+export const catalogModule: PlatformModule = {
+  name: 'catalog',
+  routes: catalogRoutes,
+  seed: seedDemoCatalog,
+  jobs: catalogJobs,
+};

@@ -1,0 +1,21 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { bundleSize } from './telemetry.ts';
+
+/** A static script, served under a content-hashed name so it can be cached forever. */
+export interface Asset {
+  path: string;
+  body: Buffer;
+  gzipped: Buffer;
+}
+
+function load(file: string): Asset {
+  const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
+  const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
+  const [name, extension] = file.split('.');
+  return { path: `/assets/${name}-${hash}.${extension}`, body, gzipped: gzipSync(body, { level: 9 }) };
+}
+
+export const cartScript = load('cart.js');
+bundleSize.set({ type: 'hydration' }, cartScript.gzipped.length);

@@ -1,0 +1,171 @@
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { LRUCache } from 'lru-cache';
+import { Type } from 'typebox';
+import type { Tx } from '../../platform/db/database.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { catalogVersion } from '../catalog/events.ts';
+import { Handle } from '../catalog/schemas.ts';
+import { cartVariants, collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
+import { type Tenant, storeSettings } from '../tenancy/service.ts';
+import { cartScript } from './assets.ts';
+import type { CatalogVersions } from './catalog-versions.ts';
+import { addLine, csrfToken, priceCart, readCart, verifyCsrf, writeCart } from './cart.ts';
+import type { Html } from './html.ts';
+import { PageCache } from './page-cache.ts';
+import { renderDuration, templateErrors } from './telemetry.ts';
+import { type Branding, layout } from './templates/layout.ts';
+import * as pages from './templates/pages.ts';
+
+/** Anonymous pages: a CDN may keep them a minute and serve them stale while it revalidates. */
+const PUBLIC_CACHE = 'public, max-age=60, stale-while-revalidate=600';
+const PRIVATE = 'private, no-store';
+const HTML = 'text/html; charset=utf-8';
+const CACHE_TTL_MS = 60_000;
+
+const notFound = (what: string) => new HttpProblem(404, 'Not Found', `No such ${what} in this store.`);
+
+function tenantOf(request: FastifyRequest): Tenant {
+  if (!request.tenant) throw new HttpProblem(404, 'Not Found', 'The storefront is served on a store host.');
+  return request.tenant;
+}
+
+async function loadBranding(platform: Platform, tenant: Tenant): Promise<Branding> {
+  const settings = await storeSettings(platform.db, tenant.id);
+  return {
+    storeName: tenant.name,
+    tagline: settings?.tagline ?? null,
+    logoUrl: settings?.logo_url ?? null,
+    tokens: { 'color-primary': settings?.primary_color ?? '#1f3a5f', 'color-accent': settings?.accent_color ?? '#e07a5f' },
+  };
+}
+
+export async function storefrontRoutes(root: FastifyInstance, platform: Platform, versions: CatalogVersions): Promise<void> {
+  await root.register(cookie);
+  await root.register(formbody);
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const cache = new PageCache({ maxPages: 5_000, ttlMs: CACHE_TTL_MS });
+  // Branding changes no domain event, so it is kept no longer than a cached page: both show an edit within the TTL.
+  const brandings = new LRUCache<string, Branding>({ max: 10_000, ttl: CACHE_TTL_MS });
+  const brandingOf = async (tenant: Tenant) => {
+    const known = brandings.get(tenant.id);
+    if (known) return known;
+    const branding = await loadBranding(platform, tenant);
+    brandings.set(tenant.id, branding);
+    return branding;
+  };
+
+  /**
+   * Serves an anonymous, cacheable page: from the page cache when the catalog has not changed (warm: no
+   * database work when the change listener is up), else
+   * rendered (cold). `render` returns undefined for a missing record (404). Sets ETag and answers 304.
+   */
+  const page = async (request: FastifyRequest, reply: FastifyReply, name: string, render: (trx: Tx, branding: Branding) => Promise<{ title: string; body: Html } | undefined>) => {
+    const tenant = tenantOf(request);
+    const started = performance.now();
+    const version = versions.version(tenant.id) ?? (await platform.db.withTenant(tenant.id, catalogVersion));
+    let served = cache.get(tenant.id, request.url, version);
+    const cold = !served;
+    if (!served) {
+      try {
+        const branding = await brandingOf(tenant);
+        const content = await platform.db.withTenant(tenant.id, (trx) => render(trx, branding));
+        if (content) served = cache.set(tenant.id, request.url, version, layout(branding, content.title, content.body, cartScript.path).value);
+      } catch (error) {
+        templateErrors.inc({ page: name });
+        throw error;
+      }
+    }
+    if (!served) throw notFound(name);
+    renderDuration.observe({ page: name, cold: String(cold) }, (performance.now() - started) / 1000);
+    reply.header('cache-control', PUBLIC_CACHE).header('etag', served.etag).header('vary', 'accept-encoding');
+    if (request.headers['if-none-match'] === served.etag) return reply.code(304).send();
+    return reply.type(HTML).send(served.html);
+  };
+
+  app.get('/', async (request, reply) => {
+    if (!request.tenant) return reply.type(HTML).send('<!doctype html><title>Village Storefront</title><h1>Village Storefront</h1>');
+    return page(request, reply, 'home', async (trx, branding) => ({
+      title: 'Home',
+      body: pages.homePage(branding.storeName, branding.tagline, await listPublicCollections(trx), await newestProducts(trx)),
+    }));
+  });
+
+  app.get('/products/:handle', { schema: { params: Type.Object({ handle: Handle }) } }, (request, reply) =>
+    page(request, reply, 'product', async (trx) => {
+      const product = await publishedProduct(trx, request.params.handle);
+      return product && { title: product.title, body: pages.productPage(product) };
+    }),
+  );
+
+  app.get(
+    '/collections/:handle',
+    { schema: { params: Type.Object({ handle: Handle }), querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })) }) } },
+    (request, reply) =>
+      page(request, reply, 'collection', async (trx) => {
+        const number = request.query.page ?? 1;
+        const found = await collectionPage(trx, request.params.handle, number);
+        return found && { title: found.collection.title, body: pages.collectionPage(found.collection, found.products, number, found.hasMore) };
+      }),
+  );
+
+  app.get('/search', { schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }) } }, (request, reply) =>
+    page(request, reply, 'search', async (trx) => {
+      const query = (request.query.q ?? '').trim();
+      return { title: 'Search', body: pages.searchPage(query, query ? await searchProducts(trx, query) : []) };
+    }),
+  );
+
+  // Personalised: never cached.
+  app.get('/cart', async (request, reply) => {
+    const tenant = tenantOf(request);
+    const token = csrfToken(request, reply);
+    const cart = await platform.db.withTenant(tenant.id, (trx) => priceCart(trx, readCart(request)));
+    const branding = await brandingOf(tenant);
+    reply.header('cache-control', PRIVATE);
+    return reply.type(HTML).send(layout(branding, 'Cart', pages.cartPage({ lines: cart.lines, subtotal: cart.subtotal, csrfToken: token }), cartScript.path).value);
+  });
+
+  app.get('/cart.json', async (request, reply) => {
+    const tenant = tenantOf(request);
+    const token = csrfToken(request, reply);
+    const cart = await platform.db.withTenant(tenant.id, (trx) => priceCart(trx, readCart(request)));
+    return reply.header('cache-control', PRIVATE).send({ ...cart, csrf_token: token });
+  });
+
+  const AddToCart = Type.Object({
+    _csrf: Type.String({ maxLength: 100 }),
+    variant_id: Type.String({ format: 'uuid' }),
+    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 99, default: 1 })),
+  });
+  app.post('/cart/items', { schema: { body: AddToCart } }, async (request, reply) => {
+    const tenant = tenantOf(request);
+    verifyCsrf(request, request.body._csrf);
+    const lines = readCart(request);
+    const cart = await platform.db.withTenant(tenant.id, async (trx) => {
+      const [variant] = await cartVariants(trx, [request.body.variant_id]);
+      if (!variant) throw new HttpProblem(422, 'Not for sale', 'This item is not for sale in this store.');
+      return priceCart(trx, addLine(lines, variant.id, request.body.quantity ?? 1));
+    });
+    writeCart(request, reply, lines);
+    reply.header('cache-control', PRIVATE);
+    if (request.headers.accept?.includes('application/json')) return reply.send({ ...cart, csrf_token: request.body._csrf });
+    return reply.redirect('/cart', 303);
+  });
+
+  app.post('/cart/clear', { schema: { body: Type.Object({ _csrf: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
+    tenantOf(request);
+    verifyCsrf(request, request.body._csrf);
+    writeCart(request, reply, new Map());
+    return reply.header('cache-control', PRIVATE).redirect('/cart', 303);
+  });
+
+  app.get(cartScript.path, async (request, reply) => {
+    reply.header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding').type('text/javascript; charset=utf-8');
+    if (request.headers['accept-encoding']?.includes('gzip')) return reply.header('content-encoding', 'gzip').send(cartScript.gzipped);
+    return reply.send(cartScript.body);
+  });
+}

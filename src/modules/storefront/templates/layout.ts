@@ -1,0 +1,41 @@
+import { type Html, html, safeUrl } from '../html.ts';
+
+export interface Branding {
+  storeName: string;
+  tagline: string | null;
+  logoUrl: string | null;
+  /** Design tokens, emitted as CSS custom properties. */
+  tokens: { 'color-primary': string; 'color-accent': string };
+}
+
+const STYLES = `
+*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#222;background:#fbfaf8}
+a{color:var(--vs-color-primary)}header{display:flex;gap:1rem;align-items:center;padding:1rem 2rem;background:var(--vs-color-primary);color:#fff}
+header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.25rem;margin-right:auto}.brand img{height:32px;vertical-align:middle}
+header form{display:flex;gap:.25rem}input,button,select{font:inherit;padding:.4rem .6rem}button{background:var(--vs-color-accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
+main{max-width:72rem;margin:0 auto;padding:2rem}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1.5rem;list-style:none;padding:0}
+.card{background:#fff;border-radius:6px;padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent);font-weight:600}
+#cart-panel{position:fixed;top:0;right:0;width:20rem;height:100%;background:#fff;box-shadow:-2px 0 8px #0003;padding:1rem;transform:translateX(100%);transition:transform .2s}
+#cart-panel.open{transform:none}#cart-panel ul{list-style:none;padding:0}
+`;
+
+export function layout(branding: Branding, title: string, body: Html, cartScript: string): Html {
+  const logo = safeUrl(branding.logoUrl);
+  const tokens = Object.entries(branding.tokens)
+    .map(([name, value]) => `--vs-${name}:${value}`)
+    .join(';');
+  return html`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>${title} · ${branding.storeName}</title>
+<style>:root{${tokens}}${STYLES}</style>
+<script src="${cartScript}" defer></script>
+</head><body>
+<header>
+  <a class="brand" href="/">${logo ? html`<img src="${logo}" alt="">` : null} ${branding.storeName}</a>
+  <form action="/search" method="get" role="search"><input type="search" name="q" aria-label="Search products" placeholder="Search"><button>Search</button></form>
+  <a href="/cart" data-cart-toggle>Cart (<span data-cart-count>0</span>)</a>
+</header>
+<main>${body}</main>
+<aside id="cart-panel" aria-label="Cart" aria-live="polite"><h2>Your cart</h2><ul data-cart-items></ul><p>Subtotal: <strong data-cart-subtotal></strong></p><a href="/cart">View cart</a></aside>
+</body></html>`;
+}
