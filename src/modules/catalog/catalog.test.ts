@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTenant } from '../../../test/support/platform.ts';
-import { ALL_CATALOG_SCOPES, staffHeaders, startTestAppWithTestPrincipals } from '../../../test/support/test-principal.ts';
+import { makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import type { TestApp } from '../../../test/support/platform.ts';
+import type { StaffRole } from '../identity/rbac.ts';
 import type { Tenant } from '../tenancy/service.ts';
 import { stageImport } from './import/staging.ts';
 import { ADMIN_PREFIX } from './routes.ts';
@@ -21,6 +22,10 @@ describe('catalog admin API', () => {
   let store: Tenant;
   let other: Tenant;
   let headers: Record<string, string>;
+  let otherHeaders: Record<string, string>;
+
+  /** Real tokens: a staff member of `tenant` with `role`, on that store's host. */
+  const staffHeaders = async (tenant: Tenant, role: StaffRole) => ({ host: storeHost(tenant), ...(await staffSession(t.platform, tenant.id, role)).headers });
 
   const api = (method: 'GET' | 'POST' | 'PATCH' | 'DELETE', path: string, payload?: unknown, extra: Record<string, string> = {}) =>
     t.app.inject({ method, url: `${ADMIN_PREFIX}${path}`, headers: { ...headers, ...extra }, ...(payload === undefined ? {} : { payload: payload as object }) });
@@ -30,10 +35,11 @@ describe('catalog admin API', () => {
     t.platform.db.withTenant(store.id, (trx) => trx.selectFrom('products').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).then((row) => Number(row.n));
 
   beforeAll(async () => {
-    t = await startTestAppWithTestPrincipals();
+    t = await startTestApp();
     store = await makeTenant(t.platform.db, 'Catalog Store');
     other = await makeTenant(t.platform.db, 'Other Store');
-    headers = staffHeaders(store, ALL_CATALOG_SCOPES);
+    headers = await staffHeaders(store, 'manager');
+    otherHeaders = await staffHeaders(other, 'manager');
   });
   afterAll(() => t.close());
 
@@ -104,15 +110,15 @@ describe('catalog admin API', () => {
   it('needs a principal with the right scopes, from this store', async () => {
     const anonymous = await t.app.inject({ url: `${ADMIN_PREFIX}/products`, headers: { host: headers.host! } });
     expect(anonymous.statusCode).toBe(401);
-    const readOnly = await t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/products`, headers: staffHeaders(store, ['catalog:read']), payload: productBody('ro') });
+    const readOnly = await t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/products`, headers: await staffHeaders(store, 'staff'), payload: productBody('ro') });
     expect(readOnly.statusCode).toBe(403);
-    const foreignToken = { ...staffHeaders(other, ALL_CATALOG_SCOPES), host: headers.host! };
-    expect((await t.app.inject({ url: `${ADMIN_PREFIX}/products`, headers: foreignToken })).statusCode).toBe(403);
+    // A token minted for another store is not a credential here at all.
+    const foreignToken = { ...otherHeaders, host: headers.host! };
+    expect((await t.app.inject({ url: `${ADMIN_PREFIX}/products`, headers: foreignToken })).statusCode).toBe(401);
   });
 
   it("never shows one store's products to another", async () => {
     const product = (await api('POST', '/products', productBody('secret-item'))).json();
-    const otherHeaders = staffHeaders(other, ALL_CATALOG_SCOPES);
     expect((await t.app.inject({ url: `${ADMIN_PREFIX}/products/${product.id}`, headers: otherHeaders })).statusCode).toBe(404);
     const patch = await t.app.inject({ method: 'PATCH', url: `${ADMIN_PREFIX}/products/${product.id}`, headers: otherHeaders, payload: { title: 'Stolen' } });
     expect(patch.statusCode).toBe(404);
@@ -196,7 +202,7 @@ describe('catalog admin API', () => {
   });
 
   it('streams the catalog as CSV for this store only', async () => {
-    const foreign = await t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/products`, headers: staffHeaders(other, ALL_CATALOG_SCOPES), payload: productBody('other-only', 'OTHER-ONLY') });
+    const foreign = await t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/products`, headers: otherHeaders, payload: productBody('other-only', 'OTHER-ONLY') });
     expect(foreign.statusCode).toBe(201);
     const response = await api('GET', '/catalog/export?format=csv');
     expect(response.statusCode).toBe(200);

@@ -1,31 +1,24 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerQuery, waitFor } from '../../../test/support/jobs.ts';
-import { type TestApp, startTestApp } from '../../../test/support/platform.ts';
-import { modules } from '../../modules/index.ts';
-import type { PlatformModule } from '../platform.ts';
+import { platformSession, staffSession, storeHost } from '../../../test/support/auth.ts';
+import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import { jobTableCleanup } from './cleanup.ts';
 
-/** Stands in for the identity module: the principal's scopes come from a test header. */
-const testPrincipal: PlatformModule = {
-  name: 'test-principal',
-  hooks(app) {
-    app.addHook('onRequest', async (request) => {
-      const scopes = request.headers['x-test-scopes'];
-      if (typeof scopes === 'string') request.principal = { kind: 'platform', subject: 'ops-1', tenantId: null, roles: [], scopes: scopes.split(',') };
-    });
-  },
-};
-
-const admin = { 'x-test-scopes': 'jobs:admin' };
 
 describe('jobs admin API', () => {
   let t: TestApp;
   let deadId: string;
+  let admin: Record<string, string>;
+  let adminId: string;
+  let storeStaff: Record<string, string>;
 
   beforeAll(async () => {
-    modules.push(testPrincipal);
     t = await startTestApp();
-    modules.splice(modules.indexOf(testPrincipal), 1);
+    const operator = await platformSession(t.platform);
+    admin = operator.headers;
+    adminId = operator.userId;
+    const store = await makeTenant(t.platform.db);
+    storeStaff = { host: storeHost(store), ...(await staffSession(t.platform, store.id, 'owner')).headers };
     deadId = await recordDead(String(9_000_000_000 + Math.floor(Math.random() * 1e6)), { retention_days: 30 });
   });
   afterAll(() => t.close());
@@ -59,7 +52,7 @@ describe('jobs admin API', () => {
 
   it('needs a principal with the jobs:admin scope', async () => {
     expectProblem(await t.app.inject('/admin/jobs/dead'), 401);
-    expectProblem(await t.app.inject({ url: '/admin/jobs/dead', headers: { 'x-test-scopes': 'catalog:write' } }), 403);
+    expectProblem(await t.app.inject({ url: '/admin/jobs/dead', headers: storeStaff }), 403);
   });
 
   it('lists and shows dead jobs with their history', async () => {
@@ -105,7 +98,7 @@ describe('jobs admin API', () => {
     const paused = await t.app.inject({ method: 'POST', url: '/admin/jobs/paused', headers: admin, payload: { kind: 'task', target: 'catalog.import-chunk', reason: 'bad deploy' } });
     expect(paused.statusCode).toBe(201);
     const list = await t.app.inject({ url: '/admin/jobs/paused', headers: admin });
-    expect(list.json().items).toContainEqual(expect.objectContaining({ kind: 'task', target: 'catalog.import-chunk', reason: 'bad deploy', paused_by: null }));
+    expect(list.json().items).toContainEqual(expect.objectContaining({ kind: 'task', target: 'catalog.import-chunk', reason: 'bad deploy', paused_by: adminId }));
     expect((await t.app.inject({ method: 'DELETE', url: '/admin/jobs/paused/task/catalog.import-chunk', headers: admin })).statusCode).toBe(204);
     expectProblem(await t.app.inject({ method: 'DELETE', url: '/admin/jobs/paused/task/catalog.import-chunk', headers: admin }), 404);
   });
