@@ -43,41 +43,42 @@ function storeOf(request: FastifyRequest): string {
 export async function identityRoutes(app: FastifyInstance, platform: Platform): Promise<void> {
   const identity = identityOf(platform);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['identity'];
   await app.register(formbody);
   app.addHook('onSend', async (request, reply) => {
     if (request.url.startsWith('/auth/') || request.url.startsWith('/oauth/')) reply.header('cache-control', 'no-store');
   });
 
-  api.get('/.well-known/jwks.json', async (_request, reply) => {
+  api.get('/.well-known/jwks.json', { schema: { tags, security: [] } }, async (_request, reply) => {
     reply.header('cache-control', 'public, max-age=300');
     return (await identity.keys.current()).jwks;
   });
 
   // Staff on a store host, platform super-users on the platform host.
-  api.post('/auth/login', { schema: { body: LoginBody, response: { 200: TokenResponse } } }, async (request) =>
+  api.post('/auth/login', { schema: { tags, security: [], body: LoginBody, response: { 200: TokenResponse } } }, async (request) =>
     login(identity, { tenantId: request.tenant?.id ?? null, kind: request.tenant ? 'staff' : 'platform', ...request.body }, originOf(request)),
   );
 
-  api.post('/auth/customers', { schema: { body: CustomerRegistration } }, async (request, reply) => {
+  api.post('/auth/customers', { schema: { tags, security: [], body: CustomerRegistration } }, async (request, reply) => {
     const customer = await createCustomer(identity, storeOf(request), { ...request.body, displayName: request.body.display_name });
     return reply.code(201).send({ id: customer.id, email: customer.email, display_name: customer.display_name });
   });
 
-  api.post('/auth/customers/login', { schema: { body: LoginBody, response: { 200: TokenResponse } } }, async (request) =>
+  api.post('/auth/customers/login', { schema: { tags, security: [], body: LoginBody, response: { 200: TokenResponse } } }, async (request) =>
     login(identity, { tenantId: storeOf(request), kind: 'customer', ...request.body }, originOf(request)),
   );
 
-  api.post('/auth/refresh', { schema: { body: RefreshBody, response: { 200: TokenResponse } } }, async (request) =>
+  api.post('/auth/refresh', { schema: { tags, security: [], body: RefreshBody, response: { 200: TokenResponse } } }, async (request) =>
     refresh(identity, request.tenant?.id ?? null, request.body.refresh_token, originOf(request)),
   );
 
-  api.post('/auth/logout', { schema: { body: RefreshBody } }, async (request, reply) => {
+  api.post('/auth/logout', { schema: { tags, security: [], body: RefreshBody } }, async (request, reply) => {
     await logout(identity, request.tenant?.id ?? null, request.body.refresh_token, originOf(request));
     return reply.code(204).send();
   });
 
   // Who the bearer is; a UI shows the impersonation banner when `impersonation` is set.
-  api.get('/auth/me', { preHandler: requireScopes(), schema: { response: { 200: Me } } }, async (request) => {
+  api.get('/auth/me', { preHandler: requireScopes(), schema: { tags, response: { 200: Me } } }, async (request) => {
     const principal = request.principal!;
     const impersonation = principal.impersonation;
     return {
@@ -98,21 +99,22 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
     };
   });
 
-  api.delete('/auth/impersonation', { preHandler: requireScopes() }, async (request, reply) => {
+  api.delete('/auth/impersonation', { preHandler: requireScopes(), schema: { tags } }, async (request, reply) => {
     const claims = request.accessClaims;
     if (!claims || !isImpersonated(claims)) throw new HttpProblem(409, 'Not impersonating', 'This token does not belong to an impersonation.');
     await endImpersonation(identity, claims, request.id);
     return reply.code(204).send();
   });
 
-  app.post('/oauth/token', (request, reply) => tokenEndpoint(identity, request, reply));
+  // Parameters are read by hand so that every failure answers in the RFC 6749 §5.2 shape.
+  app.post('/oauth/token', { schema: { tags: ['oauth'], security: [] } }, (request, reply) => tokenEndpoint(identity, request, reply));
 
-  const staffList = { response: { 200: Type.Object({ items: Type.Array(StaffMember) }) } };
+  const staffList = { tags, response: { 200: Type.Object({ items: Type.Array(StaffMember) }) } };
   api.get(`${ADMIN_PREFIX}/staff`, { preHandler: requireScopes('staff:read'), schema: staffList }, async (request) => ({
     items: (await staffUsers(identity.db, storeOf(request))).map(staffView),
   }));
 
-  const newStaff = { body: StaffInput, response: { 201: StaffMember } };
+  const newStaff = { tags, body: StaffInput, response: { 201: StaffMember } };
   api.post(`${ADMIN_PREFIX}/staff`, { preHandler: requireScopes('staff:write'), schema: newStaff }, async (request, reply) => {
     const actorRole = request.principal!.roles.find(isStaffRole);
     if (!actorRole || !mayAssign(actorRole, request.body.role)) {
@@ -122,18 +124,18 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
     return reply.code(201).send(staffView(member));
   });
 
-  const clientList = { response: { 200: Type.Object({ items: Type.Array(ApiClient) }) } };
+  const clientList = { tags, response: { 200: Type.Object({ items: Type.Array(ApiClient) }) } };
   api.get(`${ADMIN_PREFIX}/api-clients`, { preHandler: requireScopes('api-clients:write'), schema: clientList }, async (request) => ({
     items: (await clients(identity.db, storeOf(request))).map(clientView),
   }));
 
-  api.post(`${ADMIN_PREFIX}/api-clients`, { preHandler: requireScopes('api-clients:write'), schema: { body: ApiClientInput } }, async (request, reply) => {
+  api.post(`${ADMIN_PREFIX}/api-clients`, { preHandler: requireScopes('api-clients:write'), schema: { tags, body: ApiClientInput } }, async (request, reply) => {
     const { client, secret } = await createClient(identity.db, storeOf(request), request.body);
     // The secret is shown once; only its hash is kept.
     return reply.code(201).send({ ...clientView(client), client_secret: secret });
   });
 
-  const clientParams = { params: ClientIdParams };
+  const clientParams = { tags, params: ClientIdParams };
   api.delete(`${ADMIN_PREFIX}/api-clients/:clientId`, { preHandler: requireScopes('api-clients:write'), schema: clientParams }, async (request, reply) => {
     await revoke(identity.db, storeOf(request), request.params.clientId);
     return reply.code(204).send();

@@ -28,10 +28,11 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   const identity = identityOf(platform);
   const tenants = tenancy(platform);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['platform-admin'];
 
   api.get(
     `${PLATFORM_PREFIX}/stores`,
-    { preHandler: requireScopes('platform:stores:read'), schema: { querystring: StoreListQuery, response: { 200: StorePage } } },
+    { preHandler: requireScopes('platform:stores:read'), schema: { tags, querystring: StoreListQuery, response: { 200: StorePage } } },
     async (request) => {
       const { q, status, plan, limit, cursor } = request.query;
       return storeList(platform.db, { search: q, status, plan, limit, cursor });
@@ -40,7 +41,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
 
   api.get(
     `${PLATFORM_PREFIX}/stores/:id`,
-    { preHandler: requireScopes('platform:stores:read'), schema: { params: StoreParams, response: { 200: StoreDetail } } },
+    { preHandler: requireScopes('platform:stores:read'), schema: { tags, params: StoreParams, response: { 200: StoreDetail } } },
     async (request) => storeDetail(identity, tenants, request.params.id),
   );
 
@@ -50,7 +51,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
       `${PLATFORM_PREFIX}/stores/:id/${action}`,
       {
         preHandler: requireScopes('platform:stores:write'),
-        schema: { params: StoreParams, body: CommandBody, response: { 200: PlatformCommand } },
+        schema: { tags, params: StoreParams, body: CommandBody, response: { 200: PlatformCommand } },
       },
       async (request) => {
         const { reason, ticket } = request.body;
@@ -62,7 +63,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
 
   api.put(
     `${PLATFORM_PREFIX}/stores/:id/flags/:key`,
-    { preHandler: requireScopes('platform:flags:write'), schema: { params: FlagParams, body: FlagOverrideBody } },
+    { preHandler: requireScopes('platform:flags:write'), schema: { tags, params: FlagParams, body: FlagOverrideBody } },
     async (request, reply) => {
       const { value, reason, expires_at } = request.body;
       await overrideFlag(platform.db, tenants, { storeId: request.params.id, key: request.params.key, value, reason, expiresAt: expires_at });
@@ -72,7 +73,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
 
   api.delete(
     `${PLATFORM_PREFIX}/stores/:id/flags/:key`,
-    { preHandler: requireScopes('platform:flags:write'), schema: { params: FlagParams } },
+    { preHandler: requireScopes('platform:flags:write'), schema: { tags, params: FlagParams } },
     async (request, reply) => {
       await clearFlagOverride(platform.db, tenants, request.params.id, request.params.key);
       return reply.code(204).send();
@@ -81,7 +82,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
 
   api.post(
     `${PLATFORM_PREFIX}/impersonations`,
-    { preHandler: requireScopes('platform:impersonate'), schema: { body: ImpersonationStart, response: { 201: ImpersonationGrant } } },
+    { preHandler: requireScopes('platform:impersonate'), schema: { tags, body: ImpersonationStart, response: { 201: ImpersonationGrant } } },
     async (request, reply) => {
       const grant = await startImpersonation(identity, request.principal!.subject, {
         tenantId: request.body.store_id,
@@ -95,7 +96,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
 
   api.get(
     `${PLATFORM_PREFIX}/impersonations`,
-    { preHandler: requireScopes('platform:audit:read'), schema: { querystring: AuditQuery, response: { 200: AuditPage } } },
+    { preHandler: requireScopes('platform:audit:read'), schema: { tags, querystring: AuditQuery, response: { 200: AuditPage } } },
     async (request) =>
       impersonationLog(identity, {
         storeId: request.query.store_id,
