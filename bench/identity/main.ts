@@ -4,9 +4,6 @@
  * platform store list p95 over 10,000 stores. Uses DATABASE_URL's server (a scratch database, dropped after)
  * or an embedded PostgreSQL. Prints one JSON document.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { jwtVerify } from 'jose';
 import pg from 'pg';
 import { createPlatformUser, createStaffUser } from '../../src/modules/identity/accounts.ts';
@@ -15,7 +12,7 @@ import { login, refresh } from '../../src/modules/identity/service.ts';
 import { type AccessClaims, signAccessToken, verifyAccessToken } from '../../src/modules/identity/tokens.ts';
 import { createTenant } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
+import { createScratchDatabase } from '../../src/platform/db/scratch.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
@@ -43,42 +40,7 @@ async function timed(rounds: number, fn: (i: number) => Promise<unknown>) {
   return { per_second: Math.round((rounds / total) * 1000), median_ms: ms(quantile(samples, 0.5)), p95_ms: ms(quantile(samples, 0.95)) };
 }
 
-async function scratchServer(): Promise<{ url: string; drop(): Promise<void> }> {
-  const name = `vs_bench_identity_${process.pid}`;
-  let adminUrl: string;
-  let stopServer = async () => {};
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = '/postgres';
-    adminUrl = url.toString();
-  } else {
-    const dir = await mkdtemp(join(tmpdir(), 'vs-bench-pg-'));
-    const server = await startEmbeddedPostgres(dir);
-    adminUrl = server.adminUrl;
-    stopServer = async () => {
-      await server.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-      await stopServer();
-    },
-  };
-}
-
-const scratch = await scratchServer();
+const scratch = await createScratchDatabase('vs-bench-identity', { migrated: false });
 try {
   const config = loadConfig({ APP_PROFILE: 'dev', DATABASE_URL: scratch.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
   configureLogging(config);

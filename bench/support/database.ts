@@ -1,53 +1,14 @@
-import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
-import { migrate } from '../../src/platform/db/migrate.ts';
+import { createScratchDatabase } from '../../src/platform/db/scratch.ts';
 
 /** A fresh, migrated database for one benchmark run: on DATABASE_URL's server, else an embedded PostgreSQL. */
 export async function benchDatabase(): Promise<{ url: string; server: string; drop(): Promise<void> }> {
-  let adminUrl: string;
-  let stopServer = async () => {};
-  let server = 'embedded';
-  if (process.env.DATABASE_URL) {
-    const url = new URL(process.env.DATABASE_URL);
-    url.pathname = '/postgres';
-    adminUrl = url.toString();
-    server = `${url.host}`;
-  } else {
-    const dir = await mkdtemp(join(tmpdir(), 'vs-bench-pg-'));
-    const embedded = await startEmbeddedPostgres(dir);
-    adminUrl = embedded.adminUrl;
-    stopServer = async () => {
-      await embedded.stop();
-      await rm(dir, { recursive: true, force: true });
-    };
-  }
-  const name = `vs_bench_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  await migrate(url.toString(), 'up');
-  const versionClient = new pg.Client({ connectionString: url.toString() });
-  await versionClient.connect();
-  const { rows } = await versionClient.query('show server_version');
-  await versionClient.end();
-  return {
-    url: url.toString(),
-    server: `${server} PostgreSQL ${rows[0].server_version}`,
-    async drop() {
-      const client = new pg.Client({ connectionString: adminUrl });
-      await client.connect();
-      await client.query(`drop database if exists ${name} with (force)`);
-      await client.end();
-      await stopServer();
-    },
-  };
+  const database = await createScratchDatabase('vs-bench', { migrated: true });
+  const client = new pg.Client({ connectionString: database.url });
+  await client.connect();
+  const { rows } = await client.query('show server_version');
+  await client.end();
+  return { url: database.url, server: `${database.server} PostgreSQL ${rows[0].server_version}`, drop: database.drop };
 }
 
 /** A CSV catalog of `products` products with `variantsPerProduct` variants each, in the import format. */
