@@ -1,13 +1,8 @@
 import { type ColumnType, type Generated, type Selectable, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
+import type { AuditColumns } from '../../platform/db/schema.ts';
 import type { StaffRole } from './rbac.ts';
 
-type Stamps = {
-  created_at: ColumnType<Date, never, never>;
-  updated_at: ColumnType<Date, never, Date | undefined>;
-  created_by: ColumnType<string | null, never, never>;
-  updated_by: ColumnType<string | null, never, never>;
-};
 type AccountStatus = 'active' | 'disabled';
 export type SubjectKind = 'staff' | 'customer' | 'platform';
 
@@ -28,7 +23,7 @@ export interface PlatformUsersTable {
   created_at: ColumnType<Date, never, never>;
 }
 
-export interface StaffUsersTable extends Stamps {
+export interface StaffUsersTable extends AuditColumns {
   id: Generated<string>;
   tenant_id: string;
   email: string;
@@ -38,7 +33,7 @@ export interface StaffUsersTable extends Stamps {
   status: ColumnType<AccountStatus, AccountStatus | undefined>;
 }
 
-export interface CustomerAccountsTable extends Stamps {
+export interface CustomerAccountsTable extends AuditColumns {
   id: Generated<string>;
   tenant_id: string;
   email: string;
@@ -47,7 +42,7 @@ export interface CustomerAccountsTable extends Stamps {
   status: ColumnType<AccountStatus, AccountStatus | undefined>;
 }
 
-export interface OAuthClientsTable extends Stamps {
+export interface OAuthClientsTable extends AuditColumns {
   id: Generated<string>;
   tenant_id: string;
   client_id: string;
@@ -57,7 +52,7 @@ export interface OAuthClientsTable extends Stamps {
   revoked_at: ColumnType<Date | null, never, Date>;
 }
 
-export interface RefreshTokensTable extends Stamps {
+export interface RefreshTokensTable extends AuditColumns {
   id: Generated<string>;
   tenant_id: string | null;
   family_id: string;

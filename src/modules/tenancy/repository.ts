@@ -1,5 +1,6 @@
 import { type ColumnType, type Generated, type Selectable, sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
+import type { AuditColumns } from '../../platform/db/schema.ts';
 
 export interface TenantsTable {
   id: Generated<string>;
@@ -10,16 +11,12 @@ export interface TenantsTable {
   created_at: ColumnType<Date, never, never>;
 }
 
-export interface StoreSettingsTable {
+export interface StoreSettingsTable extends AuditColumns {
   tenant_id: string;
   tagline: string | null;
   logo_url: string | null;
   primary_color: ColumnType<string, string | undefined>;
   accent_color: ColumnType<string, string | undefined>;
-  created_at: ColumnType<Date, never, never>;
-  updated_at: ColumnType<Date, never, Date | undefined>;
-  created_by: ColumnType<string | null, never, never>;
-  updated_by: ColumnType<string | null, never, never>;
 }
 
 declare module '../../platform/db/schema.ts' {
@@ -57,7 +54,7 @@ export function findStoreSettings(trx: Tx): Promise<StoreSettings | undefined> {
   return trx.selectFrom('store_settings').selectAll().executeTakeFirst();
 }
 
-export interface CustomDomainsTable {
+export interface CustomDomainsTable extends AuditColumns {
   id: Generated<string>;
   tenant_id: string;
   hostname: string;
@@ -65,10 +62,6 @@ export interface CustomDomainsTable {
   verified_at: Date | null;
   last_checked_at: Date | null;
   last_error: string | null;
-  created_at: ColumnType<Date, never, never>;
-  updated_at: ColumnType<Date, never, Date | undefined>;
-  created_by: ColumnType<string | null, never, never>;
-  updated_by: ColumnType<string | null, never, never>;
 }
 
 export interface PlatformCommandsTable {
@@ -96,16 +89,12 @@ export interface FeatureFlagsTable {
   updated_at: ColumnType<Date, never, Date | undefined>;
 }
 
-export interface FeatureFlagOverridesTable {
+export interface FeatureFlagOverridesTable extends AuditColumns {
   tenant_id: string;
   flag_key: string;
   value: ColumnType<unknown, string, string>;
   reason: string;
   expires_at: Date | null;
-  created_at: ColumnType<Date, never, never>;
-  updated_at: ColumnType<Date, never, Date | undefined>;
-  created_by: ColumnType<string | null, never, never>;
-  updated_by: ColumnType<string | null, never, never>;
 }
 
 declare module '../../platform/db/schema.ts' {

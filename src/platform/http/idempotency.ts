@@ -1,20 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { sql } from 'kysely';
-import type { ColumnType } from 'kysely';
 import type { Tx } from '../db/database.ts';
+import type { AuditColumns } from '../db/schema.ts';
 import { HttpProblem } from './problem.ts';
 
-interface IdempotencyKeysTable {
+interface IdempotencyKeysTable extends AuditColumns {
   tenant_id: string;
   key: string;
   fingerprint: string;
   status_code: number | null;
   response: unknown;
-  created_at: ColumnType<Date, never, never>;
-  created_by: ColumnType<string | null, never, never>;
-  updated_by: ColumnType<string | null, never, never>;
-  updated_at: ColumnType<Date, never, Date | undefined>;
 }
 
 declare module '../db/schema.ts' {
