@@ -5,6 +5,8 @@ import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { type Tenant, createTenant } from '../../src/modules/tenancy/service.ts';
+
+export type { Tenant };
 import { type Config, loadConfig } from '../../src/platform/config/config.ts';
 import { type Db, createDb } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
