@@ -8,8 +8,10 @@ export type Profile = 'dev' | 'test' | 'prod';
 export interface Config {
   profile: Profile;
   http: { host: string; port: number; bodyLimitBytes: number };
-  /** Owner connection (migrations). Absent: an embedded PostgreSQL is started in `dataDir`. */
+  /** Owner connection (migrations, the job worker). Absent with no APP_DATABASE_URL: an embedded PostgreSQL in `dataDir`. */
   databaseUrl: string | undefined;
+  /** Run pending migrations at start-up; off when migrations are a release step of their own (`npm run migrate`). */
+  migrateOnStart: boolean;
   /** Application connection, a role without BYPASSRLS. Absent: the owner connection with `SET ROLE storefront_app`. */
   appDatabaseUrl: string | undefined;
   dataDir: string;
@@ -234,7 +236,10 @@ function signingKeys(env: Env): Pick<AuthConfig, 'signingKeys' | 'signingKid'> {
 export function loadConfig(env: Env = process.env): Config {
   const profile = oneOf(env, 'APP_PROFILE', ['dev', 'test', 'prod'] as const, env.NODE_ENV === 'production' ? 'prod' : 'dev');
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
-  if (profile === 'prod' && !databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in the prod profile');
+  const migrateOnStart = bool(env, 'MIGRATE_ON_START', profile !== 'prod');
+  if (profile === 'prod' && !databaseUrl && migrateOnStart) {
+    throw new ConfigError('DATABASE_URL', 'is required in the prod profile when MIGRATE_ON_START is on');
+  }
   const appDatabaseUrl = postgresUrl(env, 'APP_DATABASE_URL');
   if (profile === 'prod' && !appDatabaseUrl) {
     throw new ConfigError('APP_DATABASE_URL', 'is required in the prod profile (a login role granted storefront_app)');
@@ -252,6 +257,7 @@ export function loadConfig(env: Env = process.env): Config {
       bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
     },
     databaseUrl,
+    migrateOnStart,
     appDatabaseUrl,
     dataDir: str(env, 'DATA_DIR', '.data'),
     db: {

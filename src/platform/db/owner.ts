@@ -1,18 +1,21 @@
 import pg from 'pg';
-import type { Config } from '../config/config.ts';
+import { type Config, ConfigError } from '../config/config.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 
 export const EMBEDDED_DATABASE = 'storefront';
 
-/** The owner connection: DATABASE_URL when set, otherwise an embedded PostgreSQL in the data folder. */
+/**
+ * The owner connection: DATABASE_URL when set; none when only APP_DATABASE_URL is (a web replica of a deployment
+ * that migrates as a release step holds no owner credentials); otherwise an embedded PostgreSQL in the data folder.
+ */
 export interface OwnerDatabase {
-  url: string;
+  url: string | undefined;
   embedded: boolean;
   stop(): Promise<void>;
 }
 
 export async function openOwnerDatabase(config: Config): Promise<OwnerDatabase> {
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  if (config.databaseUrl || config.appDatabaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
   const server = await startEmbeddedPostgres(config.dataDir);
   await ensureDatabase(server.adminUrl, EMBEDDED_DATABASE);
   return { url: server.urlFor(EMBEDDED_DATABASE), embedded: true, stop: () => server.stop() };
@@ -27,4 +30,10 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<vo
   } finally {
     await client.end();
   }
+}
+
+/** The owner URL for work that needs it (migrations, the job worker); a clear configuration error without it. */
+export function ownerUrlFor(owner: OwnerDatabase, purpose: string): string {
+  if (!owner.url) throw new ConfigError('DATABASE_URL', `is required for ${purpose} (the owner connection)`);
+  return owner.url;
 }

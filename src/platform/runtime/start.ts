@@ -3,7 +3,8 @@ import type { Config } from '../config/config.ts';
 import { createDb } from '../db/database.ts';
 import { databaseCheck } from '../db/health.ts';
 import { migrate } from '../db/migrate.ts';
-import { openOwnerDatabase } from '../db/owner.ts';
+import { openOwnerDatabase, ownerUrlFor } from '../db/owner.ts';
+import { assertSafeRuntimeRole } from '../db/runtime-role.ts';
 import { jobTableCleanup, jobTableCleanupSchedule } from '../jobs/cleanup.ts';
 import { createJobs, jobQueueCheck } from '../jobs/service.ts';
 import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
@@ -28,12 +29,16 @@ export interface RunningPlatform {
 export async function startPlatform(config: Config, roles: Role[]): Promise<RunningPlatform> {
   const owner = await openOwnerDatabase(config);
   try {
-    await migrate(owner.url, 'up');
+    if (config.migrateOnStart) await migrate(ownerUrlFor(owner, 'migrating at start (MIGRATE_ON_START)'), 'up');
     const db = createDb({
       ownerUrl: owner.url,
       appUrl: config.appDatabaseUrl,
       poolMax: config.db.poolMax,
       statementTimeoutMs: config.db.statementTimeoutMs,
+    });
+    await assertSafeRuntimeRole(db, { loginRoleToo: config.appDatabaseUrl !== undefined }).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
     });
     const health = new HealthRegistry();
     health.addReadinessCheck('database', databaseCheck(db));
@@ -48,7 +53,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     for (const module of modules) await module.start?.(platform);
     if (roles.includes('worker')) {
       worker = await startJobWorker({
-        ownerUrl: owner.url,
+        ownerUrl: ownerUrlFor(owner, 'the job worker'),
         db,
         config: config.jobs,
         definitions,
