@@ -7,7 +7,7 @@ export type Profile = 'dev' | 'test' | 'prod';
 
 export interface Config {
   profile: Profile;
-  http: { host: string; port: number; bodyLimitBytes: number };
+  http: HttpConfig;
   /** Owner connection (migrations, the job worker). Absent with no APP_DATABASE_URL: an embedded PostgreSQL in `dataDir`. */
   databaseUrl: string | undefined;
   /** Run pending migrations at start-up; off when migrations are a release step of their own (`npm run migrate`). */
@@ -35,6 +35,21 @@ export interface Config {
   tracing: TracingConfig;
   metrics: { tenantAllowList: string[]; tenantTopK: number };
   jobs: JobsConfig;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  /** Peers whose X-Forwarded-For/-Host/-Proto are believed: none, a hop count, or addresses and CIDRs. */
+  trustProxy: false | number | string[];
+  /** Whole request (headers and body), headers alone, idle keep-alive and idle socket bounds. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Client addresses and CIDRs that may read /q/* (metrics, health); everyone else gets a 404. */
+  opsAllowList: string[];
 }
 
 export interface AuthConfig {
@@ -168,6 +183,16 @@ function list(env: Env, name: string, pattern: RegExp): string[] {
   return items;
 }
 
+/** Addresses and CIDRs (IPv4 or IPv6), or the names proxy-addr knows (loopback, linklocal, uniquelocal). */
+const ADDRESS_OR_CIDR = /^(loopback|linklocal|uniquelocal|(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)(\/\d{1,3})?)$/;
+
+function trustProxy(env: Env, name: string): HttpConfig['trustProxy'] {
+  const raw = optional(env, name);
+  if (raw === undefined || raw === 'none' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return int(env, name, 0, 1, 10);
+  return list(env, name, ADDRESS_OR_CIDR);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function tracing(env: Env, profile: Profile): TracingConfig {
@@ -255,6 +280,12 @@ export function loadConfig(env: Env = process.env): Config {
       host: str(env, 'HOST', profile === 'prod' ? '0.0.0.0' : '127.0.0.1'),
       port: int(env, 'PORT', 8080, 0, 65535),
       bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      trustProxy: trustProxy(env, 'TRUST_PROXY'),
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 15_000, 1_000, 120_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
+      idleTimeoutMs: int(env, 'HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      opsAllowList: optional(env, 'OPS_ALLOWED_ADDRESSES') === undefined ? ['loopback'] : list(env, 'OPS_ALLOWED_ADDRESSES', ADDRESS_OR_CIDR),
     },
     databaseUrl,
     migrateOnStart,

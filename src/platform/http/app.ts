@@ -7,12 +7,14 @@ import { type RequestContext, runWithContext } from '../observability/context.ts
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
-import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
 import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform } from '../platform.ts';
-import './auth.ts';
+import { checkAccessBeforeBody } from './auth.ts';
+import { serverOptions } from './server-options.ts';
+import { registerOpsEndpoints } from './ops-endpoints.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 import { registerOpenApi } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
@@ -58,8 +60,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     // The request-completed line is ours (with duration_ms and the route template), so Fastify's is off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFrom,
-    bodyLimit: platform.config.http.bodyLimitBytes,
-    trustProxy: true,
+    ...serverOptions(platform.config.http),
     return503OnClosing: true,
     // Malformed URLs never reach the hooks; they still get a problem response with the request ID.
     frameworkErrors: (error, request, reply) => {
@@ -159,12 +160,9 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.decorateRequest(inFlight, false);
   registerOpenApi(app);
 
-  app.get('/q/health/live', async () => platform.health.live());
-  app.get('/q/health/ready', async (_request, reply) => {
-    const report = await platform.health.ready();
-    return reply.code(report.status === 'UP' ? 200 : 503).send(report);
-  });
-  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
+  registerOpsEndpoints(app, platform);
+  addSecurityHeaders(app, { forwardedHostTrusted: platform.config.http.trustProxy !== false });
+  checkAccessBeforeBody(app);
 
   for (const module of modules) module.hooks?.(app, platform);
   for (const module of modules) {

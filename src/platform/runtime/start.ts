@@ -45,7 +45,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     const definitions = jobDefinitions();
     const jobs = createJobs(db, config.jobs, definitions);
     let worker: JobWorker | undefined;
-    health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
+    health.addReadinessCheck('job-queue', jobQueueCheck(() => worker));
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
     const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
