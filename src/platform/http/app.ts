@@ -12,7 +12,9 @@ import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform } from '../platform.ts';
 import { checkAccessBeforeBody } from './auth.ts';
+import { databaseProblem } from './database-errors.ts';
 import { serverOptions } from './server-options.ts';
+import { invalidFields, markFormBodies, refuseNulInJson, validationOptions } from './validation.ts';
 import { registerOpsEndpoints } from './ops-endpoints.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -61,6 +63,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFrom,
     ...serverOptions(platform.config.http),
+    ...validationOptions(),
     return503OnClosing: true,
     // Malformed URLs never reach the hooks; they still get a problem response with the request ID.
     frameworkErrors: (error, request, reply) => {
@@ -129,11 +132,14 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     }
     if (error.validation) {
       request[errorType] = 'ValidationError';
-      const errors = error.validation.map((issue) => ({
-        field: `${error.validationContext ?? 'body'}${issue.instancePath || ''}${issue.params && 'missingProperty' in issue.params ? `/${issue.params.missingProperty}` : ''}`,
-        message: issue.message ?? 'is invalid',
-      }));
-      return sendProblem(request, reply, 400, 'Validation failed', 'The request has invalid fields.', { errors });
+      return sendProblem(request, reply, 400, 'Validation failed', 'The request has invalid fields.', { errors: invalidFields(error) });
+    }
+    const database = databaseProblem(error);
+    if (database) {
+      request[errorType] = database.errorType;
+      if (database.status === 503) errorLog.warn({ err: error, endpoint: routeOf(request) }, 'database unavailable');
+      reply.headers(database.headers);
+      return sendProblem(request, reply, database.status, database.title, database.detail);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -160,6 +166,8 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.decorateRequest(inFlight, false);
   registerOpenApi(app);
 
+  refuseNulInJson(app);
+  markFormBodies(app);
   registerOpsEndpoints(app, platform);
   addSecurityHeaders(app, { forwardedHostTrusted: platform.config.http.trustProxy !== false });
   checkAccessBeforeBody(app);

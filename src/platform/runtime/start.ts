@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.ts';
 import { openOwnerDatabase, ownerUrlFor } from '../db/owner.ts';
 import { assertSafeRuntimeRole } from '../db/runtime-role.ts';
 import { jobTableCleanup, jobTableCleanupSchedule } from '../jobs/cleanup.ts';
+import { idempotencyKeyCleanup, idempotencyKeyCleanupSchedule } from '../http/idempotency-cleanup.ts';
 import { createJobs, jobQueueCheck } from '../jobs/service.ts';
 import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
@@ -14,7 +15,7 @@ import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, Role } from '../platform.ts';
 
 /** Every job the build defines: the platform's own and each module's. */
-export const jobDefinitions = () => [jobTableCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
+export const jobDefinitions = () => [jobTableCleanup, idempotencyKeyCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
 
 export interface RunningPlatform {
   platform: Platform;
@@ -57,7 +58,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
         db,
         config: config.jobs,
         definitions,
-        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), ...modules.flatMap((module) => module.schedules ?? [])],
+        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), idempotencyKeyCleanupSchedule, ...modules.flatMap((module) => module.schedules ?? [])],
         pausing: jobs.pausing,
         deadJobs: jobs.deadJobs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
