@@ -12,6 +12,18 @@ DO $$ BEGIN
   EXECUTE format('REVOKE TEMPORARY ON DATABASE %I FROM PUBLIC', current_database());
 END $$;
 
+-- Enqueue takes the job's queue (graphile-worker runs one job of a queue at a time), for per-tenant fairness.
+CREATE OR REPLACE FUNCTION app_enqueue_jobs(specs jsonb) RETURNS SETOF bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RETURN QUERY
+    SELECT added.id FROM graphile_worker.add_jobs(ARRAY(
+      SELECT ROW(s.identifier, s.payload, s.queue_name, s.run_at, s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
+        FROM jsonb_to_recordset(specs)
+          AS s(identifier text, payload json, queue_name text, run_at timestamptz, max_attempts int, job_key text, priority int, flags text[])
+    )) AS added;
+END $$;
+
 -- The job-queue functions run as the owner: only catalog names (pg_catalog first, pg_temp explicitly last, no
 -- public), and only the application role may call them.
 ALTER FUNCTION app_enqueue_jobs(jsonb) SET search_path = pg_catalog, pg_temp;
@@ -77,6 +89,17 @@ CREATE OR REPLACE FUNCTION app_tenant_flag_overrides(requested_tenant uuid)
            AND coalesce(NULLIF(current_setting('app.tenant_id', true), '')::uuid, requested_tenant) = requested_tenant $$;
 
 -- Down Migration
+
+CREATE OR REPLACE FUNCTION app_enqueue_jobs(specs jsonb) RETURNS SETOF bigint
+  LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+BEGIN
+  RETURN QUERY
+    SELECT added.id FROM graphile_worker.add_jobs(ARRAY(
+      SELECT ROW(s.identifier, s.payload, NULL, s.run_at, s.max_attempts, s.job_key, s.priority, s.flags)::graphile_worker.job_spec
+        FROM jsonb_to_recordset(specs)
+          AS s(identifier text, payload json, run_at timestamptz, max_attempts int, job_key text, priority int, flags text[])
+    )) AS added;
+END $$;
 
 CREATE OR REPLACE FUNCTION app_tenant_flag_overrides(requested_tenant uuid)
   RETURNS TABLE (flag_key text, value jsonb, expires_at timestamptz)
