@@ -274,6 +274,12 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('AUTH_SIGNING_KEYS', 'is required in the prod profile (signing keys do not belong in the database)');
   }
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, profile === 'test' ? 'warn' : 'info');
+  const platformDomain = str(env, 'PLATFORM_DOMAIN', profile === 'prod' ? undefined : 'localhost').toLowerCase();
+  if (profile === 'prod' && (platformDomain === 'localhost' || platformDomain.endsWith('.localhost'))) {
+    throw new ConfigError('PLATFORM_DOMAIN', 'must be a real domain in the prod profile (localhost allows http origins and demo hosts)');
+  }
+  const seedDemo = bool(env, 'SEED_DEMO', profile !== 'prod');
+  if (profile === 'prod' && seedDemo) throw new ConfigError('SEED_DEMO', 'cannot be on in the prod profile (the demo accounts have published passwords)');
   return {
     profile,
     http: {
@@ -295,7 +301,7 @@ export function loadConfig(env: Env = process.env): Config {
       poolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     },
-    platformDomain: str(env, 'PLATFORM_DOMAIN', 'localhost').toLowerCase(),
+    platformDomain,
     tenantGateway: {
       cacheMax: int(env, 'TENANT_CACHE_MAX', 100_000, 1, 10_000_000),
       cacheTtlMs: int(env, 'TENANT_CACHE_TTL_MS', 60_000, 0, 86_400_000),
@@ -305,7 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     logLevels: levelMap(env, 'LOG_LEVELS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    seedDemo: bool(env, 'SEED_DEMO', profile !== 'prod'),
+    seedDemo,
     auth: {
       ...auth,
       bcryptCost: int(env, 'AUTH_BCRYPT_COST', profile === 'test' ? 4 : 12, profile === 'test' ? 4 : 12, 15),
