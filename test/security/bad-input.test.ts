@@ -93,7 +93,10 @@ function databaseProxy(target: URL) {
           const upstream = createConnection(Number(target.port || 5432), target.hostname);
           sockets.add(client).add(upstream);
           client.pipe(upstream).pipe(client);
-          const end = () => (client.destroy(), upstream.destroy());
+          const end = () => {
+            client.destroy();
+            upstream.destroy();
+          };
           client.on('error', end).on('close', end);
           upstream.on('error', end).on('close', end);
         });

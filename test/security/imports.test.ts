@@ -1,12 +1,11 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { markImportFailed } from '../../src/modules/catalog/import/chunk.ts';
+import { importChunk, markImportFailed } from '../../src/modules/catalog/import/chunk.ts';
 import { exportCatalog } from '../../src/modules/catalog/import/export.ts';
 import { importNow } from '../../src/modules/catalog/import/service.ts';
 import { MAX_ACTIVE_IMPORTS, MAX_IMPORT_ROWS, stageImport } from '../../src/modules/catalog/import/staging.ts';
 import { importChunkJob } from '../../src/modules/catalog/jobs.ts';
-import type { Tenant } from '../../src/modules/tenancy/service.ts';
 import type { Db } from '../../src/platform/db/database.ts';
 import { jobSpecRow } from '../../src/platform/jobs/enqueue.ts';
 import { makeTenant, testDb } from '../support/platform.ts';
@@ -61,7 +60,6 @@ describe('bulk import limits (M4) and export safety (L4)', () => {
     const file = [HEADER, 'a,A,,draft,,A1,,1,USD,,,', 'b,B,,draft,,B1,,1,USD,,,'].join('\n');
     const staged = await db.withTenant(store.id, (trx) => stageImport(trx, store.id, csv(file), 'csv', 1));
     await db.withTenant(store.id, (trx) => markImportFailed(trx, staged.importId));
-    const { importChunk } = await import('../../src/modules/catalog/import/chunk.ts');
     await db.withTenant(store.id, (trx) => importChunk(trx, store.id, staged.importId, 1));
     const row = await db.withTenant(store.id, (trx) => trx.selectFrom('catalog_imports').select(['status', 'finished_at']).where('id', '=', staged.importId).executeTakeFirstOrThrow());
     expect(row.status).toBe('failed');
