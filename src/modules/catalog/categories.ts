@@ -35,12 +35,17 @@ export async function createCategory(trx: Tx, tenantId: string, input: CategoryI
   }
 }
 
-/** Moving a category under one of its own descendants would make a cycle: refused. */
+/**
+ * Moving a category under one of its own descendants would make a cycle: refused. Moves of one store's categories
+ * take turns (a transaction-scoped lock), so two concurrent moves cannot each pass the check and together make a
+ * cycle; the walk uses UNION, so even a cycle already present ends it.
+ */
 async function assertNoCycle(trx: Tx, id: string, parentId: string): Promise<void> {
+  await sql`select pg_advisory_xact_lock(hashtext('categories.move'), hashtext(app_current_tenant()::text))`.execute(trx);
   const { rows } = await sql<{ id: string }>`
     with recursive ancestors as (
       select id, parent_id from categories where id = ${parentId}
-      union all
+      union
       select c.id, c.parent_id from categories c join ancestors a on c.id = a.parent_id
     )
     select id from ancestors where id = ${id}`.execute(trx);

@@ -1,6 +1,6 @@
 import { Type } from 'typebox';
 import { defineJob } from '../../platform/jobs/definitions.ts';
-import { importChunk } from './import/chunk.ts';
+import { importChunk, markImportFailed } from './import/chunk.ts';
 import { announceScheduledPublication } from './service.ts';
 
 /** One staged chunk of a bulk import (see import/staging.ts); enqueued with the import, one job per chunk. */
@@ -9,11 +9,16 @@ export const importChunkJob = defineJob({
   version: 1,
   payload: Type.Object({ import_id: Type.String({ format: 'uuid' }), seq: Type.Integer({ minimum: 0 }) }, { additionalProperties: false }),
   priority: 'BULK',
-  maxAttempts: 5,
+  // About 3.5 hours of backoff: a database outage or a deploy does not use up the attempts.
+  maxAttempts: 10,
   timeoutMs: 5 * 60_000,
+  onePerTenant: true,
   async run({ import_id: importId, seq }, { trx, tenantId }) {
     if (!tenantId) throw new Error('catalog.import-chunk runs for a tenant');
     await importChunk(trx, tenantId, importId, seq);
+  },
+  async onDead({ import_id: importId }, { trx }) {
+    await markImportFailed(trx, importId);
   },
 });
 

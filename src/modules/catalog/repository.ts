@@ -132,7 +132,7 @@ export type VariantRow = Selectable<VariantsTable>;
 export type CategoryRow = Selectable<CategoriesTable>;
 export type CollectionRow = Selectable<CollectionsTable>;
 
-export type ImportStatus = 'queued' | 'running' | 'succeeded';
+export type ImportStatus = 'queued' | 'running' | 'succeeded' | 'failed';
 
 export interface CatalogImportsTable extends Audited {
   id: Generated<string>;

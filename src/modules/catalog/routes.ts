@@ -4,6 +4,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { Type } from 'typebox';
 import type { Tx } from '../../platform/db/database.ts';
 import { requireScopes } from '../../platform/http/auth.ts';
+import { acceptOnly } from '../../platform/http/body.ts';
 import { idempotent } from '../../platform/http/idempotency.ts';
 import { pageSchema } from '../../platform/http/pagination.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
@@ -209,30 +210,34 @@ export async function catalogRoutes(root: FastifyInstance, platform: Platform): 
     (request, reply) => write(request, reply, 201, (trx, tenantId) => adjustInventory(trx, tenantId, request.body)),
   );
 
-  // Bulk import and export
-  app.addContentTypeParser(IMPORT_CONTENT_TYPES, { parseAs: 'string', bodyLimit: IMPORT_BODY_LIMIT }, (_request, body, done) => done(null, body));
-  app.post(
-    `${p}/imports`,
-    {
-      bodyLimit: IMPORT_BODY_LIMIT,
-      schema: {
-        tags,
-        description: 'Uploads a CSV (text/csv) or JSONL (application/x-ndjson) catalog file and imports it in the background.',
-        headers: IdempotencyHeaders,
-        querystring: ImportFormatQuery,
-        body: { content: Object.fromEntries(IMPORT_CONTENT_TYPES.map((type) => [type, { schema: Type.String() }])) },
-        response: { 202: CatalogImport },
+  // Bulk import and export. The file parser and the large limit exist only on the import route, and only for the
+  // formats it documents (others are a 415 before the body is read); scopes are checked before it is read.
+  await app.register(async (scope) => {
+    scope.addContentTypeParser(IMPORT_CONTENT_TYPES, { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    scope.withTypeProvider<TypeBoxTypeProvider>().post(
+      `${p}/imports`,
+      {
+        bodyLimit: IMPORT_BODY_LIMIT,
+        schema: {
+          tags,
+          description: 'Uploads a CSV (text/csv) or JSONL (application/x-ndjson) catalog file and imports it in the background.',
+          headers: IdempotencyHeaders,
+          querystring: ImportFormatQuery,
+          body: { content: Object.fromEntries(IMPORT_CONTENT_TYPES.map((type) => [type, { schema: Type.String() }])) },
+          response: { 202: CatalogImport },
+        },
+        onRequest: acceptOnly(IMPORT_CONTENT_TYPES),
+        preHandler: guard('catalog:write'),
       },
-      preHandler: guard('catalog:write'),
-    },
-    (request, reply) =>
-      write(request, reply, 202, async (trx, tenantId) => {
-        const staged = await stageImport(trx, tenantId, Readable.from([request.body as string]), request.query.format);
-        const chunks = Array.from({ length: staged.chunks }, (_, seq) => ({ import_id: staged.importId, seq }));
-        if (chunks.length > 0) await platform.jobs.enqueueMany(importChunkJob, chunks, { trx, tenantId });
-        return getImport(trx, staged.importId);
-      }),
-  );
+      (request, reply) =>
+        write(request, reply, 202, async (trx, tenantId) => {
+          const staged = await stageImport(trx, tenantId, Readable.from([request.body as string]), request.query.format);
+          const chunks = Array.from({ length: staged.chunks }, (_, seq) => ({ import_id: staged.importId, seq }));
+          if (chunks.length > 0) await platform.jobs.enqueueMany(importChunkJob, chunks, { trx, tenantId });
+          return getImport(trx, staged.importId);
+        }),
+    );
+  });
   app.get(`${p}/imports/:id`, { schema: { tags, params: IdParams, response: { 200: CatalogImport } }, preHandler: guard('catalog:write') }, (request) =>
     read(request, (trx) => getImport(trx, request.params.id)),
   );

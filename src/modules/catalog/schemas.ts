@@ -191,7 +191,7 @@ export const ImportFormatQuery = Type.Object({ format: Type.Union([Type.Literal(
 export const CatalogImport = Type.Object({
   id: Uuid,
   format: Type.Union([Type.Literal('csv'), Type.Literal('jsonl')]),
-  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded')]),
+  status: Type.Union([Type.Literal('queued'), Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
   rows_total: Type.Integer(),
   rows_done: Type.Integer({ description: 'Rows processed so far, failed ones included.' }),
   rows_failed: Type.Integer(),

@@ -49,8 +49,11 @@ export function clientErrorFrom(error: unknown): never {
     throw new HttpProblem(409, 'Conflict', `Another record already has this ${field}.`, { extensions: { field } });
   }
   if (isForeignKeyViolation(error)) {
+    // The field, never the constraint's name: schema names are not part of the API.
+    const columns = /Key \(([^)]*)\)/.exec(String((error as { detail?: unknown }).detail ?? ''))?.[1] ?? '';
+    const field = columns.split(',').map((column) => column.trim()).find((column) => column !== 'tenant_id');
     throw new HttpProblem(422, 'Unknown reference', 'A referenced record does not exist in this store.', {
-      extensions: { constraint: constraintOf(error) },
+      extensions: field ? { field } : {},
     });
   }
   throw error;

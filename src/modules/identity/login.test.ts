@@ -10,7 +10,8 @@ describe('login and throttling', () => {
   let store: Tenant;
   let other: Tenant;
   beforeAll(async () => {
-    t = await startTestApp();
+    // inject() connects from loopback, standing in for the ingress proxy whose X-Forwarded-For is believed.
+    t = await startTestApp({ TRUST_PROXY: 'loopback' });
     store = await makeTenant(t.platform.db, 'Login Store');
     other = await makeTenant(t.platform.db, 'Other Store');
   });

@@ -8,7 +8,8 @@ describe('refresh rotation, reuse detection, logout and the session log', () => 
   let store: Tenant;
   let other: Tenant;
   beforeAll(async () => {
-    t = await startTestApp();
+    // inject() connects from loopback, standing in for the ingress proxy whose X-Forwarded-For is believed.
+    t = await startTestApp({ TRUST_PROXY: 'loopback' });
     store = await makeTenant(t.platform.db, 'Session Store');
     other = await makeTenant(t.platform.db, 'Session Other');
   });

@@ -8,13 +8,17 @@ export function wantsHtml(request: FastifyRequest): boolean {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (char) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[char]!);
 
+// One <style> block, no style attributes: the Content-Security-Policy allows inline styles only by their hash.
+const STYLE =
+  'body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f3a5f}' +
+  '.brand{letter-spacing:.1em;text-transform:uppercase;color:#e07a5f}.reference{color:#667;font-size:.85rem}';
+
 function page(title: string, body: string, requestId: string): string {
   return (
     `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">` +
-    `<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title></head>` +
-    `<body style="font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#1f3a5f">` +
-    `<p style="letter-spacing:.1em;text-transform:uppercase;color:#e07a5f">Village Storefront</p>${body}` +
-    `<p style="color:#667;font-size:.85rem">Reference: <code>${escapeHtml(requestId)}</code></p></body></html>`
+    `<meta name="robots" content="noindex"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head>` +
+    `<body><p class="brand">Village Storefront</p>${body}` +
+    `<p class="reference">Reference: <code>${escapeHtml(requestId)}</code></p></body></html>`
   );
 }
 

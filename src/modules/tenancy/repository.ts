@@ -42,8 +42,8 @@ export function countTenants(db: Db): Promise<number> {
     .then((row) => Number(row.n));
 }
 
-export function insertTenant(db: Db, tenant: { subdomain: string; name: string; plan?: TenantPlan }): Promise<Tenant> {
-  return db.kysely.insertInto('tenants').values(tenant).returningAll().executeTakeFirstOrThrow();
+export function insertTenant(trx: Tx, tenant: { id: string; subdomain: string; name: string; plan?: TenantPlan }): Promise<Tenant> {
+  return trx.insertInto('tenants').values(tenant).returningAll().executeTakeFirstOrThrow();
 }
 
 export function insertStoreSettings(trx: Tx, settings: { tenant_id: string; tagline?: string | null }): Promise<StoreSettings> {

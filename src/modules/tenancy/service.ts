@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Db } from '../../platform/db/database.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type ChangeFeed, type ChangeNotice, listenForChanges } from './changes.ts';
@@ -147,9 +148,13 @@ export function tenancy(platform: Platform): TenancyService {
 }
 
 export async function createTenant(db: Db, input: { subdomain: string; name: string; plan?: TenantPlan; tagline?: string }): Promise<Tenant> {
-  const tenant = await insertTenant(db, { subdomain: input.subdomain, name: input.name, ...(input.plan ? { plan: input.plan } : {}) });
-  await db.withTenant(tenant.id, (trx) => insertStoreSettings(trx, { tenant_id: tenant.id, tagline: input.tagline ?? null }));
-  return tenant;
+  // One transaction: a store never exists without its settings.
+  const id = randomUUID();
+  return db.withTenant(id, async (trx) => {
+    const tenant = await insertTenant(trx, { id, subdomain: input.subdomain, name: input.name, ...(input.plan ? { plan: input.plan } : {}) });
+    await insertStoreSettings(trx, { tenant_id: id, tagline: input.tagline ?? null });
+    return tenant;
+  });
 }
 
 export function storeSettings(db: Db, tenantId: string): Promise<StoreSettings | undefined> {

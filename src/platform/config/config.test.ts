@@ -29,7 +29,13 @@ describe('configuration', () => {
     [{ TENANT_CACHE_MAX: '0' }, 'TENANT_CACHE_MAX'],
     [{ SUPPORT_URL: 'mailto:help@example.com' }, 'SUPPORT_URL'],
     [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
-    [{ APP_PROFILE: 'prod' }, 'DATABASE_URL'],
+    [{ APP_PROFILE: 'prod', MIGRATE_ON_START: 'true' }, 'DATABASE_URL'],
+    [{ APP_PROFILE: 'prod' }, 'APP_DATABASE_URL'],
+    [{ TRUST_PROXY: 'everyone' }, 'TRUST_PROXY'],
+    [{ APP_PROFILE: 'prod', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]' }, 'PLATFORM_DOMAIN'],
+    [{ APP_PROFILE: 'prod', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.localhost' }, 'PLATFORM_DOMAIN'],
+    [{ APP_PROFILE: 'prod', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', SEED_DEMO: 'true' }, 'SEED_DEMO'],
+    [{ OPS_ALLOWED_ADDRESSES: '10.0.0.0/8,bogus' }, 'OPS_ALLOWED_ADDRESSES'],
     [{ APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db' }, 'APP_DATABASE_URL'],
     [{ JOB_CONCURRENCY: 'URGENT=4' }, 'JOB_CONCURRENCY'],
     [{ JOB_CONCURRENCY: 'BULK=-1' }, 'JOB_CONCURRENCY'],
@@ -59,7 +65,7 @@ describe('configuration', () => {
   });
 
   it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
-    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]' };
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example' };
     expect(loadConfig(prod).tracing).toEqual({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual({
       serviceName: 'village-storefront',

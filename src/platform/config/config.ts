@@ -7,9 +7,11 @@ export type Profile = 'dev' | 'test' | 'prod';
 
 export interface Config {
   profile: Profile;
-  http: { host: string; port: number; bodyLimitBytes: number };
-  /** Owner connection (migrations). Absent: an embedded PostgreSQL is started in `dataDir`. */
+  http: HttpConfig;
+  /** Owner connection (migrations, the job worker). Absent with no APP_DATABASE_URL: an embedded PostgreSQL in `dataDir`. */
   databaseUrl: string | undefined;
+  /** Run pending migrations at start-up; off when migrations are a release step of their own (`npm run migrate`). */
+  migrateOnStart: boolean;
   /** Application connection, a role without BYPASSRLS. Absent: the owner connection with `SET ROLE storefront_app`. */
   appDatabaseUrl: string | undefined;
   dataDir: string;
@@ -33,6 +35,21 @@ export interface Config {
   tracing: TracingConfig;
   metrics: { tenantAllowList: string[]; tenantTopK: number };
   jobs: JobsConfig;
+}
+
+export interface HttpConfig {
+  host: string;
+  port: number;
+  bodyLimitBytes: number;
+  /** Peers whose X-Forwarded-For/-Host/-Proto are believed: none, a hop count, or addresses and CIDRs. */
+  trustProxy: false | number | string[];
+  /** Whole request (headers and body), headers alone, idle keep-alive and idle socket bounds. */
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  idleTimeoutMs: number;
+  /** Client addresses and CIDRs that may read /q/* (metrics, health); everyone else gets a 404. */
+  opsAllowList: string[];
 }
 
 export interface AuthConfig {
@@ -166,6 +183,16 @@ function list(env: Env, name: string, pattern: RegExp): string[] {
   return items;
 }
 
+/** Addresses and CIDRs (IPv4 or IPv6), or the names proxy-addr knows (loopback, linklocal, uniquelocal). */
+const ADDRESS_OR_CIDR = /^(loopback|linklocal|uniquelocal|(\d{1,3}(\.\d{1,3}){3}|[0-9a-fA-F:.]*:[0-9a-fA-F:.]*)(\/\d{1,3})?)$/;
+
+function trustProxy(env: Env, name: string): HttpConfig['trustProxy'] {
+  const raw = optional(env, name);
+  if (raw === undefined || raw === 'none' || raw === 'false') return false;
+  if (/^\d+$/.test(raw)) return int(env, name, 0, 1, 10);
+  return list(env, name, ADDRESS_OR_CIDR);
+}
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function tracing(env: Env, profile: Profile): TracingConfig {
@@ -234,7 +261,10 @@ function signingKeys(env: Env): Pick<AuthConfig, 'signingKeys' | 'signingKid'> {
 export function loadConfig(env: Env = process.env): Config {
   const profile = oneOf(env, 'APP_PROFILE', ['dev', 'test', 'prod'] as const, env.NODE_ENV === 'production' ? 'prod' : 'dev');
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
-  if (profile === 'prod' && !databaseUrl) throw new ConfigError('DATABASE_URL', 'is required in the prod profile');
+  const migrateOnStart = bool(env, 'MIGRATE_ON_START', profile !== 'prod');
+  if (profile === 'prod' && !databaseUrl && migrateOnStart) {
+    throw new ConfigError('DATABASE_URL', 'is required in the prod profile when MIGRATE_ON_START is on');
+  }
   const appDatabaseUrl = postgresUrl(env, 'APP_DATABASE_URL');
   if (profile === 'prod' && !appDatabaseUrl) {
     throw new ConfigError('APP_DATABASE_URL', 'is required in the prod profile (a login role granted storefront_app)');
@@ -244,21 +274,34 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError('AUTH_SIGNING_KEYS', 'is required in the prod profile (signing keys do not belong in the database)');
   }
   const logLevel = oneOf(env, 'LOG_LEVEL', LOG_LEVELS, profile === 'test' ? 'warn' : 'info');
+  const platformDomain = str(env, 'PLATFORM_DOMAIN', profile === 'prod' ? undefined : 'localhost').toLowerCase();
+  if (profile === 'prod' && (platformDomain === 'localhost' || platformDomain.endsWith('.localhost'))) {
+    throw new ConfigError('PLATFORM_DOMAIN', 'must be a real domain in the prod profile (localhost allows http origins and demo hosts)');
+  }
+  const seedDemo = bool(env, 'SEED_DEMO', profile !== 'prod');
+  if (profile === 'prod' && seedDemo) throw new ConfigError('SEED_DEMO', 'cannot be on in the prod profile (the demo accounts have published passwords)');
   return {
     profile,
     http: {
       host: str(env, 'HOST', profile === 'prod' ? '0.0.0.0' : '127.0.0.1'),
       port: int(env, 'PORT', 8080, 0, 65535),
       bodyLimitBytes: int(env, 'HTTP_BODY_LIMIT_BYTES', 1_048_576, 1024, 104_857_600),
+      trustProxy: trustProxy(env, 'TRUST_PROXY'),
+      requestTimeoutMs: int(env, 'HTTP_REQUEST_TIMEOUT_MS', 120_000, 1_000, 3_600_000),
+      headersTimeoutMs: int(env, 'HTTP_HEADERS_TIMEOUT_MS', 15_000, 1_000, 120_000),
+      keepAliveTimeoutMs: int(env, 'HTTP_KEEP_ALIVE_TIMEOUT_MS', 65_000, 1_000, 600_000),
+      idleTimeoutMs: int(env, 'HTTP_IDLE_TIMEOUT_MS', 30_000, 1_000, 600_000),
+      opsAllowList: optional(env, 'OPS_ALLOWED_ADDRESSES') === undefined ? ['loopback'] : list(env, 'OPS_ALLOWED_ADDRESSES', ADDRESS_OR_CIDR),
     },
     databaseUrl,
+    migrateOnStart,
     appDatabaseUrl,
     dataDir: str(env, 'DATA_DIR', '.data'),
     db: {
       poolMax: int(env, 'DB_POOL_MAX', 10, 1, 500),
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     },
-    platformDomain: str(env, 'PLATFORM_DOMAIN', 'localhost').toLowerCase(),
+    platformDomain,
     tenantGateway: {
       cacheMax: int(env, 'TENANT_CACHE_MAX', 100_000, 1, 10_000_000),
       cacheTtlMs: int(env, 'TENANT_CACHE_TTL_MS', 60_000, 0, 86_400_000),
@@ -268,7 +311,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel,
     logLevels: levelMap(env, 'LOG_LEVELS'),
     shutdownTimeoutMs: int(env, 'SHUTDOWN_TIMEOUT_MS', 10_000, 0, 600_000),
-    seedDemo: bool(env, 'SEED_DEMO', profile !== 'prod'),
+    seedDemo,
     auth: {
       ...auth,
       bcryptCost: int(env, 'AUTH_BCRYPT_COST', profile === 'test' ? 4 : 12, profile === 'test' ? 4 : 12, 15),

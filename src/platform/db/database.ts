@@ -31,17 +31,28 @@ export class TenantIdError extends Error {
 
 export interface DbOptions {
   /** Owner connection; used with `SET ROLE storefront_app` when no application URL is given. */
-  ownerUrl: string;
+  ownerUrl: string | undefined;
   appUrl?: string | undefined;
   poolMax: number;
   statementTimeoutMs: number;
 }
 
+/**
+ * A session that sits idle inside an open transaction, or waits on a lock, holds a pool connection and blocks
+ * others; both are bounded (lock waits by a fraction of the statement timeout, so the caller can answer first).
+ */
+function sessionTimeouts(statementTimeoutMs: number): string[] {
+  const lockTimeoutMs = statementTimeoutMs === 0 ? 5_000 : Math.max(1, Math.min(5_000, Math.floor(statementTimeoutMs / 3)));
+  return [`-c lock_timeout=${lockTimeoutMs}`, '-c idle_in_transaction_session_timeout=30000'];
+}
+
 export function createDb(options: DbOptions): Db {
-  const startup = [`-c statement_timeout=${options.statementTimeoutMs}`];
+  const connectionString = options.appUrl ?? options.ownerUrl;
+  if (!connectionString) throw new Error('createDb needs an application or an owner connection URL');
+  const startup = [`-c statement_timeout=${options.statementTimeoutMs}`, ...sessionTimeouts(options.statementTimeoutMs)];
   if (!options.appUrl) startup.push(`-c role=${APP_ROLE}`);
   const pool = new pg.Pool({
-    connectionString: options.appUrl ?? options.ownerUrl,
+    connectionString,
     max: options.poolMax,
     options: startup.join(' '),
     connectionTimeoutMillis: 5_000,

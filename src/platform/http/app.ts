@@ -6,12 +6,16 @@ import { type RequestContext, runWithContext } from '../observability/context.ts
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
-import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
 import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform, PlatformModule } from '../platform.ts';
-import './auth.ts';
+import { checkAccessBeforeBody } from './auth.ts';
+import { databaseProblem } from './database-errors.ts';
+import { serverOptions } from './server-options.ts';
+import { invalidFields, markFormBodies, refuseNulInJson, validationOptions } from './validation.ts';
+import { registerOpsEndpoints } from './ops-endpoints.ts';
+import { addSecurityHeaders } from './security-headers.ts';
 import { registerOpenApi } from './openapi.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
@@ -57,8 +61,8 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
     // The request-completed line is ours (with duration_ms and the route template), so Fastify's is off.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'request_id' }),
     genReqId: requestIdFrom,
-    bodyLimit: platform.config.http.bodyLimitBytes,
-    trustProxy: true,
+    ...serverOptions(platform.config.http),
+    ...validationOptions(),
     return503OnClosing: true,
     // Malformed URLs never reach the hooks; they still get a problem response with the request ID.
     frameworkErrors: (error, request, reply) => {
@@ -127,11 +131,14 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
     }
     if (error.validation) {
       request[errorType] = 'ValidationError';
-      const errors = error.validation.map((issue) => ({
-        field: `${error.validationContext ?? 'body'}${issue.instancePath || ''}${issue.params && 'missingProperty' in issue.params ? `/${issue.params.missingProperty}` : ''}`,
-        message: issue.message ?? 'is invalid',
-      }));
-      return sendProblem(request, reply, 400, 'Validation failed', 'The request has invalid fields.', { errors });
+      return sendProblem(request, reply, 400, 'Validation failed', 'The request has invalid fields.', { errors: invalidFields(error) });
+    }
+    const database = databaseProblem(error);
+    if (database) {
+      request[errorType] = database.errorType;
+      if (database.status === 503) errorLog.warn({ err: error, endpoint: routeOf(request) }, 'database unavailable');
+      reply.headers(database.headers);
+      return sendProblem(request, reply, database.status, database.title, database.detail);
     }
     const status = error.statusCode ?? 500;
     if (status >= 400 && status < 500) {
@@ -158,12 +165,11 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   app.decorateRequest(inFlight, false);
   registerOpenApi(app);
 
-  app.get('/q/health/live', async () => platform.health.live());
-  app.get('/q/health/ready', async (_request, reply) => {
-    const report = await platform.health.ready();
-    return reply.code(report.status === 'UP' ? 200 : 503).send(report);
-  });
-  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
+  refuseNulInJson(app);
+  markFormBodies(app);
+  registerOpsEndpoints(app, platform);
+  addSecurityHeaders(app, { forwardedHostTrusted: platform.config.http.trustProxy !== false });
+  checkAccessBeforeBody(app);
 
   for (const module of modules) module.hooks?.(app, platform);
   for (const module of modules) {

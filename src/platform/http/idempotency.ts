@@ -7,10 +7,12 @@ import { HttpProblem } from './problem.ts';
 
 interface IdempotencyKeysTable extends AuditColumns {
   tenant_id: string;
+  principal: string;
   key: string;
   fingerprint: string;
   status_code: number | null;
   response: unknown;
+  expires_at: Date;
 }
 
 declare module '../db/schema.ts' {
@@ -26,12 +28,24 @@ export interface StoredResponse<T> {
 }
 
 const KEY = /^[\x21-\x7e]{1,255}$/;
+/** How long a key is remembered (Stripe's window): a retry within it replays, after it the key is free again. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+
+/** Who sent the request: keys of different principals of one store never meet. */
+const principalOf = (request: FastifyRequest) => (request.principal ? `${request.principal.kind}:${request.principal.subject}` : 'anonymous');
+
+/** The whole request: method, path with its query string, and a hash of the body as received. */
+function fingerprintOf(request: FastifyRequest): string {
+  const body = typeof request.body === 'string' ? request.body : JSON.stringify(request.body ?? null);
+  return createHash('sha256').update(`${request.method} ${request.url}\n`).update(body).digest('base64url');
+}
 
 /**
- * Runs a write at most once per `Idempotency-Key` (per tenant), inside the caller's unit of work: the key is
- * inserted first, so a concurrent request with the same key waits on the row lock and then replays the stored
- * response; a rolled-back write leaves no key behind. The same key with another method, path or body is a 422.
- * Without the header the write simply runs.
+ * Runs a write at most once per `Idempotency-Key`, per store and principal, inside the caller's unit of work: the
+ * key is claimed first (with the write, so a rolled-back write leaves no key behind). A retry after the first
+ * finished replays its response; the same key with another method, path, query or body is a 422; a duplicate
+ * arriving while the first is still running gets a 409 at once instead of waiting on it. Keys expire after 24 h.
+ * Without the header the write simply runs. Any module's retryable write (checkout, payments, imports) uses this.
  */
 export async function idempotent<T>(
   trx: Tx,
@@ -44,19 +58,33 @@ export async function idempotent<T>(
   if (typeof header !== 'string' || !KEY.test(header)) {
     throw new HttpProblem(400, 'Invalid Idempotency-Key', 'Idempotency-Key must be 1-255 visible ASCII characters.');
   }
-  const fingerprint = createHash('sha256')
-    .update(`${request.method} ${request.url.split('?')[0]}\n${JSON.stringify(request.body ?? null)}`)
-    .digest('base64url');
+  const principal = principalOf(request);
+  const fingerprint = fingerprintOf(request);
+  // Whoever is running a request with this key holds this lock until its transaction ends; no one waits for it.
+  const { rows } = await sql<{ acquired: boolean }>`
+    select pg_try_advisory_xact_lock(('x' || substr(md5(${`${tenantId}\n${principal}\n${header}`}), 1, 16))::bit(64)::bigint) as acquired`.execute(trx);
+  if (!rows[0]?.acquired) {
+    throw new HttpProblem(409, 'Request in progress', 'A request with this Idempotency-Key is still being processed; retry later.', {
+      headers: { 'retry-after': '1' },
+    });
+  }
+  const expiresAt = sql<Date>`now() + make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`;
   const claimed = await trx
     .insertInto('idempotency_keys')
-    .values({ tenant_id: tenantId, key: header, fingerprint, status_code: null, response: null })
-    .onConflict((oc) => oc.doNothing())
+    .values({ tenant_id: tenantId, principal, key: header, fingerprint, status_code: null, response: null, expires_at: expiresAt })
+    .onConflict((oc) =>
+      oc
+        .columns(['tenant_id', 'principal', 'key'])
+        .doUpdateSet({ fingerprint, status_code: null, response: null, expires_at: expiresAt })
+        .where('idempotency_keys.expires_at', '<=', sql<Date>`now()`),
+    )
     .returning('key')
     .executeTakeFirst();
   if (!claimed) {
     const stored = await trx
       .selectFrom('idempotency_keys')
       .select(['fingerprint', 'status_code', 'response'])
+      .where('principal', '=', principal)
       .where('key', '=', header)
       .executeTakeFirstOrThrow();
     if (stored.fingerprint !== fingerprint) {
@@ -68,7 +96,14 @@ export async function idempotent<T>(
   await trx
     .updateTable('idempotency_keys')
     .set({ status_code: result.status, response: sql`${JSON.stringify(result.body ?? null)}::jsonb` })
+    .where('principal', '=', principal)
     .where('key', '=', header)
     .execute();
   return { ...result, replayed: false };
+}
+
+/** Deletes expired keys of every store, in batches so no run holds many row locks (an owner-rights SQL function). */
+export async function deleteExpiredIdempotencyKeys(trx: Tx, batch = 10_000): Promise<number> {
+  const { rows } = await sql<{ n: number }>`select app_delete_expired_idempotency_keys(${batch}) as n`.execute(trx);
+  return rows[0]?.n ?? 0;
 }

@@ -30,7 +30,14 @@ export interface JobSpec<S extends TSchema> {
   timeoutMs: number;
   /** `tenant` (default): enqueued for a tenant, runs in its unit of work. `platform`: no tenant. */
   scope?: 'tenant' | 'platform';
+  /**
+   * One at a time per tenant (a graphile-worker queue per tenant and task): a store's thousand chunks take one
+   * runner of the class, so another store's job does not wait behind them all.
+   */
+  onePerTenant?: boolean;
   run(payload: Static<S>, context: JobRunContext): Promise<void>;
+  /** After the last attempt failed (the job is in dead jobs): record the failure where users look, in its own unit of work. */
+  onDead?(payload: Static<S>, context: Pick<JobRunContext, 'trx' | 'tenantId'>): Promise<void>;
 }
 
 export interface JobDefinition<P = unknown> {
@@ -40,9 +47,11 @@ export interface JobDefinition<P = unknown> {
   readonly maxAttempts: number;
   readonly timeoutMs: number;
   readonly scope: 'tenant' | 'platform';
+  readonly onePerTenant: boolean;
   /** Why the payload is invalid, or undefined when it is valid. */
   validate(payload: unknown): string | undefined;
   run(payload: P, context: JobRunContext): Promise<void>;
+  onDead?(payload: P, context: Pick<JobRunContext, 'trx' | 'tenantId'>): Promise<void>;
 }
 
 const NAME = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/;
@@ -59,6 +68,7 @@ export function defineJob<const S extends TSchema>(spec: JobSpec<S>): JobDefinit
     maxAttempts: spec.maxAttempts,
     timeoutMs: spec.timeoutMs,
     scope: spec.scope ?? 'tenant',
+    onePerTenant: spec.onePerTenant ?? false,
     validate(payload) {
       if (validator.Check(payload)) return undefined;
       return [...validator.Errors(payload)]
@@ -67,6 +77,7 @@ export function defineJob<const S extends TSchema>(spec: JobSpec<S>): JobDefinit
         .join('; ');
     },
     run: spec.run,
+    ...(spec.onDead ? { onDead: spec.onDead } : {}),
   };
 }
 

@@ -46,6 +46,7 @@ export interface JobSpecRow {
   run_at: string | null;
   max_attempts: number;
   job_key: string | null;
+  queue_name: string | null;
   priority: number;
   flags: string[];
 }
@@ -57,6 +58,7 @@ export function jobSpecRow(definition: JobDefinition<never>, envelope: JobEnvelo
     run_at: options.runAt?.toISOString() ?? null,
     max_attempts: definition.maxAttempts,
     job_key: options.jobKey ?? null,
+    queue_name: definition.onePerTenant && envelope.tenant_id ? `${definition.name}:${envelope.tenant_id}` : null,
     priority: PRIORITY_NUMBER[definition.priority],
     flags: envelope.tenant_id ? [taskFlag(definition.name), tenantFlag(envelope.tenant_id)] : [taskFlag(definition.name)],
   };

@@ -76,8 +76,19 @@ export class Pausing {
   /** The flags workers must skip; read at most once per `cacheMs`, so a pause takes effect within it. */
   forbiddenFlags = async (): Promise<string[]> => {
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.flags;
-    const rows = await this.db.withPlatform((trx) => trx.selectFrom('paused_jobs').select(['kind', 'target']).where('kind', '!=', 'job').execute());
-    const flags = [PAUSED_FLAG, ...rows.map((row) => (row.kind === 'task' ? taskFlag(row.target) : tenantFlag(row.target)))];
+    // Suspended stores are read from the tenants themselves too: a missed or failed suspension notice cannot
+    // leave a suspended store's jobs running, and a forged "resumed" notice cannot restart them.
+    const [rows, suspended] = await this.db.withPlatform(async (trx) => [
+      await trx.selectFrom('paused_jobs').select(['kind', 'target']).where('kind', '!=', 'job').execute(),
+      await trx.selectFrom('tenants').select('id').where('status', '=', 'suspended').execute(),
+    ]);
+    const flags = [
+      ...new Set([
+        PAUSED_FLAG,
+        ...rows.map((row) => (row.kind === 'task' ? taskFlag(row.target) : tenantFlag(row.target))),
+        ...suspended.map((tenant) => tenantFlag(tenant.id)),
+      ]),
+    ];
     this.cached = { flags, at: Date.now() };
     return flags;
   };

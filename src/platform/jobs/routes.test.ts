@@ -114,7 +114,8 @@ describe('jobs admin API', () => {
 
   it('reports the queue in readiness and on the admin API', async () => {
     const ready = await t.app.inject('/q/health/ready');
-    expect(ready.json().checks).toContainEqual(expect.objectContaining({ name: 'job-queue', status: 'UP', data: expect.objectContaining({ dead_jobs: expect.any(Number) }) }));
+    // Readiness reports the worker only (it scans no table); queue depth and dead jobs are on the admin API.
+    expect(ready.json().checks).toContainEqual(expect.objectContaining({ name: 'job-queue', status: 'UP' }));
     const queue = await t.app.inject({ url: '/admin/jobs/queue', headers: admin });
     expect(queue.json()).toMatchObject({ queued: { CRITICAL: expect.any(Number), BULK: expect.any(Number) }, paused: expect.any(Array) });
   });

@@ -102,6 +102,9 @@ export function jobTask(definition: JobDefinition<never>, db: Db, deadJobs: Dead
           activeSpan()?.recordException(error instanceof Error ? error : String(error));
           activeSpan()?.setStatus({ code: SpanStatusCode.ERROR, message: message(error) });
           await moveToDead('exhausted', message(error));
+          await reportDead(definition, envelope, db).catch((failure: unknown) =>
+            log.error({ job_id: job.id, task: definition.name, err: failure }, 'could not record the dead job where its owner looks'),
+          );
           return;
         }
         jobMetrics.retried.inc({ priority, attempt });
@@ -127,4 +130,14 @@ function runInUnitOfWork(definition: JobDefinition<never>, envelope: JobEnvelope
       () => (helpers.abortSignal.aborted ? new Error('worker shutting down') : new JobTimeoutError(definition.name, definition.timeoutMs)),
     );
   return definition.scope === 'tenant' ? db.withTenant(tenantId!, work) : db.withPlatform(work);
+}
+
+/** Runs the definition's `onDead` in the job's own unit of work (its tenant's, or the platform's). */
+async function reportDead(definition: JobDefinition<never>, envelope: JobEnvelope, db: Db): Promise<void> {
+  const onDead = definition.onDead;
+  if (!onDead) return;
+  const tenantId = envelope.tenant_id;
+  const data = envelope.data as never;
+  if (tenantId) await db.withTenant(tenantId, (trx) => onDead(data, { trx, tenantId }));
+  else await db.withPlatform((trx) => onDead(data, { trx, tenantId: null }));
 }

@@ -128,7 +128,7 @@ export async function startJobWorker(options: JobWorkerOptions): Promise<JobWork
       const up = crashed === undefined && heartbeatAgeMs < config.leaseMs;
       return {
         status: up ? 'UP' : 'DOWN',
-        data: { runners: classes, heartbeat_age_ms: heartbeatAgeMs, ...(crashed ? { error: String(crashed) } : {}) },
+        data: { runners: classes, heartbeat_age_ms: heartbeatAgeMs, ...(crashed ? { error: 'a runner stopped; see the logs' } : {}) },
       };
     },
     stop,

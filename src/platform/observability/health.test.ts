@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, startTestApp, testDatabaseUrl } from '../../../test/support/platform.ts';
 import { createDb } from '../db/database.ts';
 import { databaseCheck } from '../db/health.ts';
+import { READINESS_CACHE_MS } from './health.ts';
 
 /** A TCP proxy in front of PostgreSQL that the test can cut and restore, to make the database "unreachable". */
 function databaseProxy(target: URL) {
@@ -36,6 +37,15 @@ function databaseProxy(target: URL) {
   return { open, cut, url: () => Object.assign(new URL(target), { port: String(port) }).toString() };
 }
 
+async function eventually<T>(probe: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const deadline = Date.now() + READINESS_CACHE_MS * 3;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
 describe('health', () => {
   let t: TestApp;
   beforeAll(async () => {
@@ -66,16 +76,34 @@ describe('health', () => {
     try {
       expect((await t.app.inject('/q/health/ready')).statusCode).toBe(200);
       await proxy.cut();
-      const down = await t.app.inject('/q/health/ready');
+      // Readiness answers are reused for READINESS_CACHE_MS, so the change shows within that time.
+      const down = await eventually(() => t.app.inject('/q/health/ready'), (response) => response.statusCode === 503);
       expect(down.statusCode).toBe(503);
       expect(down.json()).toMatchObject({ status: 'DOWN', checks: expect.arrayContaining([{ name: 'database', status: 'DOWN', data: expect.anything() }]) });
       await proxy.open();
-      const up = await t.app.inject('/q/health/ready');
+      const up = await eventually(() => t.app.inject('/q/health/ready'), (response) => response.statusCode === 200);
       expect(up.statusCode).toBe(200);
       expect(up.json().status).toBe('UP');
     } finally {
       t.platform.health.addReadinessCheck('database', databaseCheck(t.platform.db));
       await db.close();
+    }
+  });
+
+  it('runs the checks once for a flood of probes, and shows no error text', async () => {
+    let runs = 0;
+    t.platform.health.addReadinessCheck('probe-counter', async () => {
+      runs += 1;
+      throw new Error('connect ECONNREFUSED 10.1.2.3:5432');
+    });
+    try {
+      await new Promise((resolve) => setTimeout(resolve, READINESS_CACHE_MS));
+      const responses = await Promise.all(Array.from({ length: 50 }, () => t.app.inject('/q/health/ready')));
+      expect(runs).toBe(1);
+      expect(responses.every((response) => response.statusCode === 503)).toBe(true);
+      expect(responses[0]!.body).not.toMatch(/ECONNREFUSED|10\.1\.2\.3/);
+    } finally {
+      t.platform.health.addReadinessCheck('probe-counter', async () => ({ status: 'UP' }));
     }
   });
 });

@@ -22,6 +22,7 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { FastifyPluginCallback } from 'fastify';
 import type { TracingConfig } from '../config/config.ts';
 import { currentContext, spanAttributes } from './context.ts';
+import { RemoteParentRatioSampler } from './remote-sampler.ts';
 
 /** The bounded-context service names of seed 000 "Service Name Mapping". */
 export const SERVICE_NAMES = ['village-storefront', 'checkout-orchestrator', 'media-processor', 'background-jobs', 'platform-admin'] as const;
@@ -59,7 +60,13 @@ export function startTracing(config: TracingConfig, exporter?: SpanExporter): Tr
   const processors: SpanProcessor[] = [contextAttributes];
   if (exporter) processors.push(new SimpleSpanProcessor(exporter));
   else if (config.export) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
-  const sampler: Sampler = new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.samplerRatio) });
+  // A remote parent's sampled flag is the client's to set, so it decides nothing (see remote-sampler.ts).
+  const remote = new RemoteParentRatioSampler(config.samplerRatio);
+  const sampler: Sampler = new ParentBasedSampler({
+    root: new TraceIdRatioBasedSampler(config.samplerRatio),
+    remoteParentSampled: remote,
+    remoteParentNotSampled: remote,
+  });
   const providerFor = (serviceName: string) =>
     new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }), sampler, spanProcessors: processors });
 

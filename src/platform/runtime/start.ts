@@ -2,8 +2,10 @@ import type { Config } from '../config/config.ts';
 import { createDb } from '../db/database.ts';
 import { databaseCheck } from '../db/health.ts';
 import { migrate } from '../db/migrate.ts';
-import { openOwnerDatabase } from '../db/owner.ts';
+import { openOwnerDatabase, ownerUrlFor } from '../db/owner.ts';
+import { assertSafeRuntimeRole } from '../db/runtime-role.ts';
 import { jobTableCleanup, jobTableCleanupSchedule } from '../jobs/cleanup.ts';
+import { idempotencyKeyCleanup, idempotencyKeyCleanupSchedule } from '../http/idempotency-cleanup.ts';
 import { createJobs, jobQueueCheck } from '../jobs/service.ts';
 import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
@@ -12,7 +14,7 @@ import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, PlatformModule, Role } from '../platform.ts';
 
 /** Every job the build defines: the platform's own and each module's. */
-export const jobDefinitions = (modules: readonly PlatformModule[]) => [jobTableCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
+export const jobDefinitions = (modules: readonly PlatformModule[]) => [jobTableCleanup, idempotencyKeyCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
 
 export interface RunningPlatform {
   platform: Platform;
@@ -29,19 +31,23 @@ export interface RunningPlatform {
 export async function startPlatform(config: Config, roles: Role[], modules: readonly PlatformModule[]): Promise<RunningPlatform> {
   const owner = await openOwnerDatabase(config);
   try {
-    await migrate(owner.url, 'up');
+    if (config.migrateOnStart) await migrate(ownerUrlFor(owner, 'migrating at start (MIGRATE_ON_START)'), 'up');
     const db = createDb({
       ownerUrl: owner.url,
       appUrl: config.appDatabaseUrl,
       poolMax: config.db.poolMax,
       statementTimeoutMs: config.db.statementTimeoutMs,
     });
+    await assertSafeRuntimeRole(db, { loginRoleToo: config.appDatabaseUrl !== undefined }).catch(async (error: unknown) => {
+      await db.close();
+      throw error;
+    });
     const health = new HealthRegistry();
     health.addReadinessCheck('database', databaseCheck(db));
     const definitions = jobDefinitions(modules);
     const jobs = createJobs(db, config.jobs, definitions);
     let worker: JobWorker | undefined;
-    health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
+    health.addReadinessCheck('job-queue', jobQueueCheck(() => worker));
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
     const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
@@ -49,11 +55,11 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
     for (const module of modules) await module.start?.(platform);
     if (roles.includes('worker')) {
       worker = await startJobWorker({
-        ownerUrl: owner.url,
+        ownerUrl: ownerUrlFor(owner, 'the job worker'),
         db,
         config: config.jobs,
         definitions,
-        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), ...modules.flatMap((module) => module.schedules ?? [])],
+        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), idempotencyKeyCleanupSchedule, ...modules.flatMap((module) => module.schedules ?? [])],
         pausing: jobs.pausing,
         deadJobs: jobs.deadJobs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -18,7 +18,8 @@ export async function importChunk(trx: Tx, tenantId: string, importId: string, s
   const chunk = await trx.deleteFrom('catalog_import_chunks').where('import_id', '=', importId).where('seq', '=', seq).returning('records').executeTakeFirst();
   if (!chunk) return;
   const { format } = await trx.selectFrom('catalog_imports').select('format').where('id', '=', importId).executeTakeFirstOrThrow();
-  await trx.updateTable('catalog_imports').set({ status: 'running', started_at: sql`coalesce(started_at, now())` }).where('id', '=', importId).where('status', '=', 'queued').execute();
+  // The import's row is updated once, at the end: chunks of one import never hold its row lock while they work.
+  const startedAt = new Date();
 
   const valid: ImportRow[] = [];
   const errors: RowError[] = [];
@@ -56,11 +57,22 @@ export async function importChunk(trx: Tx, tenantId: string, importId: string, s
            variants_updated = variants_updated + ${outcome.variantsUpdated},
            errors = ${mergeErrors(errors)},
            chunks_done = chunks_done + 1,
-           status = case when chunks_done + 1 = chunks_total then 'succeeded' else 'running' end,
-           finished_at = case when chunks_done + 1 = chunks_total then now() end
+           started_at = coalesce(started_at, ${startedAt}),
+           status = case when status = 'failed' then 'failed' when chunks_done + 1 = chunks_total then 'succeeded' else 'running' end,
+           finished_at = case when status = 'failed' then finished_at when chunks_done + 1 = chunks_total then now() end
      where id = ${importId}
      returning status, products_total, extract(epoch from (now() - created_at))::float8 as seconds`.execute(trx);
   bulkImportProducts.inc({ format }, outcome.productsChanged);
   const result = finished.rows[0];
   if (result?.status === 'succeeded' && result.seconds > 0) bulkImportRate.set({ format }, (result.products_total / result.seconds) * 60);
+}
+
+/** A chunk that failed its last attempt ends its import as failed (not "running" for ever); the rest is kept. */
+export async function markImportFailed(trx: Tx, importId: string): Promise<void> {
+  await trx
+    .updateTable('catalog_imports')
+    .set({ status: 'failed', finished_at: new Date() })
+    .where('id', '=', importId)
+    .where('status', 'in', ['queued', 'running'])
+    .execute();
 }

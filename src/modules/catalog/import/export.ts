@@ -31,13 +31,23 @@ async function* exportRows(db: Db, tenantId: string): AsyncGenerator<ImportRow> 
   }
 }
 
-const csvRecord = (row: ImportRow) => ({
-  ...row,
-  tags: row.tags.join('|'),
-  options: Object.entries(row.options)
-    .map(([name, value]) => `${name}=${value}`)
-    .join(';'),
-});
+/**
+ * A spreadsheet runs a cell that starts with = + - @ (or a tab or CR before one) as a formula: such text cells are
+ * written with a leading apostrophe, which spreadsheets show as text and the CSV import strips again.
+ */
+export const FORMULA_START = /^[=+\-@\t\r]/;
+const neutralised = (value: unknown) => (typeof value === 'string' && FORMULA_START.test(value) ? `'${value}` : value);
+
+const csvRecord = (row: ImportRow) =>
+  Object.fromEntries(
+    Object.entries({
+      ...row,
+      tags: row.tags.join('|'),
+      options: Object.entries(row.options)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(';'),
+    }).map(([column, value]) => [column, neutralised(value)]),
+  );
 
 /** A byte stream of the export, to pipe to a response or a file. */
 export function exportCatalog(db: Db, tenantId: string, format: ImportFormat): Readable {

@@ -6,6 +6,27 @@ import { type ImportFormat, parseRecords } from './parse.ts';
 import type { RowError } from './rows.ts';
 
 export const MAX_REPORTED_ERRORS = 1_000;
+/** Rows one file may hold (100,000 products with 3 variants each is the documented size). */
+export const MAX_IMPORT_ROWS = 300_000;
+/** Imports of one store waiting or running at once. */
+export const MAX_ACTIVE_IMPORTS = 3;
+
+const tooMany = (detail: string) => new HttpProblem(429, 'Too many imports', detail, { headers: { 'retry-after': '60' } });
+
+/** One upload of a store is staged at a time, and at most MAX_ACTIVE_IMPORTS imports of a store are in flight. */
+async function claimImportSlot(trx: Tx): Promise<void> {
+  const { rows } = await sql<{ acquired: boolean }>`
+    select pg_try_advisory_xact_lock(hashtext('catalog_imports'), hashtext(app_current_tenant()::text)) as acquired`.execute(trx);
+  if (!rows[0]?.acquired) throw tooMany('Another upload of this store is being staged; retry when it is done.');
+  const active = await trx
+    .selectFrom('catalog_imports')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('status', 'in', ['queued', 'running'])
+    .executeTakeFirstOrThrow();
+  if (Number(active.n) >= MAX_ACTIVE_IMPORTS) {
+    throw tooMany(`This store has ${active.n} imports in progress (at most ${MAX_ACTIVE_IMPORTS}); retry when one has finished.`);
+  }
+}
 
 /** Appends row errors to an import's report, keeping the first MAX_REPORTED_ERRORS by line. */
 export const mergeErrors = (newErrors: RowError[]) => sql<unknown>`(
@@ -28,6 +49,7 @@ export interface StagedImport {
  * is held in memory besides the set of SKUs seen.
  */
 export async function stageImport(trx: Tx, tenantId: string, source: Readable, format: ImportFormat, chunkRecords = 20_000): Promise<StagedImport> {
+  await claimImportSlot(trx);
   const { id: importId } = await trx
     .insertInto('catalog_imports')
     .values({ tenant_id: tenantId, format, rows_total: 0, chunks_total: 0, products_total: 0, errors: '[]' })
@@ -52,6 +74,11 @@ export async function stageImport(trx: Tx, tenantId: string, source: Readable, f
 
   for await (const parsed of parseRecords(source, format)) {
     rows++;
+    if (rows > MAX_IMPORT_ROWS) {
+      throw new HttpProblem(413, 'Import too large', `An import file may hold at most ${MAX_IMPORT_ROWS} rows; split the file.`, {
+        extensions: { max_rows: MAX_IMPORT_ROWS },
+      });
+    }
     if ('error' in parsed) {
       fail({ line: parsed.line, field: '', message: parsed.error });
       continue;

@@ -1,0 +1,27 @@
+import proxyAddr from '@fastify/proxy-addr';
+import type { FastifyInstance } from 'fastify';
+import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
+import type { Platform } from '../platform.ts';
+import { sendProblem } from './problem.ts';
+
+export const OPS_PREFIX = '/q/';
+
+/**
+ * The operational endpoints (/q/health/*, /q/metrics) answer only clients on the allow-list (OPS_ALLOWED_ADDRESSES:
+ * the scraper's and the orchestrator's probe addresses; loopback by default), judged by the client address that
+ * TRUST_PROXY lets through. Anyone else, on any host, gets the same 404 as for a route that does not exist.
+ */
+export function registerOpsEndpoints(app: FastifyInstance, platform: Platform): void {
+  const allowed = proxyAddr.compile(platform.config.http.opsAllowList);
+  app.addHook('onRequest', async (request, reply) => {
+    if (!request.url.startsWith(OPS_PREFIX)) return;
+    if (allowed(request.ip, 0)) return;
+    return sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+  });
+  app.get('/q/health/live', async () => platform.health.live());
+  app.get('/q/health/ready', async (_request, reply) => {
+    const report = await platform.health.ready();
+    return reply.code(report.status === 'UP' ? 200 : 503).header('cache-control', 'no-store').send(report);
+  });
+  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
+}

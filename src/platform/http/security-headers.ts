@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+
+const INLINE_STYLE = /<style>([\s\S]*?)<\/style>/g;
+
+/** The sources of a page: scripts and styles only from the page's own origin, inline styles only by their hash. */
+function htmlPolicy(html: string): string {
+  const styleHashes = [...html.matchAll(INLINE_STYLE)].map((match) => `'sha256-${createHash('sha256').update(match[1]!).digest('base64')}'`);
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    `style-src 'self'${styleHashes.length > 0 ? ` ${[...new Set(styleHashes)].join(' ')}` : ''}`,
+    "img-src 'self' https: data:",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** Anything that is not a page (JSON, CSV, problem bodies) may load nothing and be framed by no one. */
+const NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+function appendVary(reply: FastifyReply, field: string): void {
+  const current = reply.getHeader('vary');
+  const fields = typeof current === 'string' ? current.split(',').map((item) => item.trim()).filter(Boolean) : [];
+  if (!fields.some((item) => item.toLowerCase() === field.toLowerCase())) reply.header('vary', [...fields, field].join(', '));
+}
+
+/**
+ * Security headers on every response: a Content-Security-Policy (unless the route set its own), nosniff, no
+ * framing, a strict referrer policy, HSTS when the request came over HTTPS. A publicly cacheable response varies
+ * on the Host the store was resolved from, so no shared cache ever serves one store's page for another.
+ */
+export function addSecurityHeaders(app: FastifyInstance, options: { forwardedHostTrusted: boolean }): void {
+  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'strict-origin-when-cross-origin');
+    if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    if (!reply.hasHeader('content-security-policy')) {
+      const html = typeof payload === 'string' && String(reply.getHeader('content-type') ?? '').startsWith('text/html');
+      reply.header('content-security-policy', html ? htmlPolicy(payload) : NON_HTML_POLICY);
+    }
+    if (/\bpublic\b/.test(String(reply.getHeader('cache-control') ?? ''))) {
+      appendVary(reply, 'Host');
+      if (options.forwardedHostTrusted) appendVary(reply, 'X-Forwarded-Host');
+    }
+    return payload;
+  });
+}
