@@ -1,7 +1,9 @@
 import type { Db, Tx } from '../../platform/db/database.ts';
+import type { Mail } from '../../platform/mail/mail.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type KeySource, keySource } from './keys.ts';
 import { hashPassword } from './passwords.ts';
+import { RevocationList } from './revocations.ts';
 
 /** The identity module's state for one running platform: its database, its signing keys, its bcrypt cost. */
 export interface Identity {
@@ -10,6 +12,8 @@ export interface Identity {
   bcryptCost: number;
   /** A hash checked when no account matches, so that an unknown e-mail costs as much time as a wrong password. */
   decoyHash: Promise<string>;
+  revocations: RevocationList;
+  mail: Mail;
 }
 
 const identities = new WeakMap<Platform, Identity>();
@@ -23,6 +27,8 @@ export function identityOf(platform: Platform): Identity {
       keys: keySource(platform.config.auth, platform.db),
       bcryptCost,
       decoyHash: hashPassword('decoy password, matches nothing', bcryptCost),
+      revocations: new RevocationList(platform.db),
+      mail: platform.mail,
     };
     identities.set(platform, identity);
   }

@@ -9,6 +9,7 @@ import { createJobs, jobQueueCheck } from '../jobs/service.ts';
 import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
+import { createMail } from '../mail/mail.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, Role } from '../platform.ts';
 
@@ -43,7 +44,8 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
-    const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
+    const mail = createMail(config.mail, db);
+    const platform: Platform = { config, db, health, events, jobs, mail, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
     if (roles.includes('worker')) {
@@ -57,10 +59,12 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
         deadJobs: jobs.deadJobs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
       });
+      mail.startRelay();
     }
     return {
       platform,
       async stop() {
+        await mail.stop();
         await worker?.stop();
         for (const module of [...modules].reverse()) await module.stop?.(platform);
         await db.close();
