@@ -11,8 +11,8 @@ import type { RateLimit } from './rate-limiter.ts';
  */
 export type TrafficClass = 'shoppers' | 'staff' | 'clients';
 
-const CLASS_SHARE: Record<TrafficClass, number> = { shoppers: 0.6, staff: 0.2, clients: 0.2 };
-const REQUESTER_SHARE: Record<TrafficClass, number> = { shoppers: 0.25, staff: 0.5, clients: 1 };
+const CLASS_SHARE: Record<TrafficClass, number> = { shoppers: 0.7, staff: 0.15, clients: 0.15 };
+const REQUESTER_SHARE: Record<TrafficClass, number> = { shoppers: 0.5, staff: 0.5, clients: 1 };
 
 /** The platform's own host (console, platform logins) has no store budget: one bucket per client address. */
 export const PLATFORM_HOST_BUDGET: RateLimit = { capacity: 60, refillPerSecond: 5 };

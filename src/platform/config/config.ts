@@ -46,7 +46,7 @@ export interface AuthConfig {
 }
 
 export interface MailConfig {
-  /** `outbox` (embedded default): messages stay in the mail_outbox table, the dev mailbox. `smtp`: delivered. */
+  /** `outbox` (embedded default, without SMTP_URL): messages stay in the mail_outbox table, the dev mailbox. `smtp`: delivered. */
   transport: 'outbox' | 'smtp';
   /** smtp:// or smtps:// URL with credentials (nodemailer's connection URL); required with MAIL_TRANSPORT=smtp. */
   smtpUrl: string | undefined;
@@ -240,13 +240,13 @@ function signingKeys(env: Env): Pick<AuthConfig, 'signingKeys' | 'signingKid'> {
   return { signingKeys: keys, signingKid };
 }
 
-function mail(env: Env, profile: Config['profile']): MailConfig {
-  const transport = oneOf(env, 'MAIL_TRANSPORT', ['outbox', 'smtp'] as const, profile === 'prod' ? 'smtp' : 'outbox');
+function mail(env: Env): MailConfig {
   const smtpUrl = optional(env, 'SMTP_URL');
+  const transport = oneOf(env, 'MAIL_TRANSPORT', ['outbox', 'smtp'] as const, smtpUrl ? 'smtp' : 'outbox');
   if (smtpUrl !== undefined && !/^smtps?:$/.test(URL.canParse(smtpUrl) ? new URL(smtpUrl).protocol : '')) {
     throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL');
   }
-  if (transport === 'smtp' && !smtpUrl) throw new ConfigError('SMTP_URL', 'is required when MAIL_TRANSPORT=smtp (the default in the prod profile)');
+  if (transport === 'smtp' && !smtpUrl) throw new ConfigError('SMTP_URL', 'is required when MAIL_TRANSPORT=smtp');
   const from = str(env, 'MAIL_FROM', 'Village Storefront <no-reply@villagestorefront.dev>');
   return { transport, smtpUrl, from };
 }
@@ -293,7 +293,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...auth,
       bcryptCost: int(env, 'AUTH_BCRYPT_COST', profile === 'test' ? 4 : 12, profile === 'test' ? 4 : 12, 15),
     },
-    mail: mail(env, profile),
+    mail: mail(env),
     tracing: tracing(env, profile),
     metrics: {
       tenantAllowList: list(env, 'METRICS_TENANT_ALLOWLIST', UUID),
