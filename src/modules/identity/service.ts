@@ -3,7 +3,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { type Identity, inHome } from './identity.ts';
-import { verifyPassword } from './passwords.ts';
+import { assertLaneHasRoom, verifyPassword } from './passwords.ts';
 import { scopesOf } from './rbac.ts';
 import {
   type Account,
@@ -113,6 +113,9 @@ async function checkPassword(
   origin: Origin,
 ): Promise<{ account: Account | undefined; matches: boolean; keys: ThrottleKey[]; reservation: { ids: string[] } }> {
   const { db } = identity;
+  // An address this replica saw fail recently is suspect: when the suspect lane is full it is shed unheard.
+  const knownSuspect = identity.suspectAddresses.has(origin.ip);
+  if (knownSuspect) assertLaneHasRoom('suspect');
   const keys = throttleKeys({ tenantId: attempt.tenantId, kind: attempt.kind, email: attempt.email, ip: origin.ip });
   const reservation = await reserveAttempt(db, keys);
   if (!reservation.granted) {
@@ -123,11 +126,13 @@ async function checkPassword(
   const account = await inHome(db, attempt.tenantId, (trx) => findAccount(trx, attempt.kind, { email: attempt.email }));
   let matches: boolean;
   try {
-    matches = await verifyPassword(attempt.password, account?.passwordHash ?? (await identity.decoyHash), reservation.priorFailures > 0 ? 'suspect' : 'login');
+    const lane = knownSuspect || reservation.priorFailures > 0 ? 'suspect' : 'login';
+    matches = await verifyPassword(attempt.password, account?.passwordHash ?? (await identity.decoyHash), lane);
   } catch (error) {
     await forgetAttempts(db, reservation.ids, null);
     throw error;
   }
+  if (!matches || !account) identity.suspectAddresses.set(origin.ip, true);
   return { account, matches, keys, reservation };
 }
 

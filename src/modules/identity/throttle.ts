@@ -31,7 +31,7 @@ export function throttleKeys(attempt: { tenantId: string | null; kind: string; e
 }
 
 export type Reservation =
-  | { granted: true; ids: string[]; /** Earlier failures of this account from this address within the window. */ priorFailures: number }
+  | { granted: true; ids: string[]; /** Earlier failures from this address (any account) within the window. */ priorFailures: number }
   | { granted: false; retryAfterSeconds: number };
 
 /**
@@ -41,7 +41,8 @@ export type Reservation =
  */
 export function reserveAttempt(db: Db, keys: ThrottleKey[], now = Date.now()): Promise<Reservation> {
   return reserveAttemptRows(db, keys, new Date(now - WINDOW_MS)).then((outcome) => {
-    if ('ids' in outcome) return { granted: true, ids: outcome.ids, priorFailures: outcome.counts[0] ?? 0 };
+    // keys[1] is the address: one with recent failures is suspect whichever account it tries next.
+    if ('ids' in outcome) return { granted: true, ids: outcome.ids, priorFailures: outcome.counts[1] ?? 0 };
     const retryAt = outcome.blockedOldest.getTime() + WINDOW_MS;
     return { granted: false, retryAfterSeconds: Math.max(1, Math.ceil((retryAt - now) / 1000)) };
   });
