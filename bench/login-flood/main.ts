@@ -1,8 +1,9 @@
 /**
  * bench/login-flood: legitimate logins and storefront throughput while 50 addresses flood the login with wrong
  * passwords, against the same rounds without the flood (alternating quiet/flood rounds, medians). bcrypt at the
- * production cost of 12. The storefront load comes from a child process (bench/storefront/load.ts), the flood and
- * the legitimate logins from this one, over HTTP. Prints one JSON document.
+ * production cost of 12. Two kinds of round: legitimate logins alone (one every 200 ms, latency measured), and the
+ * storefront home page at full load (autocannon, bench/storefront/load.ts). The flood (flood.ts) and the storefront
+ * load run as child processes; everything goes over HTTP. Prints one JSON document.
  */
 import { spawn } from 'node:child_process';
 import http from 'node:http';
@@ -79,15 +80,18 @@ try {
     return output.home.requests_per_second;
   }
 
+  async function floodFromChild(): Promise<Record<string, number>> {
+    const child = spawn(process.execPath, [fileURLToPath(new URL('./flood.ts', import.meta.url)), origin, host], { stdio: ['pipe', 'pipe', 'inherit'] });
+    child.stdin.end(JSON.stringify({ emails: users.map((user) => user.email), seconds: SECONDS, attackers: ATTACKERS }));
+    return JSON.parse(await text(child.stdout)) as Record<string, number>;
+  }
+
   /** One round: the legitimate logins alone, or the storefront at full load; with or without the flood. */
   async function round(flood: boolean, storefront: boolean) {
     const until = Date.now() + SECONDS * 1000;
     const legit: number[] = [];
     let legitRefused = 0;
     const statuses: Record<string, number> = {};
-    const count = (status: number) => {
-      statuses[status] = (statuses[status] ?? 0) + 1;
-    };
     const legitimate = (async () => {
       for (let i = 0; !storefront && Date.now() < until; i++) {
         const user = users[i % users.length]!;
@@ -98,16 +102,7 @@ try {
         await new Promise((resolve) => setTimeout(resolve, 200));
       }
     })();
-    const attackers = flood
-      ? Array.from({ length: ATTACKERS }, async (_, a) => {
-          for (let i = 0; Date.now() < until; i++) {
-            // Half guess at real accounts, half at random e-mails; every one from the attacker's own address.
-            const email = a % 2 === 0 ? users[i % users.length]!.email : `nobody-${a}-${i}@flood.test`;
-            const response = await login({ email, password: `wrong-${i}-guess` }, `198.51.100.${a + 1}`);
-                count(response.status);
-          }
-        })
-      : [];
+    const attackers = flood ? [floodFromChild().then((counts) => Object.assign(statuses, counts))] : [];
     const started = performance.now();
     const [requestsPerSecond] = await Promise.all([storefront ? storefrontLoad() : 0, storefront ? undefined : legitimate, ...attackers]);
     if (storefront) await legitimate.catch(() => {});
