@@ -4,6 +4,7 @@ import type { Db } from './db/database.ts';
 import type { JobDefinition, JobSchedule } from './jobs/definitions.ts';
 import type { Jobs } from './jobs/service.ts';
 import type { EventBus } from './events/bus.ts';
+import type { Mail } from './mail/mail.ts';
 import type { HealthRegistry } from './observability/health.ts';
 
 export type Role = 'web' | 'worker';
@@ -17,6 +18,8 @@ export interface Platform {
   jobs: Jobs;
   /** In-process domain events (TenantResolved, TenantSuspended, …); see events/bus.ts. */
   events: EventBus;
+  /** Outgoing mail through the outbox (enqueue inside a unit of work: sent only after commit). */
+  mail: Mail;
   roles: ReadonlySet<Role>;
 }
 

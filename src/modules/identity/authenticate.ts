@@ -50,6 +50,7 @@ export async function authenticate(identity: Identity, request: FastifyRequest):
   if (claims.tenantId !== (request.tenant?.id ?? null)) {
     throw refused(claims.tenantId ? 'The access token was issued for another store.' : 'A platform token is valid only on the platform host.');
   }
+  if (await identity.revocations.isRevoked(claims)) throw refused('The access token was revoked (signed out, password changed or account disabled).');
   if (isImpersonated(claims)) {
     const path = request.url.split('?')[0]!;
     if (!(await auditImpersonatedRequest(identity, claims, { method: request.method, path, requestId: request.id }))) {
@@ -59,7 +60,10 @@ export async function authenticate(identity: Identity, request: FastifyRequest):
   return claims;
 }
 
+/** The actor stamped on rows (created_by, updated_by) and logs: under impersonation, both people. */
+export const actorOf = (claims: AccessClaims) => (claims.impersonation ? `platform:${claims.impersonation.actorId}/as:${claims.subject}` : claims.subject);
+
 export function enterContext(claims: AccessClaims): void {
   const impersonation = principalOf(claims).impersonation;
-  updateContext({ userId: claims.subject, ...(claims.sessionId ? { sessionId: claims.sessionId } : {}), ...(impersonation ? { impersonation } : {}) });
+  updateContext({ userId: actorOf(claims), ...(claims.sessionId ? { sessionId: claims.sessionId } : {}), ...(impersonation ? { impersonation } : {}) });
 }

@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Identity } from './identity.ts';
 import { CLIENT_GRANTABLE_SCOPES } from './rbac.ts';
+import { revokeSubject } from './revocations.ts';
 import { type OAuthClient, findClient, insertClient, listClients, revokeClient } from './repository.ts';
 import { tokenIssuanceDuration } from './telemetry.ts';
 import { ACCESS_TOKEN_TTL_SECONDS, signAccessToken } from './tokens.ts';
@@ -47,10 +48,15 @@ export function clients(db: Db, tenantId: string): Promise<OAuthClient[]> {
   return db.withTenant(tenantId, listClients);
 }
 
-export async function revoke(db: Db, tenantId: string, clientId: string): Promise<void> {
-  if (!(await db.withTenant(tenantId, (trx) => revokeClient(trx, clientId)))) {
-    throw new HttpProblem(404, 'API client not found', `No active API client ${clientId} in this store.`);
-  }
+/** Revokes a client: no new tokens, and the tokens it holds are refused at once (the revocation list). */
+export async function revoke(identity: Identity, tenantId: string, clientId: string): Promise<void> {
+  const revoked = await identity.db.withTenant(tenantId, async (trx) => {
+    if (!(await revokeClient(trx, clientId))) return false;
+    await revokeSubject(trx, clientId);
+    return true;
+  });
+  if (!revoked) throw new HttpProblem(404, 'API client not found', `No active API client ${clientId} in this store.`);
+  identity.revocations.invalidate();
 }
 
 /** RFC 6749 §4.4: a client of this store authenticates with its secret and receives a 15-minute access token. */

@@ -1,7 +1,11 @@
+import { hash } from '@node-rs/bcrypt';
+import { LRUCache } from 'lru-cache';
 import type { Db, Tx } from '../../platform/db/database.ts';
+import type { Mail } from '../../platform/mail/mail.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type KeySource, keySource } from './keys.ts';
-import { hashPassword } from './passwords.ts';
+import { RevocationList } from './revocations.ts';
+import { WINDOW_MS } from './throttle.ts';
 
 /** The identity module's state for one running platform: its database, its signing keys, its bcrypt cost. */
 export interface Identity {
@@ -10,6 +14,10 @@ export interface Identity {
   bcryptCost: number;
   /** A hash checked when no account matches, so that an unknown e-mail costs as much time as a wrong password. */
   decoyHash: Promise<string>;
+  revocations: RevocationList;
+  /** Client addresses with a failed login on this replica within the throttling window. */
+  suspectAddresses: LRUCache<string, true>;
+  mail: Mail;
 }
 
 const identities = new WeakMap<Platform, Identity>();
@@ -22,7 +30,11 @@ export function identityOf(platform: Platform): Identity {
       db: platform.db,
       keys: keySource(platform.config.auth, platform.db),
       bcryptCost,
-      decoyHash: hashPassword('decoy password, matches nothing', bcryptCost),
+      // Outside the bcrypt lanes: once per process, and it must not be shed.
+      decoyHash: hash('decoy password, matches nothing', { cost: bcryptCost }),
+      revocations: new RevocationList(platform.db),
+      suspectAddresses: new LRUCache({ max: 100_000, ttl: WINDOW_MS }),
+      mail: platform.mail,
     };
     identities.set(platform, identity);
   }

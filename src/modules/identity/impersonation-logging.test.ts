@@ -13,11 +13,11 @@ describe('requests under impersonation are logged with impersonation_context', (
   });
   afterAll(() => t.close());
 
-  it('carries actor, reason and ticket on the request line, and the impersonated user as user_id', async () => {
+  it('carries actor, reason and ticket on the request line, and both the super-user and the impersonated user as user_id', async () => {
     const store = await makeTenant(t.platform.db, 'Logged Store');
     const member = await staffSession(t.platform, store.id, 'staff');
     const operator = await platformSession(t.platform);
-    const grant = await startImpersonation(identityOf(t.platform), operator.userId, {
+    const grant = await startImpersonation(identityOf(t.platform), operator.claims, {
       tenantId: store.id,
       userId: member.userId,
       reasonCode: 'bug_investigation',
@@ -27,7 +27,7 @@ describe('requests under impersonation are logged with impersonation_context', (
     const line = logs.lines.find((entry) => entry.correlation_id === 'logged-imp-1' && entry.message === 'request completed');
     expect(line).toMatchObject({
       tenant_id: store.id,
-      user_id: member.userId,
+      user_id: `platform:${operator.userId}/as:${member.userId}`,
       session_id: grant.impersonation_id,
       impersonation_context: { actorId: operator.userId, reason: 'bug_investigation', ticket: 'BUG-77' },
     });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import type { Identity } from './identity.ts';
-import { scopesOf } from './rbac.ts';
+import { type StaffRole, impersonationScopesOf } from './rbac.ts';
 import {
   type AuditCursor,
   type AuditFilter,
@@ -36,9 +36,15 @@ export interface ImpersonationGrant {
  */
 export async function startImpersonation(
   identity: Identity,
-  actorId: string,
+  actorClaims: AccessClaims,
   request: { tenantId: string; userId: string; reasonCode: ReasonCode; ticket: string | undefined },
 ): Promise<ImpersonationGrant> {
+  if (actorClaims.kind !== 'platform' || !actorClaims.amr?.includes('otp')) {
+    throw new HttpProblem(403, 'Second factor required', 'Impersonation needs a session verified with a one-time code: enrol TOTP, then sign in with it or step up.', {
+      extensions: { reason: 'mfa_required' },
+    });
+  }
+  const actorId = actorClaims.subject;
   const actor = await identity.db.withPlatform((trx) => findAccount(trx, 'platform', { id: actorId }));
   if (!actor?.active) throw new HttpProblem(403, 'Forbidden', 'Only an active platform super-user may impersonate.');
   const impersonationId = randomUUID();
@@ -56,7 +62,7 @@ export async function startImpersonation(
       ticket: request.ticket ?? null,
     });
     const stop = tokenIssuanceDuration.startTimer({ grant: 'impersonation' });
-    const scopes = scopesOf(target.role);
+    const scopes = impersonationScopesOf(target.role as StaffRole);
     const accessToken = await signAccessToken(identity.keys, {
       kind: 'staff',
       subject: target.id,

@@ -28,7 +28,7 @@ describe('identity data: tenant isolation, append-only audit, session-log partit
     await createCustomer(identity, a.id, { email: 'c@example.test', password: 'customer-password', displayName: 'C' });
     await createClient(t.platform.db, a.id, { name: 'Client', scopes: ['catalog:read'] });
     const operator = await platformSession(t.platform);
-    await startImpersonation(identity, operator.userId, { tenantId: a.id, userId: member.userId, reasonCode: 'customer_support', ticket: undefined });
+    await startImpersonation(identity, operator.claims, { tenantId: a.id, userId: member.userId, reasonCode: 'customer_support', ticket: undefined });
   });
   afterAll(() => t.close());
 
@@ -85,6 +85,7 @@ describe('identity data: tenant isolation, append-only audit, session-log partit
           subject_id: randomUUID(),
           token_hash: randomBytes(32),
           expires_at: expiresAt,
+          session_expires_at: expiresAt,
         }),
       );
     const longExpired = new Date(Date.now() - 8 * 86_400_000);

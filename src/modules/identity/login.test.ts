@@ -45,7 +45,7 @@ describe('login and throttling', () => {
   });
 
   const loginAs = (email: string, password: string, ip: string, url = '/auth/login', host = storeHost(store)) =>
-    t.app.inject({ method: 'POST', url, headers: { host, 'x-forwarded-for': ip }, payload: { email, password } });
+    t.app.inject({ method: 'POST', url, headers: { host }, remoteAddress: ip, payload: { email, password } });
 
   it('answers a wrong password and an unknown e-mail alike, with a 401 problem', async () => {
     const session = await staffSession(t.platform, store.id);
@@ -58,18 +58,18 @@ describe('login and throttling', () => {
     }
   });
 
-  it('throttles an account with 429 before the tenth wrong password, even for the right one', async () => {
+  it('throttles an account from one address with 429 after five wrong passwords, even for the right one', async () => {
     const session = await staffSession(t.platform, store.id);
     const statuses: number[] = [];
-    for (let attempt = 1; attempt <= 9; attempt++) {
-      statuses.push((await loginAs(session.email, `wrong-${attempt}`, `198.51.100.${10 + attempt}`)).statusCode);
-    }
+    for (let attempt = 1; attempt <= 9; attempt++) statuses.push((await loginAs(session.email, `wrong-${attempt}`, '198.51.100.11')).statusCode);
     expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(statuses.slice(5)).toEqual([429, 429, 429, 429]);
-    const right = await loginAs(session.email, session.password, '198.51.100.99');
+    const right = await loginAs(session.email, session.password, '198.51.100.11');
     expect(right.statusCode).toBe(429);
     expect(Number(right.headers['retry-after'])).toBeGreaterThan(0);
     expect(right.json()).toMatchObject({ status: 429, title: 'Too many failed logins' });
+    // The guesser does not lock the owner out: the right password from the owner's own address works.
+    expect((await loginAs(session.email, session.password, '198.51.100.99')).statusCode).toBe(200);
     // Another store's account with the same e-mail is not affected.
     await createStaffUser(identityOf(t.platform), other.id, { email: session.email, password: session.password, displayName: 'Twin', role: 'staff' });
     expect((await loginAs(session.email, session.password, '198.51.100.98', '/auth/login', storeHost(other))).statusCode).toBe(200);
@@ -89,7 +89,7 @@ describe('login and throttling', () => {
   it('refuses invalid login input with 400 and records no failure', async () => {
     const session = await staffSession(t.platform, store.id);
     for (const payload of [{ email: session.email }, { email: 'not-an-email', password: 'x' }, { email: session.email, password: 'x'.repeat(73) }]) {
-      const response = await t.app.inject({ method: 'POST', url: '/auth/login', headers: { host: storeHost(store), 'x-forwarded-for': '198.51.100.50' }, payload });
+      const response = await t.app.inject({ method: 'POST', url: '/auth/login', headers: { host: storeHost(store) }, remoteAddress: '198.51.100.50', payload });
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({ title: 'Validation failed' });
       expect(response.json().request_id).toBeTruthy();
@@ -104,9 +104,10 @@ describe('login and throttling', () => {
       t.app.inject({ method: 'POST', url: '/auth/customers', headers: { host: storeHost(tenant) }, payload: { email, password, display_name: 'Shopper' } });
     const inStore = await register(store, 'first-store-password');
     const inOther = await register(other, 'other-store-password');
-    expect([inStore.statusCode, inOther.statusCode]).toEqual([201, 201]);
-    expect(inStore.json().id).not.toBe(inOther.json().id);
-    expect((await register(store, 'again-password')).statusCode).toBe(409);
+    expect([inStore.statusCode, inOther.statusCode]).toEqual([202, 202]);
+    // A known e-mail gets the same answer; its owner learns of it by mail.
+    const again = await register(store, 'again-password');
+    expect([again.statusCode, again.json()]).toEqual([202, inStore.json()]);
     const login = await loginAs(email, 'first-store-password', '198.51.100.60', '/auth/customers/login');
     expect(login.statusCode).toBe(200);
     expect(login.json().scope).toBe('account:read account:write cart:write');

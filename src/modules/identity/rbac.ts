@@ -20,6 +20,16 @@ const ROLE_SCOPES: Record<StaffRole | 'customer' | 'platform_super_user', readon
   platform_super_user: ['platform:stores:read', 'platform:stores:write', 'platform:impersonate', 'platform:audit:read', 'platform:flags:write', 'jobs:admin'],
 };
 
+/**
+ * Scopes an impersonation never carries: a super-user acting as a store's user must not mint credentials (staff
+ * logins, API clients and their secrets) that outlive the audited 15 minutes, nor change billing.
+ */
+const CREDENTIAL_SCOPES = new Set(['staff:write', 'api-clients:write', 'billing:write']);
+
+export function impersonationScopesOf(role: StaffRole): string[] {
+  return scopesOf(role).filter((scope) => !CREDENTIAL_SCOPES.has(scope));
+}
+
 /** Scopes a store may grant to a headless API client (seed §3.2.2: catalog, cart and order access). */
 export const CLIENT_GRANTABLE_SCOPES = ['catalog:read', 'catalog:write', 'cart:write', 'orders:read', 'orders:write'] as const;
 

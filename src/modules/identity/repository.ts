@@ -62,15 +62,62 @@ export interface RefreshTokensTable extends AuditColumns {
   expires_at: Date;
   rotated_at: ColumnType<Date | null, never, Date>;
   revoked_at: ColumnType<Date | null, never, Date>;
-  revoked_reason: ColumnType<'logout' | 'reuse' | null, never, 'logout' | 'reuse'>;
+  revoked_reason: ColumnType<RevokedReason | null, never, RevokedReason>;
+  session_expires_at: Date;
+}
+
+export type RevokedReason = 'logout' | 'reuse' | 'password' | 'disabled';
+
+export interface AccessRevocationsTable {
+  id: Generated<string>;
+  kind: 'session' | 'subject';
+  target: string;
+  revoked_at: ColumnType<Date, never, never>;
+}
+
+export interface PlatformUserTotpTable {
+  platform_user_id: string;
+  secret: string;
+  confirmed_at: ColumnType<Date | null, never, Date>;
+  last_step: ColumnType<string, never, number>;
+  created_at: ColumnType<Date, never, never>;
+}
+
+export interface PlatformRecoveryCodesTable {
+  platform_user_id: string;
+  code_hash: Buffer;
+  used_at: ColumnType<Date | null, never, Date>;
+}
+
+export interface PasswordResetTokensTable extends AuditColumns {
+  id: Generated<string>;
+  tenant_id: string | null;
+  subject_kind: SubjectKind;
+  subject_id: string;
+  token_hash: Buffer;
+  expires_at: Date;
+  used_at: ColumnType<Date | null, never, Date>;
 }
 
 export interface LoginFailuresTable {
+  id: ColumnType<string, never, never>;
   key_hash: Buffer;
   failed_at: ColumnType<Date, Date | undefined, never>;
 }
 
-export type SessionEvent = 'login' | 'login_failed' | 'login_throttled' | 'refresh' | 'refresh_reuse' | 'logout';
+export type SessionEvent =
+  | 'login'
+  | 'login_failed'
+  | 'login_throttled'
+  | 'refresh'
+  | 'refresh_reuse'
+  | 'logout'
+  | 'password_changed'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'mfa_enrolled'
+  | 'mfa_failed'
+  | 'disabled';
 
 export interface SessionLogsTable {
   id: Generated<string>;
@@ -118,6 +165,10 @@ declare module '../../platform/db/schema.ts' {
     login_failures: LoginFailuresTable;
     session_logs: SessionLogsTable;
     impersonation_audit: ImpersonationAuditTable;
+    access_revocations: AccessRevocationsTable;
+    platform_user_totp: PlatformUserTotpTable;
+    platform_recovery_codes: PlatformRecoveryCodesTable;
+    password_reset_tokens: PasswordResetTokensTable;
   }
 }
 
@@ -252,7 +303,15 @@ export function countPlatformUsers(db: Db): Promise<number> {
 
 export function insertRefreshToken(
   trx: Tx,
-  token: { tenant_id: string | null; family_id: string; subject_kind: SubjectKind; subject_id: string; token_hash: Buffer; expires_at: Date },
+  token: {
+    tenant_id: string | null;
+    family_id: string;
+    subject_kind: SubjectKind;
+    subject_id: string;
+    token_hash: Buffer;
+    expires_at: Date;
+    session_expires_at: Date;
+  },
 ): Promise<void> {
   return trx.insertInto('refresh_tokens').values(token).execute().then(() => undefined);
 }
@@ -266,7 +325,7 @@ export async function markRotated(trx: Tx, id: string): Promise<void> {
   await trx.updateTable('refresh_tokens').set({ rotated_at: new Date() }).where('id', '=', id).execute();
 }
 
-export async function revokeFamily(trx: Tx, familyId: string, reason: 'logout' | 'reuse'): Promise<number> {
+export async function revokeFamily(trx: Tx, familyId: string, reason: RevokedReason): Promise<number> {
   const result = await trx
     .updateTable('refresh_tokens')
     .set({ revoked_at: new Date(), revoked_reason: reason })
@@ -274,6 +333,18 @@ export async function revokeFamily(trx: Tx, familyId: string, reason: 'logout' |
     .where('revoked_at', 'is', null)
     .executeTakeFirst();
   return Number(result.numUpdatedRows);
+}
+
+/** Revokes every live session of an account but `keep`; returns the families revoked. */
+export async function revokeSubjectFamilies(trx: Tx, subjectId: string, reason: RevokedReason, keep?: string): Promise<string[]> {
+  let query = trx
+    .updateTable('refresh_tokens')
+    .set({ revoked_at: new Date(), revoked_reason: reason })
+    .where('subject_id', '=', subjectId)
+    .where('revoked_at', 'is', null);
+  if (keep) query = query.where('family_id', '!=', keep);
+  const rows = await query.returning('family_id').execute();
+  return [...new Set(rows.map((row) => row.family_id))];
 }
 
 /** Needs the platform context; the policies let it reach expired tokens only. */
@@ -284,26 +355,50 @@ export async function deleteExpiredRefreshTokens(trx: Tx, before: Date): Promise
 
 // ---- login throttling
 
-export async function recentFailures(db: Db, keys: Buffer[], since: Date): Promise<{ key: Buffer; count: number; oldest: Date }[]> {
-  const rows = await db.kysely
-    .selectFrom('login_failures')
-    .select((eb) => ['key_hash', eb.fn.countAll<string>().as('n'), eb.fn.min('failed_at').as('oldest')])
-    .where('key_hash', 'in', keys)
-    .where('failed_at', '>', since)
-    .groupBy('key_hash')
-    .execute();
-  return rows.map((row) => ({ key: row.key_hash, count: Number(row.n), oldest: row.oldest as Date }));
+/** Keys are locked in a fixed order, so two attempts sharing keys cannot deadlock. */
+const lockId = (key: Buffer) => key.readBigInt64BE(0).toString();
+
+export async function reserveAttemptRows(
+  db: Db,
+  keys: { hash: Buffer; limit: number }[],
+  since: Date,
+): Promise<{ ids: string[]; counts: number[] } | { blockedOldest: Date }> {
+  return db.kysely.transaction().execute(async (trx) => {
+    for (const id of keys.map((key) => lockId(key.hash)).sort()) await sql`select pg_advisory_xact_lock(${id}::bigint)`.execute(trx);
+    const rows = await trx
+      .selectFrom('login_failures')
+      .select((eb) => ['key_hash', eb.fn.countAll<string>().as('n'), eb.fn.min('failed_at').as('oldest')])
+      .where(
+        'key_hash',
+        'in',
+        keys.map((key) => key.hash),
+      )
+      .where('failed_at', '>', since)
+      .groupBy('key_hash')
+      .execute();
+    const counts = keys.map((key) => Number(rows.find((row) => row.key_hash.equals(key.hash))?.n ?? 0));
+    let blockedOldest: Date | undefined;
+    keys.forEach((key, i) => {
+      if (counts[i]! < key.limit) return;
+      const oldest = rows.find((row) => row.key_hash.equals(key.hash))!.oldest as Date;
+      if (!blockedOldest || oldest > blockedOldest) blockedOldest = oldest;
+    });
+    if (blockedOldest) return { blockedOldest };
+    const inserted = await trx
+      .insertInto('login_failures')
+      .values(keys.map((key) => ({ key_hash: key.hash })))
+      .returning('id')
+      .execute();
+    return { ids: inserted.map((row) => row.id), counts };
+  });
 }
 
-export async function insertFailures(db: Db, keys: Buffer[]): Promise<void> {
+/** Deletes reserved attempts by id, and with `forgivenKey` every failure under that key. */
+export async function forgetAttempts(db: Db, ids: string[], forgivenKey: Buffer | null): Promise<void> {
   await db.kysely
-    .insertInto('login_failures')
-    .values(keys.map((key_hash) => ({ key_hash })))
+    .deleteFrom('login_failures')
+    .where((eb) => (forgivenKey ? eb.or([eb('id', 'in', ids), eb('key_hash', '=', forgivenKey)]) : eb('id', 'in', ids)))
     .execute();
-}
-
-export async function clearFailures(db: Db, key: Buffer): Promise<void> {
-  await db.kysely.deleteFrom('login_failures').where('key_hash', '=', key).execute();
 }
 
 export async function deleteFailuresBefore(trx: Tx, before: Date): Promise<number> {
@@ -432,4 +527,108 @@ export async function countStoreAccounts(trx: Tx): Promise<{ staff: number; cust
     ])
     .executeTakeFirstOrThrow();
   return { staff: Number(row.staff), customers: Number(row.customers), apiClients: Number(row.api_clients) };
+}
+
+// ---- access token revocation
+
+export async function insertRevocations(trx: Tx, kind: 'session' | 'subject', targets: string[]): Promise<void> {
+  if (targets.length === 0) return;
+  await trx
+    .insertInto('access_revocations')
+    .values(targets.map((target) => ({ kind, target })))
+    .execute();
+}
+
+export function revocationsSince(db: Db, since: Date): Promise<{ kind: 'session' | 'subject'; target: string; revoked_at: Date }[]> {
+  return db.kysely.selectFrom('access_revocations').select(['kind', 'target', 'revoked_at']).where('revoked_at', '>', since).execute();
+}
+
+export async function deleteRevocationsBefore(trx: Tx, before: Date): Promise<number> {
+  const result = await trx.deleteFrom('access_revocations').where('revoked_at', '<', before).executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
+// ---- accounts: status and passwords
+
+export async function setPasswordHash(trx: Tx, kind: SubjectKind, id: string, passwordHash: string): Promise<void> {
+  const table = kind === 'staff' ? 'staff_users' : kind === 'customer' ? 'customer_accounts' : 'platform_users';
+  await trx.updateTable(table).set({ password_hash: passwordHash }).where('id', '=', id).execute();
+}
+
+export function updateStaffUser(trx: Tx, id: string, change: { status?: 'active' | 'disabled'; role?: StaffRole }): Promise<StaffUser | undefined> {
+  return trx
+    .updateTable('staff_users')
+    .set({ ...change, updated_at: new Date() })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst();
+}
+
+// ---- password reset tokens
+
+export async function insertResetToken(
+  trx: Tx,
+  row: { tenant_id: string | null; subject_kind: SubjectKind; subject_id: string; token_hash: Buffer; expires_at: Date },
+): Promise<void> {
+  await trx.insertInto('password_reset_tokens').values(row).execute();
+}
+
+/** Claims an unused, unexpired token: marks it used in the same statement, so it works once. */
+export function consumeResetToken(trx: Tx, tokenHash: Buffer): Promise<{ subject_kind: SubjectKind; subject_id: string } | undefined> {
+  return trx
+    .updateTable('password_reset_tokens')
+    .set({ used_at: new Date(), updated_at: new Date() })
+    .where('token_hash', '=', tokenHash)
+    .where('used_at', 'is', null)
+    .where('expires_at', '>', new Date())
+    .returning(['subject_kind', 'subject_id'])
+    .executeTakeFirst();
+}
+
+// ---- platform second factor
+
+export function findTotp(db: Db, userId: string) {
+  return db.kysely.selectFrom('platform_user_totp').selectAll().where('platform_user_id', '=', userId).executeTakeFirst();
+}
+
+export async function upsertPendingTotp(db: Db, userId: string, secret: string): Promise<boolean> {
+  const result = await db.kysely
+    .insertInto('platform_user_totp')
+    .values({ platform_user_id: userId, secret })
+    .onConflict((oc) => oc.column('platform_user_id').doUpdateSet({ secret }).where('platform_user_totp.confirmed_at', 'is', null))
+    .executeTakeFirst();
+  return Number(result.numInsertedOrUpdatedRows ?? 0n) > 0;
+}
+
+/** Records `step` as used, only if it is newer than the last one used: a code is good once. */
+export async function advanceTotpStep(db: Db, userId: string, step: number, confirm: boolean): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable('platform_user_totp')
+    .set(confirm ? { last_step: step, confirmed_at: new Date() } : { last_step: step })
+    .where('platform_user_id', '=', userId)
+    .where('last_step', '<', String(step))
+    .where('confirmed_at', confirm ? 'is' : 'is not', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function replaceRecoveryCodes(db: Db, userId: string, hashes: Buffer[]): Promise<void> {
+  await db.kysely.transaction().execute(async (trx) => {
+    await trx.updateTable('platform_recovery_codes').set({ used_at: new Date() }).where('platform_user_id', '=', userId).where('used_at', 'is', null).execute();
+    await trx
+      .insertInto('platform_recovery_codes')
+      .values(hashes.map((code_hash) => ({ platform_user_id: userId, code_hash })))
+      .execute();
+  });
+}
+
+export async function useRecoveryCode(db: Db, userId: string, codeHash: Buffer): Promise<boolean> {
+  const result = await db.kysely
+    .updateTable('platform_recovery_codes')
+    .set({ used_at: new Date() })
+    .where('platform_user_id', '=', userId)
+    .where('code_hash', '=', codeHash)
+    .where('used_at', 'is', null)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
 }

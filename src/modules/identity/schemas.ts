@@ -8,7 +8,30 @@ const Password = Type.String({ minLength: 1, maxLength: PASSWORD_MAX_BYTES });
 const NewPassword = Type.String({ minLength: PASSWORD_MIN_LENGTH, maxLength: PASSWORD_MAX_BYTES });
 const DisplayName = Type.String({ minLength: 1, maxLength: 200 });
 
+// A TOTP code (6 digits) or a recovery code (xxxxx-xxxxx).
+const OneTimeCode = Type.String({ pattern: '^(\\d{6}|[0-9a-fA-F]{5}-?[0-9a-fA-F]{5})$' });
+
 export const LoginBody = Type.Object({ email: Email, password: Password }, { additionalProperties: false });
+export const PlatformLoginBody = Type.Object({ email: Email, password: Password, otp: Type.Optional(OneTimeCode) }, { additionalProperties: false });
+export const CodeBody = Type.Object({ code: OneTimeCode }, { additionalProperties: false });
+export const TotpEnrolment = Type.Object({ secret: Type.String(), otpauth_uri: Type.String() });
+export const RecoveryCodes = Type.Object({ recovery_codes: Type.Array(Type.String()) });
+export const StepUpResponse = Type.Object({ access_token: Type.String(), token_type: Type.Literal('Bearer'), expires_in: Type.Integer() });
+export const PasswordResetRequest = Type.Object({ email: Email }, { additionalProperties: false });
+export const PasswordResetCompletion = Type.Object(
+  { token: Type.String({ minLength: 1, maxLength: 200 }), new_password: NewPassword },
+  { additionalProperties: false },
+);
+export const PasswordChange = Type.Object({ current_password: Password, new_password: NewPassword }, { additionalProperties: false });
+export const Accepted = Type.Object({ message: Type.String() });
+export const StaffIdParams = Type.Object({ id: Type.String({ format: 'uuid' }) }, { additionalProperties: false });
+export const StaffChange = Type.Object(
+  {
+    status: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('disabled')])),
+    role: Type.Optional(Type.Union(STAFF_ROLES.map((role) => Type.Literal(role)))),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
 export const RefreshBody = Type.Object({ refresh_token: Type.String({ minLength: 1, maxLength: 200 }) }, { additionalProperties: false });
 
 export const TokenResponse = Type.Object({

@@ -36,3 +36,11 @@ export const loginFailuresTotal = defineMetric({
   labels: ['reason'],
   component: 'identity',
 });
+
+export const passwordWorkShed = defineMetric({
+  name: 'villagecompute_storefront_identity_password_work_shed_total',
+  help: 'Password hashes refused because their lane (login, suspect, new) was full: answered 503 with Retry-After.',
+  type: 'counter',
+  labels: ['lane'],
+  component: 'identity',
+});

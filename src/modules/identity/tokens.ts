@@ -24,6 +24,10 @@ export interface AccessClaims {
   /** The login session (refresh-token family) or impersonation the token belongs to. */
   sessionId?: string | undefined;
   impersonation?: Impersonation | undefined;
+  /** RFC 8176 authentication methods: `pwd`, plus `otp` once a second factor was checked for this token. */
+  amr?: string[] | undefined;
+  /** Seconds since the epoch; set on verified tokens (the revocation list compares it). */
+  issuedAt?: number | undefined;
 }
 
 export class TokenRejected extends Error {
@@ -42,6 +46,7 @@ interface Payload extends JWTPayload {
   /** RFC 8693 actor claim: who really acts when a platform super-user impersonates. */
   act?: { sub: string };
   imp?: { id: string; reason: string; ticket?: string };
+  amr?: string[];
 }
 
 export async function signAccessToken(keys: KeySource, claims: AccessClaims, now = Date.now()): Promise<string> {
@@ -52,6 +57,7 @@ export async function signAccessToken(keys: KeySource, claims: AccessClaims, now
     roles: claims.roles,
     scope: claims.scopes.join(' '),
     ...(claims.sessionId ? { sid: claims.sessionId } : {}),
+    ...(claims.amr ? { amr: claims.amr } : {}),
     ...(claims.impersonation
       ? {
           act: { sub: claims.impersonation.actorId },
@@ -96,11 +102,12 @@ export async function verifyAccessToken(keys: KeySource, token: string): Promise
     if (error instanceof errors.JOSEError) throw new TokenRejected(`token invalid (${error.code})`);
     throw error;
   }
-  const { kind, tenant_id, roles, scope, sid, act, imp } = payload;
+  const { kind, tenant_id, roles, scope, sid, act, imp, amr } = payload;
   if (!KINDS.has(kind) || !(tenant_id === null || typeof tenant_id === 'string') || !isStringArray(roles) || typeof scope !== 'string') {
     throw new TokenRejected('token claims malformed');
   }
   if ((act === undefined) !== (imp === undefined)) throw new TokenRejected('token claims malformed');
+  if (amr !== undefined && !isStringArray(amr)) throw new TokenRejected('token claims malformed');
   return {
     kind,
     subject: payload.sub!,
@@ -109,5 +116,7 @@ export async function verifyAccessToken(keys: KeySource, token: string): Promise
     scopes: scope === '' ? [] : scope.split(' '),
     sessionId: typeof sid === 'string' ? sid : undefined,
     impersonation: act && imp ? { id: imp.id, actorId: act.sub, reason: imp.reason, ticket: imp.ticket } : undefined,
+    amr,
+    issuedAt: payload.iat!,
   };
 }

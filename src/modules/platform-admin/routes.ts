@@ -84,7 +84,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
     `${PLATFORM_PREFIX}/impersonations`,
     { preHandler: requireScopes('platform:impersonate'), schema: { tags, body: ImpersonationStart, response: { 201: ImpersonationGrant } } },
     async (request, reply) => {
-      const grant = await startImpersonation(identity, request.principal!.subject, {
+      const grant = await startImpersonation(identity, request.accessClaims!, {
         tenantId: request.body.store_id,
         userId: request.body.user_id,
         reasonCode: request.body.reason_code,

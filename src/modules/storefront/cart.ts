@@ -9,8 +9,12 @@ import { formatMoney } from './html.ts';
  * The shopper's cart lives in a cookie (variant ids and quantities only; prices always come from the catalog),
  * so anonymous pages stay cacheable and no server state is needed before checkout.
  */
-const CART_COOKIE = 'vs_cart';
-const CSRF_COOKIE = 'vs_csrf';
+/**
+ * Over HTTPS the cookies carry the `__Host-` prefix: the browser then accepts them only with Secure, Path=/ and no
+ * Domain, so a sibling store's subdomain cannot plant (toss) a cart or CSRF cookie for this one. Plain HTTP (local
+ * development) cannot hold a Secure cookie, so there they have the bare names.
+ */
+const cookieName = (request: FastifyRequest, name: 'vs_cart' | 'vs_csrf') => (request.protocol === 'https' ? `__Host-${name}` : name);
 const MAX_LINES = 30;
 const MAX_QUANTITY = 99;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -18,7 +22,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export type CartLines = Map<string, number>;
 
 export function readCart(request: FastifyRequest): CartLines {
-  const raw = request.cookies[CART_COOKIE];
+  const raw = request.cookies[cookieName(request, 'vs_cart')];
   const lines: CartLines = new Map();
   if (!raw) return lines;
   try {
@@ -39,7 +43,7 @@ const cookieOptions = (request: FastifyRequest) => ({ path: '/', httpOnly: true,
 
 export function writeCart(request: FastifyRequest, reply: FastifyReply, lines: CartLines): void {
   const value = Buffer.from(JSON.stringify([...lines])).toString('base64url');
-  reply.setCookie(CART_COOKIE, value, { ...cookieOptions(request), maxAge: 60 * 60 * 24 * 30 });
+  reply.setCookie(cookieName(request, 'vs_cart'), value, { ...cookieOptions(request), maxAge: 60 * 60 * 24 * 30 });
 }
 
 export function addLine(lines: CartLines, variantId: string, quantity: number): CartLines {
@@ -50,15 +54,15 @@ export function addLine(lines: CartLines, variantId: string, quantity: number): 
 
 /** Double-submit token: a random value in an HttpOnly cookie that each form must echo in `_csrf`. */
 export function csrfToken(request: FastifyRequest, reply: FastifyReply): string {
-  const existing = request.cookies[CSRF_COOKIE];
+  const existing = request.cookies[cookieName(request, 'vs_csrf')];
   if (existing && /^[A-Za-z0-9_-]{32}$/.test(existing)) return existing;
   const token = randomBytes(24).toString('base64url');
-  reply.setCookie(CSRF_COOKIE, token, cookieOptions(request));
+  reply.setCookie(cookieName(request, 'vs_csrf'), token, cookieOptions(request));
   return token;
 }
 
 export function verifyCsrf(request: FastifyRequest, submitted: string | undefined): void {
-  const expected = request.cookies[CSRF_COOKIE];
+  const expected = request.cookies[cookieName(request, 'vs_csrf')];
   const valid =
     typeof submitted === 'string' && expected !== undefined && submitted.length === expected.length && timingSafeEqual(Buffer.from(submitted), Buffer.from(expected));
   if (!valid) throw new HttpProblem(403, 'CSRF token invalid', 'Reload the page and try again.');

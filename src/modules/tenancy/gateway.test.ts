@@ -37,7 +37,8 @@ describe('tenant access gateway (HTTP)', () => {
       const response = await t.app.inject({ url: '/', headers: { host: hostOf(store).toUpperCase() } });
       expect(response.statusCode).toBe(200);
       expect(response.body).toContain('Gateway Goods');
-      expect(response.headers['ratelimit-limit']).toBe('200');
+      // One shopper's bucket: half of the shoppers' 70 % of the starter plan's burst of 200.
+      expect(response.headers['ratelimit-limit']).toBe('70');
     }
     off();
     expect(resolved.map((event) => event.cached)).toEqual([false, true]);
@@ -111,18 +112,20 @@ describe('tenant access gateway (HTTP)', () => {
     expect((await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } })).statusCode).toBe(200);
   });
 
-  it('answers 429 with Retry-After and RateLimit headers over the store budget, and counts it', async () => {
+  it('answers 429 with Retry-After and RateLimit headers over a shopper\'s and the shoppers\' budget, and counts it', async () => {
     const tenant = await makeTenant(t.platform.db, 'Busy Boutique');
     const { flags } = tenancy(t.platform);
-    await flags.setOverride({ tenantId: tenant.id, key: 'rate_limit.burst', value: 3, reason: 'test budget' });
+    await flags.setOverride({ tenantId: tenant.id, key: 'rate_limit.burst', value: 10, reason: 'test budget' });
     await flags.setOverride({ tenantId: tenant.id, key: 'rate_limit.per_second', value: 0.01, reason: 'test budget' });
-    const before = await counter(rateLimited, { scope: 'tenant' });
+    const before = { requester: await counter(rateLimited, { scope: 'requester' }), tenant: await counter(rateLimited, { scope: 'tenant' }) };
+    const get = (ip: string) => t.app.inject({ url: '/', headers: { host: hostOf(tenant) }, remoteAddress: ip });
 
+    // One address gets half of the shoppers' 7 requests: 3.
     const statuses: number[] = [];
-    let last = await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } });
+    let last = await get('192.0.2.71');
     statuses.push(last.statusCode);
     for (let i = 0; i < 4; i++) {
-      last = await t.app.inject({ url: '/', headers: { host: hostOf(tenant) } });
+      last = await get('192.0.2.71');
       statuses.push(last.statusCode);
     }
     expect(statuses).toEqual([200, 200, 200, 429, 429]);
@@ -132,7 +135,12 @@ describe('tenant access gateway (HTTP)', () => {
     expect(last.headers['ratelimit-limit']).toBe('3');
     expect(last.headers['ratelimit-remaining']).toBe('0');
     expect(Number(last.headers['ratelimit-reset'])).toBeGreaterThan(0);
-    expect(await counter(rateLimited, { scope: 'tenant' })).toBe(before + 2);
+    expect(await counter(rateLimited, { scope: 'requester' })).toBe(before.requester + 2);
+    // More addresses exhaust the shoppers' share of the store: 3 + 3 + 1.
+    const others = [];
+    for (const ip of ['192.0.2.72', '192.0.2.72', '192.0.2.72', '192.0.2.73', '192.0.2.73']) others.push((await get(ip)).statusCode);
+    expect(others).toEqual([200, 200, 200, 200, 429]);
+    expect(await counter(rateLimited, { scope: 'tenant' })).toBe(before.tenant + 1);
   });
 
   it("allows CORS from the store's own origins only", async () => {

@@ -30,6 +30,11 @@ const outcome = {
   suspended: resolutions.labels('suspended'),
 };
 const tenantRateLimited = rateLimited.labels('tenant');
+const requesterRateLimited = rateLimited.labels('requester');
+const platformRateLimited = rateLimited.labels('ip');
+
+const tooMany = (detail: string, decision: RateLimitDecision) =>
+  new HttpProblem(429, 'Too Many Requests', detail, { headers: { 'retry-after': String(decision.retryAfterSeconds) } });
 
 /** IETF RateLimit header fields, sent on every store response. */
 export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
@@ -97,14 +102,31 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
       return storeSuspended(request, reply, tenant, supportUrl);
     }
     (cached ? outcome.hit : outcome.miss).inc();
+  });
 
-    const decision = await service.takeTenantBudget(tenant);
+  // After authentication (every onRequest hook) and before any body is read: the budget depends on who asks.
+  app.addHook('preParsing', async (request, reply) => {
+    if (request.url.startsWith('/q/')) return;
+    const tenant = request.tenant;
+    if (!tenant) {
+      const decision = await service.takePlatformHostBudget(request.ip);
+      reply.headers(rateLimitHeaders(decision));
+      if (!decision.allowed) {
+        platformRateLimited.inc();
+        throw tooMany('This address is sending more requests than the platform host allows; retry later.', decision);
+      }
+      return;
+    }
+    const decision = await service.takeTenantBudget(tenant, request.principal, request.ip);
     reply.headers(rateLimitHeaders(decision));
     if (!decision.allowed) {
-      tenantRateLimited.inc();
-      throw new HttpProblem(429, 'Too Many Requests', `${tenant.name} is receiving more requests than its plan allows; retry later.`, {
-        headers: { 'retry-after': String(decision.retryAfterSeconds) },
-      });
+      (decision.scope === 'requester' ? requesterRateLimited : tenantRateLimited).inc();
+      throw tooMany(
+        decision.scope === 'requester'
+          ? `You are sending more requests to ${tenant.name} than one visitor may; retry later.`
+          : `${tenant.name} is receiving more requests than its plan allows; retry later.`,
+        decision,
+      );
     }
   });
 

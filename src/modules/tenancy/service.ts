@@ -6,6 +6,8 @@ import { TenantDirectory } from './directory.ts';
 import { type TxtResolver, txtResolverFromSetting } from './dns.ts';
 import { type DomainView, addCustomDomain, listCustomDomains, removeCustomDomain, verifyCustomDomain } from './domains.ts';
 import { FeatureFlags } from './flags.ts';
+import type { Principal } from '../../platform/http/auth.ts';
+import { PLATFORM_HOST_BUDGET, budgetsFor } from './budgets.ts';
 import { type RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 import {
   type PlatformCommand,
@@ -84,11 +86,25 @@ export class TenancyService {
     return listCustomDomains(this.platform.db, tenantId);
   }
 
-  /** One request against the store's budget: its plan's bucket, or its overrides (feature flags rate_limit.*). */
-  async takeTenantBudget(tenant: ResolvedTenant): Promise<RateLimitDecision> {
+  /**
+   * One request against the store's budget (its plan's bucket, or its overrides: feature flags rate_limit.*), as
+   * shared out by budgets.ts: the requester's bucket first, then its traffic class's. The first refusal decides.
+   */
+  async takeTenantBudget(tenant: ResolvedTenant, principal: Principal | null, ip: string): Promise<RateLimitDecision & { scope: 'requester' | 'class' }> {
     const capacity = this.flags.peek(tenant, 'rate_limit.burst') ?? (await this.flags.evaluate(tenant, 'rate_limit.burst'));
     const refillPerSecond = this.flags.peek(tenant, 'rate_limit.per_second') ?? (await this.flags.evaluate(tenant, 'rate_limit.per_second'));
-    return this.rateLimiter.take(`tenant:${tenant.id}`, { capacity, refillPerSecond });
+    let decision: (RateLimitDecision & { scope: 'requester' | 'class' }) | undefined;
+    for (const bucket of budgetsFor(tenant.id, { capacity, refillPerSecond }, principal, ip)) {
+      const taken = { ...(await this.rateLimiter.take(bucket.key, bucket.limit)), scope: bucket.scope };
+      if (!taken.allowed) return taken;
+      decision ??= taken;
+    }
+    return decision!;
+  }
+
+  /** One request on the platform's own host, per client address. */
+  takePlatformHostBudget(ip: string): Promise<RateLimitDecision> {
+    return this.rateLimiter.take(`platform:ip:${ip}`, PLATFORM_HOST_BUDGET);
   }
 
   async start(): Promise<void> {

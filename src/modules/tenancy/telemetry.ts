@@ -40,7 +40,7 @@ export const cacheHitRatio = defineMetric({
 
 export const rateLimited = defineMetric({
   name: 'villagecompute_storefront_tenant_gateway_rate_limited_requests_total',
-  help: 'Requests refused with 429, by what the budget belongs to (tenant, client, ip).',
+  help: 'Requests refused with 429, by what the budget belongs to (tenant: a traffic class of a store, requester: one address or staff member in a store, client, ip: the platform host).',
   type: 'counter',
   labels: ['scope'],
   component: 'tenant_gateway',

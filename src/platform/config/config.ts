@@ -32,6 +32,7 @@ export interface Config {
   shutdownTimeoutMs: number;
   seedDemo: boolean;
   auth: AuthConfig;
+  mail: MailConfig;
   tracing: TracingConfig;
   metrics: { tenantAllowList: string[]; tenantTopK: number };
   jobs: JobsConfig;
@@ -59,6 +60,14 @@ export interface AuthConfig {
   signingKid: string | undefined;
   /** bcrypt work factor: 12 except in the test profile, where hashing cost is not what is under test. */
   bcryptCost: number;
+}
+
+export interface MailConfig {
+  /** `outbox` (embedded default, without SMTP_URL): messages stay in the mail_outbox table, the dev mailbox. `smtp`: delivered. */
+  transport: 'outbox' | 'smtp';
+  /** smtp:// or smtps:// URL with credentials (nodemailer's connection URL); required with MAIL_TRANSPORT=smtp. */
+  smtpUrl: string | undefined;
+  from: string;
 }
 
 /** The standard OTEL_* variables we read ourselves; the OTLP exporter reads its own (endpoint, headers, …). */
@@ -258,6 +267,17 @@ function signingKeys(env: Env): Pick<AuthConfig, 'signingKeys' | 'signingKid'> {
   return { signingKeys: keys, signingKid };
 }
 
+function mail(env: Env): MailConfig {
+  const smtpUrl = optional(env, 'SMTP_URL');
+  const transport = oneOf(env, 'MAIL_TRANSPORT', ['outbox', 'smtp'] as const, smtpUrl ? 'smtp' : 'outbox');
+  if (smtpUrl !== undefined && !/^smtps?:$/.test(URL.canParse(smtpUrl) ? new URL(smtpUrl).protocol : '')) {
+    throw new ConfigError('SMTP_URL', 'must be an smtp:// or smtps:// URL');
+  }
+  if (transport === 'smtp' && !smtpUrl) throw new ConfigError('SMTP_URL', 'is required when MAIL_TRANSPORT=smtp');
+  const from = str(env, 'MAIL_FROM', 'Village Storefront <no-reply@villagestorefront.dev>');
+  return { transport, smtpUrl, from };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const profile = oneOf(env, 'APP_PROFILE', ['dev', 'test', 'prod'] as const, env.NODE_ENV === 'production' ? 'prod' : 'dev');
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
@@ -316,6 +336,7 @@ export function loadConfig(env: Env = process.env): Config {
       ...auth,
       bcryptCost: int(env, 'AUTH_BCRYPT_COST', profile === 'test' ? 4 : 12, profile === 'test' ? 4 : 12, 15),
     },
+    mail: mail(env),
     tracing: tracing(env, profile),
     metrics: {
       tenantAllowList: list(env, 'METRICS_TENANT_ALLOWLIST', UUID),

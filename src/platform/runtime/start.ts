@@ -10,6 +10,7 @@ import { createJobs, jobQueueCheck } from '../jobs/service.ts';
 import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
+import { createMail } from '../mail/mail.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import type { Platform, PlatformModule, Role } from '../platform.ts';
 
@@ -50,7 +51,8 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
     health.addReadinessCheck('job-queue', jobQueueCheck(() => worker));
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
-    const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
+    const mail = createMail(config.mail, db);
+    const platform: Platform = { config, db, health, events, jobs, mail, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
     if (roles.includes('worker')) {
@@ -64,11 +66,13 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
         deadJobs: jobs.deadJobs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
       });
+      mail.startRelay();
     }
     return {
       platform,
       modules,
       async stop() {
+        await mail.stop();
         await worker?.stop();
         for (const module of [...modules].reverse()) await module.stop?.(platform);
         await db.close();
