@@ -1,6 +1,6 @@
 import { defineTelemetry, growing, observations, series } from '../../platform/observability/alerting.ts';
 import { defineMetric } from '../../platform/observability/metrics.ts';
-import { quantile, sumRate, sumRateBelow } from '../../platform/observability/promql.ts';
+import { quantile, re, sumIncrease, sumRate, sumRateBelow } from '../../platform/observability/promql.ts';
 import { httpRequests } from '../../platform/observability/telemetry.ts';
 
 /** Tenant Access Gateway KPIs (seed 000 "Tenant Access Gateway", seed 001 §3.16: median < 10 ms, < 0.1 % misclassified). */
@@ -61,6 +61,14 @@ const slow = (seconds: number) => [{ seconds, perMinute: 100 }];
 
 /** Alerts, SLOs and panels of the Tenant Access Gateway (panels 1–2 of the component KPI dashboard). */
 export const telemetry = defineTelemetry({
+  annotations: [
+    {
+      name: 'Feature flag changes',
+      expr: `${sumIncrease(changeNotices, { where: { kind: re('flag|override') }, window: '1m' })} > 0`,
+      text: 'Feature flags or overrides changed',
+      color: 'purple',
+    },
+  ],
   alerts: [
     {
       name: 'TenantResolutionLatencyHigh',

@@ -106,6 +106,15 @@ export const telemetry = defineTelemetry({
   ],
   panels: [
     {
+      dashboard: 'distributed-tracing',
+      id: 9,
+      title: 'Query duration p95 by operation',
+      description: 'Database time inside requests and jobs; each statement’s span and SQL comment carry the trace.',
+      kind: 'timeseries',
+      unit: 's',
+      targets: [{ expr: quantile(0.95, dbQueryDuration, app('$__rate_interval')), legend: '{{operation}}' }],
+    },
+    {
       dashboard: 'database-performance',
       id: 1,
       title: 'Connections vs max_connections',

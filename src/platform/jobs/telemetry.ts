@@ -136,6 +136,11 @@ const queueSteps = [
 ];
 const heartbeatAge = `time() - ${selector(m.heartbeat)}`;
 
+type PanelSpec = Omit<PanelDefinition, 'dashboard' | 'kind'> & { kind?: PanelDefinition['kind'] };
+const on =
+  (dashboard: DashboardUid) =>
+  (panel: PanelSpec): PanelDefinition => ({ kind: 'timeseries', dashboard, ...panel });
+
 /** Seed-named job alerts (background-jobs rules), WorkerDown, the jobs backlog SLO and the job dashboards. */
 export const telemetry = defineTelemetry({
   alerts: [
@@ -231,7 +236,7 @@ export const telemetry = defineTelemetry({
       meaning: 'Many jobs are failing for good at once, typically a bad deploy or a dependency outage.',
       steps: ['`npm run jobs -- list`: one task or all?', 'One task: `pause task <name>`, fix, requeue. All: check dependencies (database, storage, mail).'],
       test: {
-        firing: [series(m.deadAdded, { priority: 'DEFAULT', reason: 'exhausted' }, growing(2))],
+        firing: [series(m.deadAdded, { priority: 'DEFAULT', reason: 'exhausted' }, growing(5))],
         quiet: [series(m.deadAdded, { priority: 'DEFAULT', reason: 'exhausted' }, growing(0))],
       },
     }),
@@ -378,7 +383,7 @@ export const telemetry = defineTelemetry({
       runbook: `${runbook}#worker-heartbeat-missing-villagecompute_storefront_jobs_worker_heartbeat_timestamp_seconds`,
       test: {
         firing: [series(m.heartbeat, { instance: 'worker-1' }, holding(60))],
-        quiet: [series(m.heartbeat, { instance: 'worker-1' }, '0+60x480')],
+        quiet: [series(m.heartbeat, { instance: 'worker-1' }, '0+60x120')],
       },
     }),
     jobAlert({
@@ -395,8 +400,8 @@ export const telemetry = defineTelemetry({
       meaning: 'A worker crash-loops; queues back up as a consequence, so CriticalQueueDepthHigh is inhibited while this fires.',
       steps: ['Logs before the restart: `fatal` lines, out-of-memory kills.', 'A poison payload: `npm run jobs -- pause job <id>`.'],
       test: {
-        firing: [series(runtimeMetrics.startTime, { instance: 'worker-1', job: 'worker' }, '100+0x60 200+0x10 300+0x10 400+0x400'), series(m.heartbeat, { instance: 'worker-1', job: 'worker' }, '0+60x480')],
-        quiet: [series(runtimeMetrics.startTime, { instance: 'worker-1', job: 'worker' }, holding(100)), series(m.heartbeat, { instance: 'worker-1', job: 'worker' }, '0+60x480')],
+        firing: [series(runtimeMetrics.startTime, { instance: 'worker-1', job: 'worker' }, '100+0x10 200+0x3 300+0x3 400+0x3 500+0x100'), series(m.heartbeat, { instance: 'worker-1', job: 'worker' }, '0+60x120')],
+        quiet: [series(runtimeMetrics.startTime, { instance: 'worker-1', job: 'worker' }, holding(100)), series(m.heartbeat, { instance: 'worker-1', job: 'worker' }, '0+60x120')],
       },
     }),
     {
@@ -416,7 +421,7 @@ export const telemetry = defineTelemetry({
       runbook,
       test: {
         firing: [series(m.heartbeat, { instance: 'worker-1' }, holding(60))],
-        quiet: [series(m.heartbeat, { instance: 'worker-1' }, '0+60x480')],
+        quiet: [series(m.heartbeat, { instance: 'worker-1' }, '0+60x120')],
       },
     },
   ],
@@ -440,8 +445,6 @@ export const telemetry = defineTelemetry({
   panels: jobPanels(),
 });
 
-type PanelSpec = Omit<PanelDefinition, 'dashboard' | 'kind'> & { kind?: PanelDefinition['kind'] };
-const on = (dashboard: DashboardUid) => (panel: PanelSpec): PanelDefinition => ({ kind: 'timeseries', dashboard, ...panel });
 
 function jobPanels(): PanelDefinition[] {
   const w = '$__rate_interval';
@@ -491,5 +494,8 @@ function jobPanels(): PanelDefinition[] {
       { id: 4, title: 'Queue depth over time', description: 'Jobs waiting per class.', unit: 'short', targets: [{ expr: sumOf(m.queueDepth, { by: ['priority'] }), legend: '{{priority}}' }] },
       { id: 5, title: 'Workers up', description: 'Worker processes with a heartbeat fresher than 2 minutes.', kind: 'stat', unit: 'short', targets: [{ expr: `count(${heartbeatAge} < 120) or vector(0)`, legend: 'workers', instant: true }] },
   ];
-  return [...kpis, ...jobs.map(on('background-jobs')), ...deepDive.map(on('jobs-deep-dive'))];
+  const tracing: PanelSpec[] = [
+    { id: 8, title: 'Job duration p95 by class (with trace exemplars)', description: 'Each exemplar carries the trace_id of one job attempt, a child of (or linked to) the request that enqueued it.', unit: 's', targets: [{ expr: quantile(0.95, m.duration, { window: w, by: ['priority'] }), legend: '{{priority}}', exemplars: true }] },
+  ];
+  return [...kpis, ...jobs.map(on('background-jobs')), ...deepDive.map(on('jobs-deep-dive')), ...tracing.map(on('distributed-tracing'))];
 }

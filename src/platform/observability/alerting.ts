@@ -97,18 +97,30 @@ export interface PanelTarget {
 export interface PanelDefinition extends PanelRef {
   title: string;
   description: string;
-  kind: 'timeseries' | 'stat' | 'gauge' | 'table' | 'bargauge' | 'heatmap';
+  kind: 'timeseries' | 'stat' | 'gauge' | 'table' | 'bargauge' | 'heatmap' | 'text';
   /** A Grafana unit id: `s`, `percentunit`, `reqps`, `short`, `bytes`, `decbytes`, `ops`… */
   unit: string;
   targets: readonly PanelTarget[];
   /** Full-width panels (tables) span 24 columns; others 12. */
   wide?: boolean;
+  /** Markdown of a `text` panel (links to trace search, for instance). */
+  content?: string;
+}
+
+/** A Grafana annotation drawn on every dashboard: a PromQL series whose samples mark events. */
+export interface AnnotationDefinition {
+  name: string;
+  expr: string;
+  /** Text shown on hover, with `{{label}}` placeholders. */
+  text: string;
+  color: string;
 }
 
 export interface Telemetry {
   alerts?: readonly AlertDefinition[];
   slos?: readonly SloDefinition[];
   panels?: readonly PanelDefinition[];
+  annotations?: readonly AnnotationDefinition[];
 }
 
 export function defineTelemetry(telemetry: Telemetry): Telemetry {
@@ -122,7 +134,7 @@ export function series(metric: MetricRef, labels: Record<string, string>, values
 }
 
 /** Test minutes every generated series covers. */
-export const TEST_MINUTES = 480;
+export const TEST_MINUTES = 120;
 
 /** A counter growing by `perMinute` for the whole test. */
 export const growing = (perMinute: number) => `0+${perMinute}x${TEST_MINUTES}`;

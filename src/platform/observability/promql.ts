@@ -43,6 +43,10 @@ export function metricName(metric: MetricRef): string {
   return isExternal(metric) ? metric.name : specOf(metric).name;
 }
 
+export function metricType(metric: MetricRef): ExternalMetric['type'] {
+  return isExternal(metric) ? metric.type : specOf(metric).type;
+}
+
 /** `name_suffix{a="b",…}`, matchers in the order given. */
 export function selector<M extends MetricRef>(metric: M, matchers: Matchers<M> = {}, suffix = ''): string {
   const parts = Object.entries(matchers as Record<string, Matcher>).map(([label, matcher]) =>

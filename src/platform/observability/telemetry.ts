@@ -67,6 +67,14 @@ const disk = { mountpoint: '/var/lib/postgresql', fstype: 'ext4' };
 
 /** The platform-wide HTTP alerts and the golden-signals, error-tracking and tracing dashboards. */
 export const telemetry = defineTelemetry({
+  annotations: [
+    {
+      name: 'Deployments',
+      expr: `count by (version) (${metricName(buildInfo)}) unless count by (version) (${metricName(buildInfo)} offset 5m)`,
+      text: 'Build {{version}} started',
+      color: 'blue',
+    },
+  ],
   alerts: [
     {
       name: 'HighErrorRate',
@@ -268,6 +276,41 @@ export const telemetry = defineTelemetry({
       kind: 'heatmap',
       unit: 's',
       targets: [{ expr: `sum by (le) (increase(${metricName(httpRequestDuration)}_bucket[$__rate_interval]))`, legend: '{{le}}' }],
+    },
+    {
+      dashboard: 'distributed-tracing',
+      id: 5,
+      title: 'Slowest routes (p99)',
+      description: 'The ten routes with the highest p99 latency over the selected range.',
+      kind: 'table',
+      unit: 's',
+      targets: [{ expr: `topk(10, ${quantile(0.99, httpRequestDuration, { window: '$__range', by: ['route'] })})`, legend: '{{route}}', instant: true }],
+    },
+    {
+      dashboard: 'distributed-tracing',
+      id: 6,
+      title: 'Errors by route and status',
+      description: 'Error answers over the selected range, by route and status code.',
+      kind: 'table',
+      unit: 'short',
+      targets: [{ expr: `sum by (endpoint, status_code) (increase(${metricName(httpErrors)}[$__range])) > 0`, legend: '{{endpoint}} {{status_code}}', instant: true }],
+    },
+    {
+      dashboard: 'distributed-tracing',
+      id: 7,
+      title: 'Trace search',
+      description: 'Open the traces and log lines of one request by its X-Request-ID.',
+      kind: 'text',
+      unit: 'none',
+      wide: true,
+      targets: [],
+      content: [
+        'Correlation ID: **$correlation_id**',
+        '',
+        '- Traces: search Jaeger/Tempo by tag `correlation.id=$correlation_id`.',
+        '- Logs: `{app="village-storefront"} | json | correlation_id="$correlation_id"`.',
+        '- SQL: `pg_stat_activity` where the query comment has `request_id=\'$correlation_id\'`.',
+      ].join('\n'),
     },
   ],
 });
