@@ -412,7 +412,7 @@ export const telemetry = defineTelemetry({
       for: '1m',
       severity: 'critical',
       summary: 'No worker process is running',
-      description: 'No worker heartbeat is fresher than 2 minutes: background processing is stopped.',
+      description: '{{ $value }} worker processes heartbeat within 2 minutes: background processing is stopped.',
       action: 'Start the worker role (`node src/main.ts worker`), then check why it stopped.',
       kpi: 'jobs-workers-up',
       panel: { dashboard: 'background-jobs', id: 9 },
