@@ -74,7 +74,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     reply.header('x-request-id', request.id);
     httpInFlight.inc();
     request[inFlight] = true;
-    const context: RequestContext = { correlationId: request.id };
+    const context: RequestContext = { correlationId: request.id, ...(request.routeOptions.url ? { route: request.routeOptions.url } : {}) };
     request[requestContext] = context;
     runWithContext(context, done);
   });
