@@ -5,6 +5,7 @@ import type { JobDefinition, JobSchedule } from './jobs/definitions.ts';
 import type { Jobs } from './jobs/service.ts';
 import type { EventBus } from './events/bus.ts';
 import type { Mail } from './mail/mail.ts';
+import type { Telemetry } from './observability/alerting.ts';
 import type { HealthRegistry } from './observability/health.ts';
 
 export type Role = 'web' | 'worker';
@@ -37,6 +38,8 @@ export interface PlatformModule {
   jobs?: JobDefinition<never>[];
   /** Cron schedules of the module's platform jobs. */
   schedules?: JobSchedule[];
+  /** The module's alerts, SLOs and dashboard panels (its `telemetry.ts`), for `npm run monitoring`. */
+  telemetry?: Telemetry;
   start?(platform: Platform): Promise<void>;
   stop?(platform: Platform): Promise<void>;
 }

@@ -1,4 +1,7 @@
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+
+const runFile = promisify(execFile);
 
 /** The Debian package of each OS command a test runs; `scripts/install-os-packages.sh` installs them all. */
 const PACKAGE_OF: Record<string, string> = {
@@ -30,3 +33,15 @@ export const chromiumPath = () => process.env.CHROMIUM_PATH ?? requireTool('chro
 
 /** The launch arguments for headless Chromium on a machine without network or GPU. */
 export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Runs an OS tool to its end (a non-zero exit is returned, not thrown); a missing tool fails naming its package. */
+export async function osTool(tool: string, args: readonly string[], options: { cwd?: string } = {}): Promise<{ stdout: string; stderr: string; code: number }> {
+  const path = requireTool(tool);
+  try {
+    const { stdout, stderr } = await runFile(path, args, { cwd: options.cwd, maxBuffer: 16 * 1024 * 1024 });
+    return { stdout, stderr, code: 0 };
+  } catch (error) {
+    const failure = error as NodeJS.ErrnoException & { stdout?: string; stderr?: string; code?: number | string };
+    return { stdout: failure.stdout ?? '', stderr: failure.stderr ?? '', code: typeof failure.code === 'number' ? failure.code : 1 };
+  }
+}

@@ -2,9 +2,11 @@ import type { PlatformModule } from '../../platform/platform.ts';
 import { catalogJobs } from './jobs.ts';
 import { catalogRoutes } from './routes.ts';
 import { seedDemoCatalog } from './seed.ts';
+import { telemetry } from './telemetry.ts';
 
 export const catalogModule: PlatformModule = {
   name: 'catalog',
+  telemetry,
   routes: catalogRoutes,
   seed: seedDemoCatalog,
   jobs: catalogJobs,

@@ -9,6 +9,7 @@ import { identityOf } from './identity.ts';
 import { identityHousekeepingJob, identityHousekeepingSchedule } from './jobs.ts';
 import { identityRoutes } from './routes.ts';
 import type { AccessClaims } from './tokens.ts';
+import { telemetry } from './telemetry.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -19,6 +20,7 @@ declare module 'fastify' {
 
 export const identityModule: PlatformModule = {
   name: 'identity',
+  telemetry,
   hooks(app, platform) {
     const identity = identityOf(platform);
     app.decorateRequest('accessClaims', null);

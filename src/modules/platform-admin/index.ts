@@ -1,7 +1,9 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import { platformAdminRoutes } from './routes.ts';
+import { telemetry } from './telemetry.ts';
 
 export const platformAdminModule: PlatformModule = {
   name: 'platform-admin',
+  telemetry,
   routes: platformAdminRoutes,
 };

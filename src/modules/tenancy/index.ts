@@ -2,6 +2,7 @@ import type { PlatformModule } from '../../platform/platform.ts';
 import './events.ts';
 import { installGateway } from './gateway.ts';
 import { seedDemoTenant, tenancy } from './service.ts';
+import { telemetry } from './telemetry.ts';
 
 export type { TxtResolver } from './dns.ts';
 export type { DomainView } from './domains.ts';
@@ -21,6 +22,7 @@ export {
 
 export const tenancyModule: PlatformModule = {
   name: 'tenancy',
+  telemetry,
   hooks(app, platform) {
     installGateway(app, platform, tenancy(platform));
   },

@@ -3,11 +3,11 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerClient, testConfig, testDb, testSpans } from '../../../test/support/platform.ts';
-import { activeSpan } from '../observability/context.ts';
+import { activeSpan, runWithContext } from '../observability/context.ts';
 import { runWithCapturedContext } from '../observability/handoff.ts';
 import { startObservability } from '../observability/start.ts';
 import type { Db } from './database.ts';
-import { sqlComment, withComment } from './sql-comment.ts';
+import { contextComment, sqlComment, withComment } from './sql-comment.ts';
 
 describe('sqlcommenter formatting', () => {
   it('sorts keys and URL-encodes values so nothing can close the comment or its quotes', () => {
@@ -16,6 +16,11 @@ describe('sqlcommenter formatting', () => {
     expect(hostile).toBe("/*request_id='x%27%2A%2F%20drop%20table%20tenants%3B%20--'*/");
     expect(hostile.slice(2, -2)).not.toContain('*/');
     expect(sqlComment({ request_id: undefined })).toBe('');
+  });
+
+  it('names the request, its route template and tenant, sorted and URL-encoded', () => {
+    const comment = runWithContext({ correlationId: 'r-1', route: '/products/:handle', tenantId: 't-1' }, contextComment);
+    expect(comment).toBe("/*request_id='r-1',route='%2Fproducts%2F%3Ahandle',tenant_id='t-1'*/");
   });
 
   it('keeps a statement one statement', () => {
@@ -61,7 +66,8 @@ describe('SQL comments on the wire', () => {
   }
 
   it('carries request_id and traceparent on queries inside a context', async () => {
-    const captured = { correlationId: 'abc-123', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
+    const tenant = '1b4e28ba-2fa1-11d2-883f-0016d3cca427';
+    const captured = { correlationId: 'abc-123', tenantId: tenant, traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' };
     let jobSpan = '';
     const { marker, text } = await activityOf((query) =>
       runWithCapturedContext(captured, { spanName: 'Job.execute.sql' }, async () => {
@@ -70,14 +76,14 @@ describe('SQL comments on the wire', () => {
         return sql.raw(query).execute(db.kysely);
       }),
     );
-    expect(text).toBe(`select pg_sleep(0.3) as ${marker} /*request_id='abc-123',traceparent='${jobSpan}'*/`);
+    expect(text).toBe(`select pg_sleep(0.3) as ${marker} /*request_id='abc-123',tenant_id='${tenant}',traceparent='${jobSpan}'*/`);
     expect(jobSpan).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-/);
 
     // The embedded server preloads pg_stat_statements; a given server (the machine's PG 15) may not.
     if (!process.env.DATABASE_URL) expect(statements).toBe(true);
     if (statements) {
       const { rows } = await owner.query('select query from pg_stat_statements where query like $1', [`%${marker}%`]);
-      expect(rows.map((row) => row.query)).toEqual([expect.stringContaining(`/*request_id='abc-123',traceparent='${jobSpan}'*/`)]);
+      expect(rows.map((row) => row.query)).toEqual([expect.stringContaining(`/*request_id='abc-123',tenant_id='${tenant}',traceparent='${jobSpan}'*/`)]);
     }
   });
 

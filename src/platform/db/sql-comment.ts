@@ -15,14 +15,14 @@ export function sqlComment(fields: Record<string, string | undefined>): string {
 
 const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
 
-/** The comment of the current request or job (request_id, traceparent); empty outside any context. */
+/** The comment of the current request or job (request_id, route, tenant_id, traceparent); empty outside any context. */
 export function contextComment(): string {
   const context = currentContext();
   if (!context) return '';
   const span = activeSpan()?.spanContext();
   const traceparent =
     span && isSpanContextValid(span) ? `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}` : undefined;
-  return sqlComment({ request_id: context.correlationId, traceparent });
+  return sqlComment({ request_id: context.correlationId, route: context.route, tenant_id: context.tenantId, traceparent });
 }
 
 /** Appends the comment, before a trailing semicolon so the statement stays one statement. */

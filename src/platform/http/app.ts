@@ -77,7 +77,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
     reply.header('x-request-id', request.id);
     httpInFlight.inc();
     request[inFlight] = true;
-    const context: RequestContext = { correlationId: request.id };
+    const context: RequestContext = { correlationId: request.id, ...(request.routeOptions.url ? { route: request.routeOptions.url } : {}) };
     request[requestContext] = context;
     runWithContext(context, done);
   });

@@ -1,4 +1,7 @@
+import { type AlertDefinition, type DashboardUid, type PanelDefinition, defineTelemetry, growing, holding, observations, series } from '../observability/alerting.ts';
 import { defineMetric } from '../observability/metrics.ts';
+import { quantile, re, selector, sumIncrease, sumOf, sumRate, sumRateBelow } from '../observability/promql.ts';
+import { runtimeMetrics } from '../observability/telemetry.ts';
 
 /** Seed 000 "Background Job Scheduler": lifecycle, dead-letter, timing, overflow and worker heartbeat series. */
 const KPI = 'seed 000 Background Job Scheduler; seed 001 §3.6';
@@ -120,3 +123,379 @@ export const jobMetrics = {
     kpi: KPI,
   }),
 };
+
+const m = jobMetrics;
+const depth = (priority: string, value: number) => [series(m.queueDepth, { priority }, holding(value))];
+const runbook = 'job_runbook.md';
+type JobAlert = Omit<AlertDefinition, 'file' | 'runbook'> & { runbook?: string };
+const jobAlert = (alert: JobAlert): AlertDefinition => ({ file: 'background-jobs', runbook, ...alert });
+const queueSteps = [
+  '`npm run jobs -- queue`: is `due` high (workers too slow or stopped) or only `queued` (retries waiting)?',
+  'Workers alive? `WorkerHeartbeatMissing`, `job-queue` in `/q/health/ready`.',
+  'Too slow: add worker replicas or raise the class’s `JOB_CONCURRENCY`; one task flooding: `npm run jobs -- pause task <name>`.',
+];
+const heartbeatAge = `time() - ${selector(m.heartbeat)}`;
+
+type PanelSpec = Omit<PanelDefinition, 'dashboard' | 'kind'> & { kind?: PanelDefinition['kind'] };
+const on =
+  (dashboard: DashboardUid) =>
+  (panel: PanelSpec): PanelDefinition => ({ kind: 'timeseries', dashboard, ...panel });
+
+/** Seed-named job alerts (background-jobs rules), WorkerDown, the jobs backlog SLO and the job dashboards. */
+export const telemetry = defineTelemetry({
+  alerts: [
+    jobAlert({
+      name: 'CriticalQueueDepthHigh',
+      group: 'jobs-queue-depth',
+      expr: `${sumOf(m.queueDepth, { where: { priority: 'CRITICAL' } })} > 50`,
+      for: '5m',
+      severity: 'critical',
+      summary: 'CRITICAL job class backed up',
+      description: '{{ $value }} CRITICAL jobs are waiting (threshold: 50).',
+      action: 'Check workers and the CRITICAL runner; payments and order confirmations are waiting.',
+      kpi: 'jobs-queue-depth',
+      panel: { dashboard: 'component-kpis', id: 11 },
+      meaning: 'Work that shoppers wait for (order confirmation, payment follow-up) is not being done in time.',
+      steps: queueSteps,
+      escalation: 'Backend team lead after 30 minutes.',
+      test: { firing: depth('CRITICAL', 120), quiet: depth('CRITICAL', 3) },
+    }),
+    jobAlert({
+      name: 'HighQueueDepthHigh',
+      group: 'jobs-queue-depth',
+      expr: `${sumOf(m.queueDepth, { where: { priority: 'HIGH' } })} > 200`,
+      for: '10m',
+      severity: 'warning',
+      summary: 'HIGH job class backed up',
+      description: '{{ $value }} HIGH jobs are waiting (threshold: 200).',
+      action: 'Check worker throughput for the HIGH class.',
+      kpi: 'jobs-queue-depth',
+      panel: { dashboard: 'background-jobs', id: 1 },
+      meaning: 'Near-real-time work (media variants, notifications) is delayed.',
+      steps: queueSteps,
+      test: { firing: depth('HIGH', 500), quiet: depth('HIGH', 10) },
+    }),
+    jobAlert({
+      name: 'DefaultQueueDepthHigh',
+      group: 'jobs-queue-depth',
+      expr: `${sumOf(m.queueDepth, { where: { priority: 'DEFAULT' } })} > 500`,
+      for: '10m',
+      severity: 'warning',
+      summary: 'DEFAULT job class backed up',
+      description: '{{ $value }} DEFAULT jobs are waiting (threshold: 500).',
+      action: 'Check worker throughput for the DEFAULT class; AnyQueueDepthCritical supersedes this alert.',
+      kpi: 'jobs-queue-depth',
+      panel: { dashboard: 'background-jobs', id: 1 },
+      meaning: 'Ordinary background work is delayed.',
+      steps: queueSteps,
+      test: { firing: depth('DEFAULT', 800), quiet: depth('DEFAULT', 20) },
+    }),
+    jobAlert({
+      name: 'AnyQueueDepthCritical',
+      group: 'jobs-queue-depth',
+      expr: `max(${sumOf(m.queueDepth, { by: ['priority'] })}) > 5000`,
+      for: '5m',
+      severity: 'critical',
+      summary: 'A job class holds more than 5,000 jobs',
+      description: 'The deepest job class holds {{ $value }} jobs (threshold: 5,000); overflow is near.',
+      action: 'Pause the flooding task and add workers before enqueues are refused.',
+      kpi: 'jobs-queue-depth',
+      panel: { dashboard: 'background-jobs', id: 1 },
+      meaning: 'A class is close to its depth limit; enqueues will soon be refused with 503.',
+      steps: queueSteps,
+      escalation: 'Backend team lead.',
+      test: { firing: depth('BULK', 6000), quiet: depth('BULK', 100) },
+    }),
+    jobAlert({
+      name: 'DeadLetterQueueDepthHigh',
+      group: 'jobs-dead-letter',
+      expr: `${sumOf(m.deadDepth)} > 10`,
+      for: '10m',
+      severity: 'warning',
+      summary: 'More than 10 dead jobs await inspection',
+      description: '{{ $value }} jobs are in dead_jobs (threshold: 10).',
+      action: '`npm run jobs -- list`, then requeue or delete each (see the job runbook).',
+      kpi: 'jobs-dlq',
+      panel: { dashboard: 'component-kpis', id: 12 },
+      meaning: 'Jobs failed their last attempt or could not run in this build; their work is not done.',
+      steps: ['`npm run jobs -- list` and `show <id>`: the reason and each attempt’s error.', 'Fix the cause, then `requeue <id>`; see the job runbook’s dead jobs section.'],
+      runbook: `${runbook}#dead-jobs-deadletterqueuedepthhigh-villagecompute_storefront_jobs_dlq_depth_jobs`,
+      test: { firing: [series(m.deadDepth, {}, holding(25))], quiet: [series(m.deadDepth, {}, holding(2))] },
+    }),
+    jobAlert({
+      name: 'DeadLetterQueueGrowing',
+      group: 'jobs-dead-letter',
+      expr: `${sumIncrease(m.deadAdded, { window: '1h' })} > 50`,
+      for: '0m',
+      severity: 'critical',
+      summary: 'More than 50 jobs died within an hour',
+      description: '{{ $value | humanize }} jobs moved to dead_jobs in the last hour.',
+      action: 'A handler or a dependency is failing for many jobs: find the common task and pause it.',
+      kpi: 'jobs-dlq',
+      panel: { dashboard: 'background-jobs', id: 4 },
+      meaning: 'Many jobs are failing for good at once, typically a bad deploy or a dependency outage.',
+      steps: ['`npm run jobs -- list`: one task or all?', 'One task: `pause task <name>`, fix, requeue. All: check dependencies (database, storage, mail).'],
+      test: {
+        firing: [series(m.deadAdded, { priority: 'DEFAULT', reason: 'exhausted' }, growing(5))],
+        quiet: [series(m.deadAdded, { priority: 'DEFAULT', reason: 'exhausted' }, growing(0))],
+      },
+    }),
+    jobAlert({
+      name: 'QueueOverflowEvents',
+      group: 'jobs-overflow',
+      expr: `${sumIncrease(m.overflow, { by: ['priority'] })} > 0`,
+      for: '0m',
+      severity: 'critical',
+      summary: 'Enqueues refused: a job class is at its depth limit',
+      description: '{{ $value | humanize }} {{ $labels.priority }} enqueues were refused in 5 minutes.',
+      action: 'Callers get 503 with Retry-After: add workers or pause the flooding task.',
+      kpi: 'jobs-overflow',
+      panel: { dashboard: 'component-kpis', id: 11 },
+      meaning: 'Work is being refused at the door; requests that enqueue jobs fail with 503.',
+      steps: queueSteps,
+      runbook: `${runbook}#queue-overflow-queueoverflowevents-villagecompute_storefront_jobs_queue_overflow_total`,
+      test: {
+        firing: [series(m.overflow, { priority: 'BULK' }, growing(3))],
+        quiet: [series(m.overflow, { priority: 'BULK' }, growing(0))],
+      },
+    }),
+    jobAlert({
+      name: 'JobFailureRateSLAViolation',
+      group: 'jobs-failures',
+      expr: `${sumRate(m.exhausted, { by: ['priority'], window: '15m' })} / (${sumRate(m.completed, { by: ['priority'], window: '15m' })} + ${sumRate(m.exhausted, { by: ['priority'], window: '15m' })}) > 0.05`,
+      for: '10m',
+      severity: 'critical',
+      summary: 'More than 5 % of jobs fail for good',
+      description: '{{ $value | humanizePercentage }} of {{ $labels.priority }} jobs failed their last attempt (threshold: 5 %).',
+      action: 'Find the failing task in dead_jobs; pause it if it is a poison payload.',
+      kpi: 'jobs-failure-rate',
+      panel: { dashboard: 'background-jobs', id: 3 },
+      meaning: 'A class of background work is failing beyond its retries.',
+      steps: ['`npm run jobs -- list`: the task and error.', 'Poison payloads: `pause job <id>`; see the job runbook.'],
+      test: {
+        firing: [series(m.completed, { priority: 'HIGH' }, growing(80)), series(m.exhausted, { priority: 'HIGH' }, growing(20))],
+        quiet: [series(m.completed, { priority: 'HIGH' }, growing(100)), series(m.exhausted, { priority: 'HIGH' }, growing(0))],
+      },
+    }),
+    jobAlert({
+      name: 'JobRetryRateHigh',
+      group: 'jobs-failures',
+      expr: `${sumRate(m.retried, { by: ['priority'], window: '15m' })} / ${sumRate(m.started, { by: ['priority'], window: '15m' })} > 0.2`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'More than 20 % of job attempts are retried',
+      description: '{{ $value | humanizePercentage }} of {{ $labels.priority }} attempts failed and will be retried.',
+      action: 'Look at the failing attempts’ errors in the logs (logger `jobs`); a flaky dependency is the usual cause.',
+      kpi: 'jobs-retries',
+      panel: { dashboard: 'background-jobs', id: 5 },
+      meaning: 'Jobs still succeed eventually, but retries add latency and load.',
+      steps: ['Logs of `jobs` at warn: the task and error of failed attempts.', 'A dependency timing out: check its health and the circuit breakers.'],
+      test: {
+        firing: [series(m.started, { priority: 'LOW' }, growing(100)), series(m.retried, { priority: 'LOW', attempt: '1' }, growing(40))],
+        quiet: [series(m.started, { priority: 'LOW' }, growing(100)), series(m.retried, { priority: 'LOW', attempt: '1' }, growing(1))],
+      },
+    }),
+    jobAlert({
+      name: 'CriticalJobWaitTimeHigh',
+      group: 'jobs-latency',
+      expr: `${quantile(0.95, m.waitTime, { where: { priority: 'CRITICAL' } })} > 30`,
+      for: '5m',
+      severity: 'critical',
+      summary: 'CRITICAL jobs wait more than 30 s to start (p95)',
+      description: 'p95 wait of CRITICAL jobs is {{ $value | humanizeDuration }} (threshold: 30 s).',
+      action: 'The CRITICAL runner is saturated or stuck: check its concurrency and the heartbeat.',
+      kpi: 'jobs-wait-time',
+      panel: { dashboard: 'background-jobs', id: 6 },
+      meaning: 'Time-sensitive work starts late even when the queue is short.',
+      steps: queueSteps,
+      test: {
+        firing: observations(m.waitTime, { priority: 'CRITICAL' }, [{ seconds: 60, perMinute: 10 }]),
+        quiet: observations(m.waitTime, { priority: 'CRITICAL' }, [{ seconds: 0.05, perMinute: 10 }]),
+      },
+    }),
+    jobAlert({
+      name: 'BulkJobBacklogHigh',
+      group: 'jobs-latency',
+      expr: `${quantile(0.95, m.waitTime, { where: { priority: 'BULK' } })} > 600`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'BULK jobs (imports, exports) wait more than 10 minutes (p95)',
+      description: 'p95 wait of BULK jobs is {{ $value | humanizeDuration }} (target: backlog < 10 minutes).',
+      action: 'Add BULK concurrency or worker replicas; check for one tenant flooding the class.',
+      kpi: 'jobs-backlog',
+      panel: { dashboard: 'background-jobs', id: 6 },
+      meaning: 'Catalog imports and reports start more than 10 minutes late.',
+      steps: queueSteps,
+      test: {
+        firing: observations(m.waitTime, { priority: 'BULK' }, [{ seconds: 3600, perMinute: 10 }]),
+        quiet: observations(m.waitTime, { priority: 'BULK' }, [{ seconds: 5, perMinute: 10 }]),
+      },
+    }),
+    jobAlert({
+      name: 'JobDurationHigh',
+      group: 'jobs-latency',
+      expr: `${quantile(0.95, m.duration, { by: ['priority'], where: { status: 'success' } })} > 300`,
+      for: '30m',
+      severity: 'info',
+      summary: 'Jobs take more than 5 minutes (p95)',
+      description: 'p95 duration of {{ $labels.priority }} jobs is {{ $value | humanizeDuration }}.',
+      action: 'Find the slow task (jobs-deep-dive) and split its work into smaller jobs.',
+      kpi: 'jobs-duration',
+      panel: { dashboard: 'jobs-deep-dive', id: 2 },
+      meaning: 'Long jobs hold worker slots and risk being killed mid-way by a deploy.',
+      steps: ['jobs-deep-dive: duration by class; logs of `jobs` for the task names.', 'Split the work into chunks (as catalog imports do).'],
+      test: {
+        firing: observations(m.duration, { priority: 'LOW', status: 'success' }, [{ seconds: 900, perMinute: 2 }]),
+        quiet: observations(m.duration, { priority: 'LOW', status: 'success' }, [{ seconds: 1, perMinute: 2 }]),
+      },
+    }),
+    jobAlert({
+      name: 'JobsNotProcessing',
+      group: 'jobs-processing',
+      expr: `${sumOf(m.queueDepth)} > 0 and on() ${sumRate(m.started, { window: '10m' })} == 0`,
+      for: '10m',
+      severity: 'critical',
+      summary: 'Jobs are waiting but none has started for 10 minutes',
+      description: '{{ $value }} jobs wait and no attempt started in 10 minutes.',
+      action: 'Start or restart the worker role; check the job-queue health check.',
+      kpi: 'jobs-processing',
+      panel: { dashboard: 'background-jobs', id: 2 },
+      meaning: 'Background processing has stopped: nothing queued will run until a worker does.',
+      steps: ['Is any worker running? `WorkerDown`, `select * from job_workers order by heartbeat_at`.', 'Everything paused? `npm run jobs -- paused`.', 'Restart the worker deployment.'],
+      test: {
+        firing: [...depth('DEFAULT', 40), series(m.started, { priority: 'DEFAULT' }, holding(7))],
+        quiet: [...depth('DEFAULT', 40), series(m.started, { priority: 'DEFAULT' }, growing(10))],
+      },
+    }),
+    jobAlert({
+      name: 'WorkerHeartbeatMissing',
+      group: 'jobs-workers',
+      expr: `(${heartbeatAge} > 120) and ${selector(m.heartbeat)} > 0`,
+      for: '2m',
+      severity: 'warning',
+      summary: 'A worker process has not heartbeat for 2 minutes',
+      description: 'Worker {{ $labels.instance }} last heartbeat {{ $value | humanizeDuration }} ago.',
+      action: 'The process is stuck (event loop blocked) or gone; restart it. Its jobs are unlocked by the other workers.',
+      kpi: 'jobs-worker-heartbeat',
+      panel: { dashboard: 'background-jobs', id: 9 },
+      meaning: 'One worker stopped heartbeating; its jobs will be run again elsewhere after the lease.',
+      steps: ['`/q/health/ready` of that instance: `job-queue` DOWN with `heartbeat_age_ms`.', 'Restart it; a CPU-bound job blocking the loop belongs in a sub-process.'],
+      runbook: `${runbook}#worker-heartbeat-missing-villagecompute_storefront_jobs_worker_heartbeat_timestamp_seconds`,
+      test: {
+        firing: [series(m.heartbeat, { instance: 'worker-1' }, holding(60))],
+        quiet: [series(m.heartbeat, { instance: 'worker-1' }, '0+60x120')],
+      },
+    }),
+    jobAlert({
+      name: 'WorkerPodRestartRate',
+      group: 'jobs-workers',
+      expr: `changes(${selector(runtimeMetrics.startTime)}[30m]) > 2 and on(instance, job) ${selector(m.heartbeat)} > 0`,
+      for: '0m',
+      severity: 'warning',
+      summary: 'A worker process restarted more than twice in 30 minutes',
+      description: 'Worker {{ $labels.instance }} restarted {{ $value }} times in 30 minutes.',
+      action: 'Read the last log lines before each restart (fatal, out of memory); queue alerts for that class are held back meanwhile.',
+      kpi: 'jobs-worker-restarts',
+      panel: { dashboard: 'background-jobs', id: 9 },
+      meaning: 'A worker crash-loops; queues back up as a consequence, so CriticalQueueDepthHigh is inhibited while this fires.',
+      steps: ['Logs before the restart: `fatal` lines, out-of-memory kills.', 'A poison payload: `npm run jobs -- pause job <id>`.'],
+      test: {
+        firing: [series(runtimeMetrics.startTime, { instance: 'worker-1', job: 'worker' }, '100+0x10 200+0x3 300+0x3 400+0x3 500+0x100'), series(m.heartbeat, { instance: 'worker-1', job: 'worker' }, '0+60x120')],
+        quiet: [series(runtimeMetrics.startTime, { instance: 'worker-1', job: 'worker' }, holding(100)), series(m.heartbeat, { instance: 'worker-1', job: 'worker' }, '0+60x120')],
+      },
+    }),
+    {
+      name: 'WorkerDown',
+      file: 'platform',
+      group: 'platform-workers',
+      expr: `(count(${heartbeatAge} < 120) or on() vector(0)) < 1`,
+      for: '1m',
+      severity: 'critical',
+      summary: 'No worker process is running',
+      description: '{{ $value }} worker processes heartbeat within 2 minutes: background processing is stopped.',
+      action: 'Start the worker role (`node src/main.ts worker`), then check why it stopped.',
+      kpi: 'jobs-workers-up',
+      panel: { dashboard: 'background-jobs', id: 9 },
+      meaning: 'Background processing is stopped: order follow-ups, media, imports and cleanups do not run.',
+      steps: ['Deployment of the worker role: replicas, crash loops, last logs.', 'Database reachable? Workers need owner connections.'],
+      runbook,
+      test: {
+        firing: [series(m.heartbeat, { instance: 'worker-1' }, holding(60))],
+        quiet: [series(m.heartbeat, { instance: 'worker-1' }, '0+60x120')],
+      },
+    },
+  ],
+  slos: [
+    {
+      name: 'jobs-backlog',
+      component: 'jobs',
+      objective: 99,
+      description: 'Jobs that start within 5 minutes of being due, of all job starts.',
+      errors: (window) => `(${sumRate(m.waitTime, { window }, '_count')} - ${sumRateBelow(m.waitTime, 300, { window })})`,
+      total: (window) => sumRate(m.waitTime, { window }, '_count'),
+      measuredBy: m.waitTime,
+      test: (bad, good) =>
+        observations(m.waitTime, { priority: 'DEFAULT' }, [
+          { seconds: 900, perMinute: bad },
+          { seconds: 1, perMinute: good },
+        ]),
+      steps: ['Follow `BulkJobBacklogHigh` and the queue depth alerts in this catalog.'],
+    },
+  ],
+  panels: jobPanels(),
+});
+
+
+function jobPanels(): PanelDefinition[] {
+  const w = '$__rate_interval';
+  const byPriority = { window: w, by: ['priority'] as const, where: { priority: re('$priority') } };
+  const kpis: PanelDefinition[] = [
+    {
+      dashboard: 'component-kpis',
+      id: 11,
+      title: 'Job queue depth by priority',
+      description: 'Jobs waiting per class (CRITICAL alert above 50; overflow refuses enqueues).',
+      kind: 'timeseries',
+      unit: 'short',
+      targets: [
+        { expr: sumOf(m.queueDepth, { by: ['priority'] }), legend: '{{priority}}' },
+        { expr: sumRate(m.overflow, { window: w, by: ['priority'] }), legend: 'overflow/s {{priority}}' },
+      ],
+    },
+    {
+      dashboard: 'component-kpis',
+      id: 12,
+      title: 'Dead-letter queue and job throughput',
+      description: 'Dead jobs awaiting inspection (alert above 10) and completions per second.',
+      kind: 'timeseries',
+      unit: 'short',
+      targets: [
+        { expr: sumOf(m.deadDepth), legend: 'dead jobs' },
+        { expr: sumRate(m.completed, { window: w }), legend: 'completed/s' },
+      ],
+    },
+  ];
+  const jobs: PanelSpec[] = [
+    { id: 1, title: 'Queue depth by priority', description: 'Jobs waiting per class.', unit: 'short', targets: [{ expr: sumOf(m.queueDepth, { by: ['priority'], where: { priority: re('$priority') } }), legend: '{{priority}}' }] },
+    { id: 2, title: 'Throughput: started and completed per second', description: 'Attempts started and jobs completed per class.', unit: 'ops', targets: [{ expr: sumRate(m.started, byPriority), legend: 'started {{priority}}' }, { expr: sumRate(m.completed, byPriority), legend: 'completed {{priority}}' }] },
+    { id: 3, title: 'Failure ratio (exhausted)', description: 'Jobs failing their last attempt, of finished jobs (alert above 5 %).', unit: 'percentunit', targets: [{ expr: `${sumRate(m.exhausted, byPriority)} / (${sumRate(m.completed, byPriority)} + ${sumRate(m.exhausted, byPriority)})`, legend: '{{priority}}' }] },
+    { id: 4, title: 'Dead-letter queue', description: 'Dead jobs, added and removed per second.', unit: 'short', targets: [{ expr: sumOf(m.deadDepth), legend: 'depth' }, { expr: sumRate(m.deadAdded, { window: w, by: ['reason'] }), legend: 'added {{reason}}' }, { expr: sumRate(m.deadRemoved, { window: w, by: ['action'] }), legend: 'removed {{action}}' }] },
+    { id: 5, title: 'Retries per second', description: 'Failed attempts to be retried, by attempt number.', unit: 'ops', targets: [{ expr: sumRate(m.retried, { window: w, by: ['attempt'], where: { priority: re('$priority') } }), legend: 'attempt {{attempt}}' }] },
+    { id: 6, title: 'Wait time p95', description: 'Time from due to start, per class (CRITICAL alert above 30 s, BULK above 10 min).', unit: 's', targets: [{ expr: quantile(0.95, m.waitTime, byPriority), legend: '{{priority}}' }] },
+    { id: 7, title: 'Job duration p95', description: 'Attempt duration per class, successful attempts.', unit: 's', targets: [{ expr: quantile(0.95, m.duration, { ...byPriority, where: { priority: re('$priority'), status: 'success' } }), legend: '{{priority}}', exemplars: true }] },
+    { id: 8, title: 'Queue overflow events', description: 'Enqueues refused at the depth limit.', unit: 'ops', targets: [{ expr: sumRate(m.overflow, byPriority), legend: '{{priority}}' }] },
+    { id: 9, title: 'Worker heartbeat age', description: 'Seconds since each worker process heartbeat (stale above 120 s).', unit: 's', targets: [{ expr: `${heartbeatAge} and ${selector(m.heartbeat)} > 0`, legend: '{{instance}}' }] },
+    { id: 10, title: 'Enqueued per second', description: 'New jobs per class.', unit: 'ops', targets: [{ expr: sumRate(m.enqueued, byPriority), legend: '{{priority}}' }] },
+  ];
+  const deepDive: PanelSpec[] = [
+      { id: 1, title: 'Jobs executed per minute', description: 'Successful jobs per minute by class.', unit: 'short', targets: [{ expr: `${sumRate(m.completed, byPriority)} * 60`, legend: '{{priority}}' }] },
+      { id: 2, title: 'Job duration p50 / p95 by class and outcome', description: 'Attempt durations by outcome (success, retry, dead). Exemplars link to the job’s trace.', unit: 's', targets: [0.5, 0.95].map((q) => ({ expr: quantile(q, m.duration, { window: w, by: ['priority', 'status'] }), legend: `p${q * 100} {{priority}} {{status}}`, exemplars: true })) },
+      { id: 3, title: 'Failure ratio by attempt', description: 'Failed attempts by attempt number, of attempts started.', unit: 'percentunit', targets: [{ expr: `${sumRate(m.failed, { window: w, by: ['attempt'] })} / on() group_left ${sumRate(m.started, { window: w })}`, legend: 'attempt {{attempt}}' }] },
+      { id: 4, title: 'Queue depth over time', description: 'Jobs waiting per class.', unit: 'short', targets: [{ expr: sumOf(m.queueDepth, { by: ['priority'] }), legend: '{{priority}}' }] },
+      { id: 5, title: 'Workers up', description: 'Worker processes with a heartbeat fresher than 2 minutes.', kind: 'stat', unit: 'short', targets: [{ expr: `count(${heartbeatAge} < 120) or vector(0)`, legend: 'workers', instant: true }] },
+  ];
+  const tracing: PanelSpec[] = [
+    { id: 8, title: 'Job duration p95 by class (with trace exemplars)', description: 'Each exemplar carries the trace_id of one job attempt, a child of (or linked to) the request that enqueued it.', unit: 's', targets: [{ expr: quantile(0.95, m.duration, { window: w, by: ['priority'] }), legend: '{{priority}}', exemplars: true }] },
+  ];
+  return [...kpis, ...jobs.map(on('background-jobs')), ...deepDive.map(on('jobs-deep-dive')), ...tracing.map(on('distributed-tracing'))];
+}

@@ -18,6 +18,8 @@ export interface RequestContext {
   userId?: string;
   sessionId?: string;
   impersonation?: ImpersonationContext;
+  /** The route template of a request (`/products/:handle`), for SQL comments. */
+  route?: string;
   /** The root span of the request or job; `activeSpan()` gives the innermost one. */
   span?: Span;
 }

@@ -30,6 +30,18 @@ type MetricOf<S extends MetricSpec> = S['type'] extends 'counter'
 
 export const registry = new Registry();
 const catalog = new Map<string, { spec: MetricSpec; metric: Counter | Gauge | Histogram }>();
+const specs = new WeakMap<object, MetricSpec>();
+
+export type AnyMetric = Counter<string> | Gauge<string> | Histogram<string>;
+/** The label names of a metric object, so queries built from it can only match labels it has. */
+export type LabelsOf<M> = M extends Counter<infer L> ? L : M extends Gauge<infer L> ? L : M extends Histogram<infer L> ? L : never;
+
+/** The declaration of a metric object made by `defineMetric`. */
+export function specOf(metric: AnyMetric): MetricSpec {
+  const spec = specs.get(metric);
+  if (!spec) throw new Error('metric was not declared with defineMetric');
+  return spec;
+}
 
 export function defineMetric<const S extends MetricSpec>(spec: S): MetricOf<S> {
   if (!spec.name.startsWith(METRIC_PREFIX)) throw new Error(`metric ${spec.name} must start with ${METRIC_PREFIX}`);
@@ -49,6 +61,7 @@ export function defineMetric<const S extends MetricSpec>(spec: S): MetricOf<S> {
         ? new Gauge(options)
         : new Histogram({ ...options, ...(spec.buckets ? { buckets: spec.buckets } : {}) });
   catalog.set(spec.name, { spec, metric });
+  specs.set(metric, spec);
   return metric as MetricOf<S>;
 }
 
