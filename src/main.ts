@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from './platform/config/config.ts';
 import { buildApp } from './platform/http/app.ts';
+import { buildOperationalApp } from './platform/http/operational.ts';
 import { configureLogging, flushLogs, logger } from './platform/observability/logger.ts';
 import { startObservability } from './platform/observability/start.ts';
 import type { Role } from './platform/platform.ts';
@@ -21,16 +22,18 @@ async function main(): Promise<void> {
   const log = logger('main');
 
   const running = await startPlatform(config, roles);
-  const app = roles.includes('web') ? await buildApp(running.platform) : undefined;
-  if (app) {
-    const address = await app.listen({ host: config.http.host, port: config.http.port });
+  const serves = roles.includes('web');
+  // Roles without store traffic still listen on PORT for their probes and the Prometheus scrape.
+  const app = serves ? await buildApp(running.platform) : await buildOperationalApp(running.platform);
+  const address = await app.listen({ host: config.http.host, port: config.http.port });
+  if (serves) {
     const port = new URL(address).port;
     log.info({ address, roles }, 'Village Storefront is listening');
     console.log(`\n  Village Storefront is running (${roles.join(' + ')}).`);
     console.log(`  Demo store:  http://demo.${config.platformDomain}:${port}/`);
     console.log(`  Health:      http://${config.platformDomain}:${port}/q/health/ready\n`);
   } else {
-    log.info({ roles }, 'Village Storefront worker started');
+    log.info({ address, roles }, 'Village Storefront worker started');
   }
 
   let stopping = false;
@@ -40,10 +43,10 @@ async function main(): Promise<void> {
     log.info({ signal }, 'shutting down');
     const deadline = setTimeout(() => {
       log.error({ timeout_ms: config.shutdownTimeoutMs }, 'in-flight work did not finish in time; closing anyway');
-      app?.server.closeAllConnections();
+      app.server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     try {
-      await app?.close();
+      await app.close();
     } finally {
       clearTimeout(deadline);
     }

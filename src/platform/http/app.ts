@@ -7,13 +7,13 @@ import { type RequestContext, runWithContext } from '../observability/context.ts
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
-import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
 import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform } from '../platform.ts';
 import './auth.ts';
 import { registerOpenApi } from './openapi.ts';
+import { registerOperationalRoutes } from './operational.ts';
 import { HttpProblem, sendProblem } from './problem.ts';
 import { refusedRequestId, requestIdFrom } from './request-id.ts';
 
@@ -159,12 +159,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
   app.decorateRequest(inFlight, false);
   registerOpenApi(app);
 
-  app.get('/q/health/live', async () => platform.health.live());
-  app.get('/q/health/ready', async (_request, reply) => {
-    const report = await platform.health.ready();
-    return reply.code(report.status === 'UP' ? 200 : 503).send(report);
-  });
-  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
+  registerOperationalRoutes(app, platform);
 
   for (const module of modules) module.hooks?.(app, platform);
   for (const module of modules) {
