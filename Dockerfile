@@ -32,8 +32,6 @@ LABEL org.opencontainers.image.title="village-storefront" \
 # The root filesystem is mounted read-only in Kubernetes: npm and the app write only below /tmp (an emptyDir).
 ENV NODE_ENV=production \
     APP_PROFILE=prod \
-    APP_VERSION=${VERSION} \
-    APP_COMMIT=${COMMIT} \
     NPM_CONFIG_CACHE=/tmp/npm-cache \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
     NODE_OPTIONS=--max-old-space-size-percentage=75
