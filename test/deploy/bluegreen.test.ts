@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeCluster } from './fake-kubectl.ts';
+import { parseYaml, validateObject } from './manifests.ts';
 
 const realKubectl = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
 const bin = mkdtempSync(join(tmpdir(), 'vs-fake-kubectl-'));
@@ -17,13 +18,13 @@ interface Call {
 }
 
 /** Runs deploy/bluegreen.sh against the stand-in kubectl and returns its exit code, output, calls and the cluster after. */
-function bluegreen(args: string[], cluster: FakeCluster, fail = '') {
+function bluegreen(args: string[], cluster: FakeCluster, fail = '', script = 'deploy/bluegreen.sh') {
   const dir = mkdtempSync(join(bin, 'run-'));
   const statePath = join(dir, 'state.json');
   const logPath = join(dir, 'calls.jsonl');
   writeFileSync(statePath, JSON.stringify(cluster));
   writeFileSync(logPath, '');
-  const run = spawnSync('bash', ['deploy/bluegreen.sh', ...args], {
+  const run = spawnSync('bash', [script, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
     env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, REAL_KUBECTL: realKubectl, FAKE_CACHE: bin, FAKE_STATE: statePath, FAKE_LOG: logPath, FAKE_FAIL: fail, POLL_S: '0' },
@@ -50,6 +51,12 @@ const steps = (calls: Call[]) =>
 const live = (replicas: Record<string, number>): FakeCluster => ({ live: 'blue', replicas, annotations: {}, hpaMin: 3 });
 
 describe('deploy/bluegreen.sh', () => {
+  it('passes shellcheck', () => {
+    const check = spawnSync('shellcheck', ['deploy/bluegreen.sh', 'deploy/custom-domain.sh'], { encoding: 'utf8' });
+    if (check.error) throw new Error('shellcheck is not installed: apt-get install shellcheck');
+    expect(check.status, check.stdout).toBe(0);
+  });
+
   it('releases to the idle colour: migrations first, smoke test, switch, then the workers; the live colour untouched', () => {
     const run = bluegreen(['deploy', 'deploy/k8s/overlays/prod'], live({ 'web-blue': 4, 'web-green': 0 }));
     expect(run.status, run.stderr).toBe(0);
@@ -123,4 +130,36 @@ describe('deploy/bluegreen.sh', () => {
     expect(retired.status).toBe(0);
     expect(retired.cluster.replicas).toEqual({ 'web-blue': 4, 'web-green': 0 });
   }, 60_000);
+});
+
+describe('deploy/custom-domain.sh', () => {
+  const script = (...args: string[]) => spawnSync('bash', ['deploy/custom-domain.sh', ...args], { encoding: 'utf8' });
+
+  it('renders a valid Ingress with an HTTP-01 certificate and the HTTPS redirect for a domain', async () => {
+    const run = script('render', 'Shop.Example.org');
+    expect(run.status, run.stderr).toBe(0);
+    const [ingress] = parseYaml(run.stdout);
+    await validateObject(ingress!);
+    expect(ingress!.metadata.name).toMatch(/^custom-domain-shop-example-org-[0-9a-f]{10}$/);
+    expect(ingress!.metadata.annotations).toMatchObject({
+      'cert-manager.io/issuer': 'letsencrypt-http01',
+      'nginx.ingress.kubernetes.io/force-ssl-redirect': 'true',
+      'village-storefront/domain': 'shop.example.org',
+    });
+    expect(ingress!.spec).toMatchObject({
+      tls: [{ hosts: ['shop.example.org'], secretName: `${ingress!.metadata.name}-tls` }],
+      rules: [{ host: 'shop.example.org', http: { paths: [{ backend: { service: { name: 'web', port: { name: 'http' } } } }] } }],
+    });
+    const lookalike = parseYaml(script('render', 'shop-example.org').stdout)[0]!;
+    expect(lookalike.metadata.name, 'no two domains share an Ingress').not.toBe(ingress!.metadata.name);
+  });
+
+  it('refuses what is not a domain name, and applies and removes through kubectl', () => {
+    for (const bad of ['not a domain', 'evil.com;rm', '-x.example.org', 'localhost']) expect(script('add', bad).status, bad).toBe(2);
+    const added = bluegreen(['add', 'shop.example.org'], live({}), '', 'deploy/custom-domain.sh');
+    expect(added.status, added.stderr).toBe(0);
+    expect(added.calls.flatMap((call) => call.applied ?? [])).toEqual([expect.stringMatching(/^Ingress\/custom-domain-shop-example-org-/)]);
+    const removed = bluegreen(['remove', 'shop.example.org'], live({}), '', 'deploy/custom-domain.sh');
+    expect(removed.calls.map((call) => call.args.slice(0, 2).join(' '))).toEqual(['delete ingress', 'delete secret']);
+  });
 });

@@ -69,7 +69,8 @@ if (verb === 'kustomize') {
   exit(0, readFileSync(path, 'utf8'));
 }
 if (verb === 'apply') {
-  const selected = (await objectsOf(readFileSync(option('-f')!, 'utf8'))).filter((object) => matches(option('-l') ?? '', object.labels));
+  const file = option('-f')!;
+  const selected = (await objectsOf(readFileSync(file === '-' ? '/dev/stdin' : file, 'utf8'))).filter((object) => matches(option('-l') ?? '', object.labels));
   record({ applied: selected.map((object) => object.id) });
   if (selected.some((object) => object.id === 'Service/web')) {
     state.live = 'blue';
