@@ -1,7 +1,7 @@
 # syntax=docker/dockerfile:1.7
-# One build, two images, the role chosen by the command:
-#   docker build --target app   -t village-storefront:$VERSION .        (web, worker, migrations: `node src/main.ts web|worker`)
-#   docker build --target media -t village-storefront-media:$VERSION .  (the same app plus FFmpeg: `media-worker`)
+# One build, two images, the role chosen by APP_ROLE:
+#   docker build --target app   -t village-storefront:$VERSION .        (web, worker, migrations: APP_ROLE=web|worker)
+#   docker build --target media -t village-storefront-media:$VERSION .  (the same app plus FFmpeg: APP_ROLE=media-worker)
 # Build arguments VERSION, COMMIT and CREATED end up in the OCI labels (see docs/operations/deploy.md).
 # The Node version must match the `node` devDependency that development and CI run on (a test checks it).
 ARG NODE_IMAGE=node:24.21.0-bookworm-slim
@@ -34,14 +34,14 @@ ENV NODE_ENV=production \
     APP_PROFILE=prod \
     NPM_CONFIG_CACHE=/tmp/npm-cache \
     NPM_CONFIG_UPDATE_NOTIFIER=false \
-    NODE_OPTIONS=--max-old-space-size-percentage=75
+    NODE_OPTIONS=--max-old-space-size-percentage=75 \
+    APP_ROLE=web
 WORKDIR /app
 # Files stay owned by root: the unprivileged user can read and run them, never change them.
 COPY --from=build /app /app
 USER 1000:1000
 EXPOSE 8080
 ENTRYPOINT ["node", "src/main.ts"]
-CMD ["web"]
 
 FROM runtime AS media
 USER root
@@ -50,7 +50,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/* \
  && ffmpeg -hide_banner -version | head -n 1
 USER 1000:1000
-CMD ["media-worker"]
+ENV APP_ROLE=media-worker
 
 # The default target (last stage): the application image.
 FROM runtime AS app

@@ -1,7 +1,7 @@
 /**
  * The numbers the Kubernetes sizing rests on (docs/operations/scaling.md): PostgreSQL connections each replica
  * opens (web under a burst, worker with the default classes), start-to-ready time of each role, and the memory
- * of the tenant resolution cache per entry. Real processes (`node src/main.ts web|worker`) on a scratch
+ * of the tenant resolution cache per entry. Real processes (`node src/main.ts` with APP_ROLE=web|worker) on a scratch
  * database; prints one JSON document.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
@@ -28,8 +28,8 @@ const get = (port: number, path: string) =>
 async function startRole(role: string, url: string): Promise<{ child: ChildProcess; port: number; readyMs: number }> {
   const port = await freeLoopbackPort();
   const started = performance.now();
-  const child = spawn(process.execPath, ['src/main.ts', role], {
-    env: { ...process.env, APP_PROFILE: 'dev', DATABASE_URL: url, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'error' },
+  const child = spawn(process.execPath, ['src/main.ts'], {
+    env: { ...process.env, APP_ROLE: role, APP_PROFILE: 'dev', DATABASE_URL: url, PORT: String(port), SEED_DEMO: 'false', LOG_LEVEL: 'error' },
     stdio: 'ignore',
   });
   while ((await get(port, '/q/health/ready')) !== 200) {

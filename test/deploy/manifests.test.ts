@@ -138,9 +138,12 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  it('run each role by command, with DATABASE_URL as the first variable of every app container', () => {
+  it('run each role by APP_ROLE (migrations by command), with DATABASE_URL as the first variable of every app container', () => {
     for (const overlay of OVERLAYS) {
-      const roles = appContainers(rendered[overlay]).map(({ pod, container }) => [pod.owner.metadata.name, (container.command ?? container.args ?? []).join(' ')]);
+      const roles = appContainers(rendered[overlay]).map(({ pod, container }) => [
+        pod.owner.metadata.name,
+        container.command?.join(' ') ?? container.env?.find((variable) => variable.name === 'APP_ROLE')?.value,
+      ]);
       expect(Object.fromEntries(roles), overlay).toEqual({
         'media-worker': 'media-worker',
         'web-blue': 'web',
