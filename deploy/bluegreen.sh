@@ -39,16 +39,22 @@ smoke() { # <colour> <service>
   image=$(k get deployment "web-$1" -o 'jsonpath={.spec.template.spec.containers[0].image}')
   host=$(k get configmap village-storefront-config -o 'jsonpath={.data.PLATFORM_DOMAIN}')
   log "smoke test against $2 ($image)"
-  k run "smoke-$1-$(date +%s)" --rm -i --quiet --restart=Never --image="$image" \
+  local pod
+  pod="smoke-$1-$(date +%s)"
+  k run "$pod" --rm -i --quiet --restart=Never --image="$image" \
     --labels=app.kubernetes.io/component=smoke,app.kubernetes.io/part-of=village-storefront \
-    --overrides="$(smoke_overrides)" --command -- node scripts/smoke.ts "http://$2:8080" "$host"
+    --override-type=strategic --overrides="$(smoke_overrides "$pod")" \
+    --command -- node scripts/smoke.ts "http://$2:8080" "$host"
 }
 
-# The smoke pod must pass the namespace's restricted Pod Security Standard like every other pod.
+# The smoke pod must pass the namespace's restricted Pod Security Standard like every other pod. kubectl run
+# names the container after the pod; the strategic merge finds it by that name.
 smoke_overrides() {
-  cat <<'JSON'
-{"apiVersion":"v1","spec":{"automountServiceAccountToken":false,"securityContext":{"runAsNonRoot":true,"runAsUser":1000,"runAsGroup":1000,"seccompProfile":{"type":"RuntimeDefault"}},"containers":[{"name":"smoke","securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}},"resources":{"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"cpu":"200m","memory":"128Mi"}}}]}}
-JSON
+  printf '{"apiVersion":"v1","spec":{"automountServiceAccountToken":false,%s,"containers":[{"name":"%s",%s,%s}]}}' \
+    '"securityContext":{"runAsNonRoot":true,"runAsUser":1000,"runAsGroup":1000,"seccompProfile":{"type":"RuntimeDefault"}}' \
+    "$1" \
+    '"securityContext":{"allowPrivilegeEscalation":false,"readOnlyRootFilesystem":true,"capabilities":{"drop":["ALL"]}}' \
+    '"resources":{"requests":{"cpu":"50m","memory":"64Mi"},"limits":{"cpu":"200m","memory":"128Mi"}}'
 }
 
 migrate() {

@@ -72,6 +72,19 @@ describe('deploy/bluegreen.sh', () => {
     expect(objects).toEqual(expect.arrayContaining(['ConfigMap/village-storefront-config', 'Ingress/web', 'ScaledObject/worker-critical', 'Deployment/media-worker']));
     expect(new Set(objects).size, 'each object applied once').toBe(objects.length);
     expect(verbs(run.calls)).toContain('delete job migrate');
+
+    // The smoke pod passes the restricted Pod Security Standard: kubectl run's container (named after the pod)
+    // gets the security context through a strategic merge.
+    const smoke = run.calls.find((call) => call.args[0] === 'run')!.args;
+    const overrides = JSON.parse(smoke.find((arg) => arg.startsWith('--overrides='))!.slice('--overrides='.length));
+    expect(smoke).toContain('--override-type=strategic');
+    expect(overrides.spec.containers[0].name).toBe(smoke[1]);
+    expect(overrides.spec).toMatchObject({ automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    expect(overrides.spec.containers[0]).toMatchObject({
+      securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+      resources: { requests: { cpu: '50m', memory: '64Mi' }, limits: { cpu: '200m', memory: '128Mi' } },
+    });
+    expect(smoke).toContain('--labels=app.kubernetes.io/component=smoke,app.kubernetes.io/part-of=village-storefront');
   }, 60_000);
 
   it('on a first release starts blue and creates the web Service only after blue passed its smoke test', () => {
