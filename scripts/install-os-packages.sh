@@ -13,6 +13,8 @@ declare -A packages=(
   [prometheus-postgres-exporter]=prometheus-postgres-exporter
   [chromium]=chromium
   [ffmpeg]=ffmpeg
+  [kubectl]=kubectl
+  [shellcheck]=shellcheck
 )
 need=()
 for command in "${!packages[@]}"; do

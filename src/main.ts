@@ -7,6 +7,7 @@ import { inspect } from 'node:util';
 import { modules } from './modules/index.ts';
 import { ConfigError, loadConfig } from './platform/config/config.ts';
 import { buildApp } from './platform/http/app.ts';
+import { buildOperationalApp } from './platform/http/operational.ts';
 import { configureLogging, flushLogs, logger } from './platform/observability/logger.ts';
 import { startObservability } from './platform/observability/start.ts';
 import type { Role } from './platform/platform.ts';
@@ -45,18 +46,20 @@ async function main(): Promise<void> {
   const log = logger('main');
 
   const running = await startPlatform(config, roles, modules);
+  const serves = roles.includes('web');
   let app: Awaited<ReturnType<typeof buildApp>> | undefined;
   try {
-    if (roles.includes('web')) {
-      app = await buildApp(running.platform, running.modules);
-      const address = await listen(app, config.http.host, config.http.port);
+    // Roles without store traffic still listen on PORT for their probes and the Prometheus scrape.
+    app = serves ? await buildApp(running.platform, running.modules) : await buildOperationalApp(running.platform);
+    const address = await listen(app, config.http.host, config.http.port);
+    if (serves) {
       const port = new URL(address).port;
       log.info({ address, roles }, 'Village Storefront is listening');
       console.log(`\n  Village Storefront is running (${roles.join(' + ')}).`);
       console.log(`  Demo store:  http://demo.${config.platformDomain}:${port}/`);
       console.log(`  Health:      http://${config.platformDomain}:${port}/q/health/ready\n`);
     } else {
-      log.info({ roles }, 'Village Storefront worker started');
+      log.info({ address, roles }, 'Village Storefront worker started');
     }
   } catch (error) {
     await app?.close();
