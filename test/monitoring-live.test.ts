@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from './support/http.ts';
-import { type Stack, startStack, waitFor } from './support/monitoring-stack.ts';
+import { type Stack, startStack, waitFor } from '../scripts/monitoring/stack.ts';
 import { type TestApp, startTestApp } from './support/platform.ts';
 
 interface AmAlert {
