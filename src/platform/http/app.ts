@@ -7,7 +7,7 @@ import { type RequestContext, runWithContext } from '../observability/context.ts
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
-import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
+import { METRICS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE, observeWithTrace, scrapeMetrics, scrapeOpenMetrics } from '../observability/metrics.ts';
 import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
@@ -110,7 +110,7 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const status = reply.statusCode;
     const statusClass = `${Math.floor(status / 100)}xx`;
     const seconds = reply.elapsedTime / 1000;
-    httpRequestDuration.observe({ method: request.method, route, status_class: statusClass }, seconds);
+    observeWithTrace(httpRequestDuration, { method: request.method, route, status_class: statusClass }, seconds, request[requestContext]?.span);
     httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(request[requestContext]?.tenantId) });
     if (status >= 400) httpErrors.inc({ endpoint: route, status_code: String(status), error_type: request[errorType] ?? 'response' });
     const completed = () =>
@@ -164,7 +164,12 @@ export async function buildApp(platform: Platform): Promise<FastifyInstance> {
     const report = await platform.health.ready();
     return reply.code(report.status === 'UP' ? 200 : 503).send(report);
   });
-  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
+  // Prometheus asks for OpenMetrics (with exemplars) first; everything else gets the text format.
+  app.get('/q/metrics', async (request, reply) =>
+    (request.headers.accept ?? '').includes('application/openmetrics-text')
+      ? reply.type(OPENMETRICS_CONTENT_TYPE).send(await scrapeOpenMetrics())
+      : reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()),
+  );
 
   for (const module of modules) module.hooks?.(app, platform);
   for (const module of modules) {
