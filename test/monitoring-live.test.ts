@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpGet } from './support/http.ts';
-import { type Stack, startStack, waitFor } from './support/monitoring-stack.ts';
+import { type Stack, startStack, waitFor } from '../scripts/monitoring/stack.ts';
 import { type TestApp, startTestApp } from './support/platform.ts';
 
 interface AmAlert {
@@ -115,5 +115,31 @@ describe('Prometheus and Alertmanager against a running app', () => {
       expect(state[tier]?.state, tier).toBe('suppressed');
       expect(state[tier]?.inhibitedBy.length, tier).toBeGreaterThan(0);
     }
+  }, 30_000);
+
+  it('scrapes OpenMetrics with trace_id exemplars on the request-duration histogram', async () => {
+    const open = await httpGet(appPort, '/q/metrics', { accept: 'application/openmetrics-text;version=1.0.0' });
+    expect(open.headers['content-type']).toContain('application/openmetrics-text');
+    expect(open.body).toMatch(/^# TYPE villagecompute_storefront_http_requests counter$/m);
+    expect(open.body).toMatch(/^villagecompute_storefront_http_requests_total\{/m);
+    expect(open.body).not.toContain('_total_total');
+    expect(open.body).toMatch(/^villagecompute_storefront_http_request_duration_seconds_bucket\{.*\} \d+ # \{trace_id="[0-9a-f]{32}"\}/m);
+    expect(open.body.trimEnd().endsWith('# EOF')).toBe(true);
+
+    const exemplars = await waitFor(
+      'exemplars in Prometheus',
+      async () => {
+        const now = Date.now() / 1000;
+        const query = new URLSearchParams({ query: 'villagecompute_storefront_http_request_duration_seconds_bucket', start: String(now - 300), end: String(now) });
+        const body = (await (await fetch(`${stack.prometheusUrl}/api/v1/query_exemplars?${query}`)).json()) as {
+          data: { exemplars: { labels: { trace_id?: string } }[] }[];
+        };
+        const all = body.data.flatMap((series) => series.exemplars);
+        return all.length > 0 ? all : undefined;
+      },
+      15_000,
+      stack.output,
+    );
+    expect(exemplars[0]!.labels.trace_id).toMatch(/^[0-9a-f]{32}$/);
   }, 30_000);
 });

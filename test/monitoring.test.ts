@@ -50,7 +50,7 @@ describe('generated monitoring files', () => {
     expect(generate(collect()).files).toEqual(output.files);
   });
 
-  it('hold the alerts of the seed in their files and groups', () => {
+  it('hold the named KPI, job and platform alerts in their files and groups', () => {
     const counts = Object.fromEntries(output.counts);
     expect(counts['monitoring/prometheus-rules/background-jobs.rules.yaml']).toMatch(/^7 groups, 15 alerts/);
     for (const name of ['CriticalQueueDepthHigh', 'DefaultQueueDepthHigh', 'AnyQueueDepthCritical', 'DeadLetterQueueDepthHigh', 'QueueOverflowEvents', 'JobFailureRateSLAViolation', 'WorkerPodRestartRate', 'JobsNotProcessing', 'WorkerHeartbeatMissing']) {
@@ -80,7 +80,7 @@ describe('generated monitoring files', () => {
     expect(result.stdout.match(/SUCCESS/g)).toHaveLength(RULE_FILES.length);
   }, 240_000);
 
-  it('route each severity to its receiver (amtool), with the seed inhibitions', async () => {
+  it('route each severity to its receiver (amtool), with the queue-depth inhibitions', async () => {
     const config = 'monitoring/alertmanager/alertmanager.yml';
     const check = await osTool('amtool', ['check-config', config], { cwd: root });
     expect(check.code, check.stdout + check.stderr).toBe(0);
@@ -97,7 +97,7 @@ describe('generated monitoring files', () => {
 });
 
 describe('generated dashboards', () => {
-  it('have the seed panel ids and counts', () => {
+  it('have the KPI matrix panel ids and the expected panel counts', () => {
     expect(dashboard('component-kpis').panels.map((panel) => panel.id)).toEqual([1, 2, 3, 4, 5, 6, 11, 12, 17]);
     expect(dashboard('background-jobs').panels).toHaveLength(10);
     expect(dashboard('distributed-tracing').panels).toHaveLength(9);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../src/platform/db/embedded.ts';
 import { externalMetrics } from '../src/platform/observability/promql.ts';
 import '../src/platform/db/telemetry.ts';
-import { waitFor } from './support/monitoring-stack.ts';
+import { waitFor } from '../scripts/monitoring/stack.ts';
 import { ownerClient, testDatabaseUrl } from './support/platform.ts';
 
 /** The Debian postgres_exporter as the migration's exporter role, with the generated queries file. */

@@ -9,9 +9,9 @@ export const SECRETS_DIR = '/etc/alertmanager/secrets';
 
 export const RECEIVERS = { pager: 'pager', team: 'team-chat-email', ticket: 'ticket' } as const;
 
-/** The seed's two inhibitions, and each faster burn-rate tier holding back the slower ones of the same SLO. */
+/** Queue-depth alerts held back by their cause or a more severe alert, and each faster burn-rate tier holding back the slower ones of the same SLO. */
 function inhibitions() {
-  const seeded = [
+  const named = [
     { source: 'WorkerPodRestartRate', target: 'CriticalQueueDepthHigh', why: 'restarting workers explain a backed-up queue' },
     { source: 'AnyQueueDepthCritical', target: 'DefaultQueueDepthHigh', why: 'the more severe alert supersedes' },
   ].map((rule) => ({ source_matchers: [`alertname="${rule.source}"`], target_matchers: [`alertname="${rule.target}"`] }));
@@ -21,7 +21,7 @@ function inhibitions() {
     target_matchers: [`burnrate_tier=~"${tiers.slice(index + 1).join('|')}"`],
     equal: ['alertname', 'slo'],
   }));
-  return [...seeded, ...burn];
+  return [...named, ...burn];
 }
 
 export function alertmanagerConfig() {

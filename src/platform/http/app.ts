@@ -6,6 +6,7 @@ import { type RequestContext, runWithContext } from '../observability/context.ts
 import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
+import { observeWithTrace } from '../observability/metrics.ts';
 import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
@@ -113,7 +114,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
     const status = reply.statusCode;
     const statusClass = `${Math.floor(status / 100)}xx`;
     const seconds = reply.elapsedTime / 1000;
-    httpRequestDuration.observe({ method: request.method, route, status_class: statusClass }, seconds);
+    observeWithTrace(httpRequestDuration, { method: request.method, route, status_class: statusClass }, seconds, request[requestContext]?.span);
     httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(request[requestContext]?.tenantId) });
     if (status >= 400) httpErrors.inc({ endpoint: route, status_code: String(status), error_type: request[errorType] ?? 'response' });
     const completed = () =>

@@ -1,6 +1,6 @@
 import proxyAddr from '@fastify/proxy-addr';
 import type { FastifyInstance } from 'fastify';
-import { METRICS_CONTENT_TYPE, scrapeMetrics } from '../observability/metrics.ts';
+import { METRICS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE, scrapeMetrics, scrapeOpenMetrics } from '../observability/metrics.ts';
 import type { Platform } from '../platform.ts';
 import { sendProblem } from './problem.ts';
 
@@ -23,5 +23,10 @@ export function registerOpsEndpoints(app: FastifyInstance, platform: Platform): 
     const report = await platform.health.ready();
     return reply.code(report.status === 'UP' ? 200 : 503).header('cache-control', 'no-store').send(report);
   });
-  app.get('/q/metrics', async (_request, reply) => reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()));
+  // Prometheus asks for OpenMetrics (with exemplars) first; everything else gets the text format.
+  app.get('/q/metrics', async (request, reply) =>
+    (request.headers.accept ?? '').includes('application/openmetrics-text')
+      ? reply.type(OPENMETRICS_CONTENT_TYPE).send(await scrapeOpenMetrics())
+      : reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()),
+  );
 }

@@ -4,6 +4,7 @@ import type { Db, Tx } from '../db/database.ts';
 import { activeSpan } from '../observability/context.ts';
 import { type CapturedContext, runWithCapturedContext } from '../observability/handoff.ts';
 import { logger } from '../observability/logger.ts';
+import { observeWithTrace } from '../observability/metrics.ts';
 import type { DeadJobs, DeadReason } from './dead-jobs.ts';
 import type { JobDefinition } from './definitions.ts';
 import { isEnvelope, type JobEnvelope } from './envelope.ts';
@@ -70,7 +71,7 @@ export function jobTask(definition: JobDefinition<never>, db: Db, deadJobs: Dead
         },
         new Date(),
       );
-      jobMetrics.duration.observe({ priority, status: 'dead' }, seconds());
+      observeWithTrace(jobMetrics.duration, { priority, status: 'dead' }, seconds(), activeSpan());
     };
     const spanName = `Job.execute.${definition.name}`;
     const attributes = { 'job.id': job.id, 'job.task': definition.name, 'job.priority': priority, 'job.attempt': job.attempts };
@@ -108,13 +109,13 @@ export function jobTask(definition: JobDefinition<never>, db: Db, deadJobs: Dead
           return;
         }
         jobMetrics.retried.inc({ priority, attempt });
-        jobMetrics.duration.observe({ priority, status: 'retry' }, seconds());
+        observeWithTrace(jobMetrics.duration, { priority, status: 'retry' }, seconds(), activeSpan());
         log.warn(fields, 'job attempt failed; it will be retried');
         await deadJobs.recordAttemptError(job.id, job.attempts, message(error));
         throw error;
       }
       jobMetrics.completed.inc({ priority });
-      jobMetrics.duration.observe({ priority, status: 'success' }, seconds());
+      observeWithTrace(jobMetrics.duration, { priority, status: 'success' }, seconds(), activeSpan());
       if (job.attempts > 1) await deadJobs.forgetAttemptErrors(job.id);
     });
   };

@@ -95,6 +95,7 @@ export const jobMetrics = {
     labels: ['priority', 'status'],
     component,
     kpi: KPI,
+    exemplars: true,
     buckets: [0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300, 900],
   }),
   waitTime: defineMetric({

@@ -10,6 +10,7 @@ export const httpRequestDuration = defineMetric({
   labels: ['method', 'route', 'status_class'],
   component: 'http',
   kpi: '004 golden signals: latency',
+  exemplars: true,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
 

@@ -14,8 +14,8 @@ export interface StackOptions {
   dir: string;
   /** host:port targets scraped as job `village-storefront`. */
   appTargets: string[];
-  /** host:port of postgres_exporter, scraped as job `postgres`, when it runs. */
-  exporterTarget?: string;
+  /** PostgreSQL URL for postgres_exporter (scraped as job `postgres`); none runs without it. */
+  exporterDatabaseUrl?: string;
   receiverUrl: string;
   forZero?: boolean;
   interval?: string;
@@ -24,6 +24,7 @@ export interface StackOptions {
 export interface Stack {
   prometheusUrl: string;
   alertmanagerUrl: string;
+  exporterUrl?: string;
   processes: ChildProcess[];
   output(): string;
   stop(): Promise<void>;
@@ -54,8 +55,8 @@ async function alertmanagerConfig(options: StackOptions): Promise<string> {
   return path;
 }
 
-function start(command: string, args: string[], log: string[]): ChildProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+function start(command: string, args: string[], log: string[], env: Record<string, string> = {}): ChildProcess {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.on('error', (error: NodeJS.ErrnoException) => {
     const pkg = command === 'prometheus' ? 'prometheus' : command === 'prometheus-alertmanager' ? 'prometheus-alertmanager' : 'prometheus-postgres-exporter';
     log.push(error.code === 'ENOENT' ? `${command} is not installed: apt-get install ${pkg}` : String(error));
@@ -77,7 +78,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T | undefine
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   await mkdir(options.dir, { recursive: true });
-  const [prometheusPort, alertmanagerPort] = [await freeLoopbackPort(), await freeLoopbackPort()];
+  const [prometheusPort, alertmanagerPort, exporterPort] = [await freeLoopbackPort(), await freeLoopbackPort(), await freeLoopbackPort()];
+  const exporterTarget = options.exporterDatabaseUrl ? `127.0.0.1:${exporterPort}` : undefined;
   const interval = options.interval ?? '1s';
   const prometheusConfig = {
     global: { scrape_interval: interval, evaluation_interval: interval },
@@ -85,7 +87,7 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     alerting: { alertmanagers: [{ static_configs: [{ targets: [`127.0.0.1:${alertmanagerPort}`] }] }] },
     scrape_configs: [
       { job_name: 'village-storefront', metrics_path: '/q/metrics', static_configs: [{ targets: options.appTargets }] },
-      ...(options.exporterTarget ? [{ job_name: 'postgres', static_configs: [{ targets: [options.exporterTarget] }] }] : []),
+      ...(exporterTarget ? [{ job_name: 'postgres', static_configs: [{ targets: [exporterTarget] }] }] : []),
     ],
   };
   const prometheusFile = join(options.dir, 'prometheus.yml');
@@ -112,9 +114,20 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     log,
   );
   const processes = [alertmanager, prometheus];
+  if (options.exporterDatabaseUrl) {
+    processes.push(
+      start(
+        'prometheus-postgres-exporter',
+        [`--web.listen-address=${exporterTarget}`, `--extend.query-path=${join(options.root, 'monitoring/postgres-exporter/queries.yaml')}`],
+        log,
+        { DATA_SOURCE_NAME: options.exporterDatabaseUrl },
+      ),
+    );
+  }
   const stack: Stack = {
     prometheusUrl: `http://127.0.0.1:${prometheusPort}`,
     alertmanagerUrl: `http://127.0.0.1:${alertmanagerPort}`,
+    ...(exporterTarget ? { exporterUrl: `http://${exporterTarget}` } : {}),
     processes,
     output: () => log.join(''),
     async stop() {
