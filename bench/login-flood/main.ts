@@ -11,6 +11,7 @@ import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import { createStaffUser } from '../../src/modules/identity/accounts.ts';
 import { identityOf } from '../../src/modules/identity/identity.ts';
+import { modules } from '../../src/modules/index.ts';
 import { createTenant, tenancy } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
@@ -34,8 +35,8 @@ const database = await benchDatabase();
 // Forwarded addresses stand for the attackers' and users' own; the bench trusts its loopback proxy.
 const config = loadConfig({ APP_PROFILE: 'dev', DATABASE_URL: database.url, SEED_DEMO: 'false', LOG_LEVEL: 'error', TRUST_PROXY: '127.0.0.1' });
 configureLogging(config);
-const running = await startPlatform(config, ['web']);
-const app = await buildApp(running.platform);
+const running = await startPlatform(config, ['web'], modules);
+const app = await buildApp(running.platform, running.modules);
 try {
   const { platform } = running;
   const identity = identityOf(platform);
