@@ -11,6 +11,7 @@ import { text } from 'node:stream/consumers';
 import { fileURLToPath } from 'node:url';
 import { createStaffUser } from '../../src/modules/identity/accounts.ts';
 import { identityOf } from '../../src/modules/identity/identity.ts';
+import { modules } from '../../src/modules/index.ts';
 import { createTenant, tenancy } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';

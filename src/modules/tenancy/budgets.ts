@@ -2,16 +2,16 @@ import type { Principal } from '../../platform/http/auth.ts';
 import type { RateLimit } from './rate-limiter.ts';
 
 /**
- * How a store's request budget (its plan's bucket, rate_limit.* flags) is shared. Shoppers (anonymous and
- * signed-in customers), signed-in staff and API clients each get their own share, so a flood of one kind cannot
- * starve another: the owner's admin session and the store's integrations keep working while the shop front is
- * busy. Within a share, one requester (a client address, a staff member) gets at most a part, so a single laptop
- * cannot 429 a whole store: it is refused alone. API clients are additionally held to their own budget
+ * How a store's request budget (its plan's bucket, rate_limit.* flags) applies. Shoppers (anonymous and signed-in
+ * customers), signed-in staff and API clients each have their own bucket of the plan's size, so a flood of one
+ * kind cannot starve another: the owner's admin session and the store's integrations keep working while the shop
+ * front is busy. Within a class, one requester (a client address, a staff member) gets at most half, so a single
+ * laptop cannot 429 a whole store: it is refused alone. API clients are additionally held to their own budget
  * (rate_limit.client_*).
  */
 export type TrafficClass = 'shoppers' | 'staff' | 'clients';
 
-const CLASS_SHARE: Record<TrafficClass, number> = { shoppers: 0.7, staff: 0.15, clients: 0.15 };
+const CLASS_SHARE: Record<TrafficClass, number> = { shoppers: 1, staff: 1, clients: 1 };
 const REQUESTER_SHARE: Record<TrafficClass, number> = { shoppers: 0.5, staff: 0.5, clients: 1 };
 
 /** The platform's own host (console, platform logins) has no store budget: one bucket per client address. */
