@@ -1,12 +1,13 @@
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { FakeCluster } from './fake-kubectl.ts';
+import { requireTool } from '../support/os-tools.ts';
 import { parseYaml, validateObject } from './manifests.ts';
 
-const realKubectl = execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim();
+const realKubectl = requireTool('kubectl');
 const bin = mkdtempSync(join(tmpdir(), 'vs-fake-kubectl-'));
 writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec "${process.execPath}" "${resolve('test/deploy/fake-kubectl.ts')}" "$@"\n`);
 chmodSync(join(bin, 'kubectl'), 0o755);
@@ -52,8 +53,7 @@ const live = (replicas: Record<string, number>): FakeCluster => ({ live: 'blue',
 
 describe('deploy/bluegreen.sh', () => {
   it('passes shellcheck', () => {
-    const check = spawnSync('shellcheck', ['deploy/bluegreen.sh', 'deploy/custom-domain.sh'], { encoding: 'utf8' });
-    if (check.error) throw new Error('shellcheck is not installed: apt-get install shellcheck');
+    const check = spawnSync(requireTool('shellcheck'), ['deploy/bluegreen.sh', 'deploy/custom-domain.sh'], { encoding: 'utf8' });
     expect(check.status, check.stdout).toBe(0);
   });
 

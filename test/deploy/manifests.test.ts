@@ -209,6 +209,9 @@ describe('Kubernetes manifests', () => {
         const triggers = field<{ type: string; metadata: { query: string } }[]>(scaled, 'spec', 'triggers');
         const scaledOn = triggers.map((trigger) => /priority="([A-Z]+)"/.exec(trigger.metadata.query)?.[1]);
         expect(scaledOn, scaled.metadata.name).toEqual(runs);
+        const slots = concurrency.split(',').reduce((sum, pair) => sum + Number(pair.split('=')[1]), 0);
+        const pool = container.env?.find((variable) => variable.name === 'DB_POOL_MAX')?.value;
+        expect(Number(pool), `${scaled.metadata.name}: one application connection per job slot, two spare`).toBe(slots + 2);
         for (const trigger of triggers) {
           expect(trigger.type).toBe('prometheus');
           expect(trigger.metadata.query).toMatch(/^max\(villagecompute_storefront_jobs_queue_depth_jobs\{namespace="village-storefront",priority="[A-Z]+"\}\)$/);

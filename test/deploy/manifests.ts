@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { parseAllDocuments } from 'yaml';
+import { requireTool } from '../support/os-tools.ts';
 
 /** A Kubernetes object as rendered, typed loosely: tests read nested fields through `field`. */
 export interface K8sObject {
@@ -18,11 +19,10 @@ export const OVERLAYS = ['dev', 'staging', 'prod'] as const;
 export function render(dir: string): K8sObject[] {
   let output: string;
   try {
-    output = execFileSync('kubectl', ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    output = execFileSync(requireTool('kubectl'), ['kustomize', dir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (error) {
-    const failure = error as NodeJS.ErrnoException & { stderr?: string };
-    if (failure.code === 'ENOENT') throw new Error('kubectl is not installed: apt-get install kubectl');
-    throw new Error(`kubectl kustomize ${dir} failed: ${failure.stderr ?? failure.message}`);
+    const failure = error as Error & { stderr?: string };
+    throw new Error(`kubectl kustomize ${dir} failed: ${failure.stderr || failure.message}`);
   }
   return parseYaml(output);
 }

@@ -13,6 +13,8 @@ const PACKAGE_OF: Record<string, string> = {
   chromium: 'chromium',
   ffmpeg: 'ffmpeg',
   ffprobe: 'ffmpeg',
+  kubectl: 'kubectl',
+  shellcheck: 'shellcheck',
 };
 
 /**
