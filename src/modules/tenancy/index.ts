@@ -1,6 +1,7 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import './events.ts';
 import { installGateway } from './gateway.ts';
+import { tenancyRoutes } from './routes.ts';
 import { seedDemoTenant, tenancy } from './service.ts';
 
 export type { TxtResolver } from './dns.ts';
@@ -16,6 +17,7 @@ export {
   type TenancyService,
   type TenantPlan,
   createTenant,
+  storeSettings,
   tenancy,
 } from './service.ts';
 
@@ -24,6 +26,7 @@ export const tenancyModule: PlatformModule = {
   hooks(app, platform) {
     installGateway(app, platform, tenancy(platform));
   },
+  routes: tenancyRoutes,
   async seed(platform) {
     await seedDemoTenant(platform.db);
   },
