@@ -10,9 +10,10 @@ import { adminRouter } from './router.ts';
 import './styles.css';
 
 const context = new AdminContext(() => void router.push({ name: 'sign-in', query: { next: router.currentRoute.value.fullPath } }));
+// Before the router reads the address: the hand-off token must not stay in the URL or the history.
+context.session.adoptHandoff();
 const router = adminRouter(context);
 startTelemetry('/admin/telemetry', router);
-context.session.adoptHandoff();
 
 // Store name and colours before sign-in; scopes, flags and roles are added once signed in.
 context
