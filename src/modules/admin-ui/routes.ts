@@ -4,7 +4,7 @@ import { Type } from 'typebox';
 import { brandTokens } from '../../../ui/tokens/index.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { type Tenant, storeSettings, tenancy } from '../tenancy/index.ts';
+import { type Tenant, tenancy } from '../tenancy/index.ts';
 import type { AdminBuild, BuiltFile } from './assets.ts';
 import { Bootstrap, TelemetryBatch } from './schemas.ts';
 import { recordTelemetry } from './telemetry-intake.ts';
@@ -45,7 +45,7 @@ export async function adminUiRoutes(root: FastifyInstance, platform: Platform, b
 
   app.get('/admin/bootstrap', { schema: { tags, security: [], response: { 200: Bootstrap } } }, async (request, reply) => {
     const store = storeOf(request);
-    const settings = await storeSettings(platform.db, store.id);
+    const settings = await tenancy(platform).storeSettings(store.id);
     const principal = request.principal?.tenantId === store.id && request.principal.kind === 'staff' ? request.principal : null;
     const branding = {
       tagline: settings?.tagline ?? null,

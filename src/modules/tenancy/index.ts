@@ -17,7 +17,6 @@ export {
   type TenancyService,
   type TenantPlan,
   createTenant,
-  storeSettings,
   tenancy,
 } from './service.ts';
 

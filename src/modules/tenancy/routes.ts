@@ -38,9 +38,12 @@ export async function tenancyRoutes(root: FastifyInstance, platform: Platform): 
     settingsView((await platform.db.withTenant(storeOf(request), findStoreSettings))!),
   );
 
-  app.patch(`${P}/store/settings`, { schema: { tags, body: StoreSettingsPatch, response: { 200: StoreSettingsView } }, preHandler: guard('settings:write') }, async (request) =>
-    settingsView(await platform.db.withTenant(storeOf(request), (trx) => updateStoreSettings(trx, request.body))),
-  );
+  app.patch(`${P}/store/settings`, { schema: { tags, body: StoreSettingsPatch, response: { 200: StoreSettingsView } }, preHandler: guard('settings:write') }, async (request) => {
+    const tenantId = storeOf(request);
+    const saved = await platform.db.withTenant(tenantId, (trx) => updateStoreSettings(trx, request.body));
+    service.forgetStoreSettings(tenantId);
+    return settingsView(saved);
+  });
 
   app.get(`${P}/domains`, { schema: { tags, response: { 200: Type.Object({ items: Type.Array(Domain) }) } }, preHandler: guard('settings:write') }, async (request) => ({
     items: (await service.listCustomDomains(storeOf(request))).map(domainView),
