@@ -116,7 +116,7 @@ describe('admin app in a browser', () => {
     await page.getByLabel('SKU of variant 2').fill('WS-BLUE');
     await page.locator('#price-1').fill('38.50');
     await page.getByRole('button', { name: 'Create product' }).click();
-    await page.locator('#sku-error-0').waitFor();
+    expect(await page.locator('#sku-error-0').textContent()).toBe('Use letters, digits and . _ / - only, no spaces (at most 64 characters).');
     await check(page, '04-product-validation');
     await page.getByLabel('SKU of variant 1').fill('WS-RED');
     await page.getByRole('button', { name: 'Create product' }).click();
