@@ -22,7 +22,8 @@ for (const scenario of scenarios) {
     url: origin!,
     connections: 10,
     duration: DURATION,
-    headers: { host: host! },
+    // BENCH_AUTHORIZATION: a bearer token, for scenarios of signed-in pages.
+    headers: { host: host!, ...(process.env.BENCH_AUTHORIZATION ? { authorization: process.env.BENCH_AUTHORIZATION } : {}) },
     requests: [
       {
         setupRequest: (request: Request) => {

@@ -204,6 +204,31 @@ describe('catalog admin API', () => {
     expect(zero.json()).toMatchObject({ status: 400, errors: [{ field: 'body/delta' }] });
   });
 
+  it('searches products by title, handle or SKU (wildcards taken literally), and sums up the catalog for the dashboard', async () => {
+    const shop = await makeTenant(t.platform.db, 'Summary Store');
+    const shopHeaders = await staffHeaders(shop, 'manager');
+    const call = (method: 'GET' | 'POST', path: string, payload?: unknown) =>
+      t.app.inject({ method, url: `${ADMIN_PREFIX}${path}`, headers: shopHeaders, ...(payload === undefined ? {} : { payload: payload as object }) });
+    const scarf = (await call('POST', '/products', { ...productBody('wool-scarf', 'WS-RED'), title: 'Wool Scarf' })).json();
+    await call('POST', '/products', { ...productBody('linen-100', 'LN-1'), title: 'Linen 100% flax' });
+    await call('POST', `/products/${scarf.id}/publish`, {});
+    const found = async (q: string) => (await call('GET', `/products?q=${encodeURIComponent(q)}`)).json().items.map((p: { handle: string }) => p.handle);
+    expect(await found('scarf')).toEqual(['wool-scarf']);
+    expect(await found('ws-red')).toEqual(['wool-scarf']);
+    expect(await found('100%')).toEqual(['linen-100']);
+    expect(await found('%')).toEqual(['linen-100']);
+    expect(await found('_')).toEqual([]);
+    const location = (await call('POST', '/inventory/locations', { code: 'shop', name: 'Shop' })).json();
+    await call('POST', '/inventory/adjustments', { variant_id: scarf.variants[0].id, location_id: location.id, delta: 2, reason: 'received' });
+    const summary = (await call('GET', '/catalog/summary')).json();
+    expect(summary).toMatchObject({
+      products: { draft: 1, published: 1, archived: 0, scheduled: 0 },
+      low_stock: [{ sku: 'WS-RED', on_hand: 2, product_title: 'Wool Scarf' }],
+      imports_running: [],
+    });
+    expect((await t.app.inject({ url: `${ADMIN_PREFIX}/catalog/summary`, headers: headers })).json().low_stock).not.toContainEqual(expect.objectContaining({ sku: 'WS-RED' }));
+  });
+
   it('streams the catalog as CSV for this store only', async () => {
     const foreign = await t.app.inject({ method: 'POST', url: `${ADMIN_PREFIX}/products`, headers: otherHeaders, payload: productBody('other-only', 'OTHER-ONLY') });
     expect(foreign.statusCode).toBe(201);

@@ -52,6 +52,7 @@ import {
   updateProduct,
   updateVariant,
 } from './service.ts';
+import { CatalogSummary, catalogSummary } from './summary.ts';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 /** Upload limit of a bulk import file (100,000 products with 3 variants are about 30 MB of CSV). */
@@ -186,6 +187,10 @@ export async function catalogRoutes(root: FastifyInstance, platform: Platform): 
   );
   app.delete(`${p}/collections/:id`, { schema: { tags, params: IdParams, response: { 204: NoContent } }, preHandler: guard('catalog:write') }, (request, reply) =>
     write(request, reply, 204, (trx, tenantId) => deleteCollection(trx, tenantId, request.params.id).then(() => null)),
+  );
+
+  app.get(`${p}/catalog/summary`, { schema: { tags, response: { 200: CatalogSummary } }, preHandler: guard('catalog:read') }, (request) =>
+    read(request, catalogSummary),
   );
 
   // Inventory

@@ -88,6 +88,7 @@ export const ProductListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   status: Type.Optional(Type.Union([Type.Literal('draft'), Type.Literal('published'), Type.Literal('archived')])),
+  q: Type.Optional(Type.String({ minLength: 1, maxLength: 100, description: 'Text in the title, the handle or a variant SKU.' })),
 });
 export type ProductListQuery = Static<typeof ProductListQuery>;
 

@@ -96,6 +96,16 @@ export async function listProducts(trx: Tx, query: ProductListQuery): Promise<Pa
   let select = trx.selectFrom('products').selectAll().orderBy('id').limit(limit + 1);
   if (after) select = select.where('id', '>', after);
   if (query.status) select = select.where('status', '=', query.status);
+  if (query.q) {
+    const pattern = `%${query.q.replace(/[\\%_]/g, (c: string) => `\\${c}`)}%`;
+    select = select.where((eb) =>
+      eb.or([
+        eb('title', 'ilike', pattern),
+        eb('handle', 'ilike', pattern),
+        eb.exists(eb.selectFrom('variants').whereRef('variants.product_id', '=', 'products.id').where('sku', 'ilike', pattern).select(eb.lit(1).as('one'))),
+      ]),
+    );
+  }
   const page = toPage(await select.execute(), limit, (row) => row.id);
   const variants = await variantsOf(trx, page.items.map((row) => row.id));
   return { items: page.items.map((row) => toProduct(row, variants.get(row.id) ?? [])), next_cursor: page.next_cursor };

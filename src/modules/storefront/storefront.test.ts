@@ -73,7 +73,7 @@ describe('storefront', () => {
       trx.updateTable('store_settings').set({ primary_color: '#112233', accent_color: '#abcdef', logo_url: 'javascript:alert(1)' }).execute(),
     );
     const page = (await t.app.inject({ url: '/', headers: { host: `${branded.subdomain}.localhost` } })).body;
-    expect(page).toContain(':root{--vs-color-primary:#112233;--vs-color-accent:#abcdef}');
+    expect(page).toContain(':root{--vs-color-primary:#112233;--vs-color-accent:#abcdef;');
     expect(page).not.toContain('javascript:');
     expect(page).not.toContain('<img src=');
   });

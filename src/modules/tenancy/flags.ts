@@ -83,6 +83,13 @@ export class FeatureFlags {
     return this.loaded && overrides ? this.pick(this.loaded, overrides, tenant, key, now) : undefined;
   }
 
+  /** Every flag's value for a tenant (the admin app's bootstrap). */
+  async values(tenant: FlagSubject, now = new Date()): Promise<Record<string, FlagValue>> {
+    const definitions = this.loaded ?? (await this.loadDefinitions());
+    const overrides = this.overrides.get(tenant.id) ?? (await this.tenantOverrides(tenant.id));
+    return Object.fromEntries([...definitions.keys()].map((key) => [key, this.pick(definitions, overrides, tenant, key as FlagKey, now) as FlagValue]));
+  }
+
   private pick<K extends FlagKey>(
     definitions: Map<string, FeatureFlag>,
     overrides: Map<string, OverrideEntry>,

@@ -1,6 +1,7 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import './events.ts';
 import { installGateway } from './gateway.ts';
+import { tenancyRoutes } from './routes.ts';
 import { seedDemoTenant, tenancy } from './service.ts';
 import { telemetry } from './telemetry.ts';
 
@@ -26,6 +27,7 @@ export const tenancyModule: PlatformModule = {
   hooks(app, platform) {
     installGateway(app, platform, tenancy(platform));
   },
+  routes: tenancyRoutes,
   async seed(platform) {
     await seedDemoTenant(platform.db);
   },

@@ -121,3 +121,7 @@ export async function findTenantByHost(db: Db, subdomain: string | null, hostnam
   const { rows } = await sql<ResolvedTenant>`select * from app_resolve_host(${subdomain}, ${hostname})`.execute(db.kysely);
   return rows[0];
 }
+
+export function updateStoreSettings(trx: Tx, changes: Partial<Pick<StoreSettings, 'tagline' | 'logo_url' | 'primary_color' | 'accent_color'>>): Promise<StoreSettings> {
+  return trx.updateTable('store_settings').set(changes).returningAll().executeTakeFirstOrThrow();
+}

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import type { Db } from '../../platform/db/database.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type ChangeFeed, type ChangeNotice, listenForChanges } from './changes.ts';
@@ -26,6 +27,7 @@ import { changeNotices } from './telemetry.ts';
 export type { PlatformCommand, ResolvedTenant, StoreSettings, SuspensionCommand, Tenant, TenantPlan };
 
 export const DEMO_SUBDOMAIN = 'demo';
+const SETTINGS_TTL_MS = 10_000;
 
 /**
  * What the tenancy module offers the rest of the product, one per platform instance (`tenancy(platform)`):
@@ -39,6 +41,11 @@ export class TenancyService {
   readonly txtResolver: TxtResolver;
   private readonly platform: Platform;
   private feed: ChangeFeed | undefined;
+  /**
+   * Store settings as the admin's bootstrap reads them on every load. Edits through this replica drop the entry
+   * at once; other replicas show them within the TTL (the storefront keeps branding a minute).
+   */
+  private readonly settings: LRUCache<string, StoreSettings>;
 
   constructor(platform: Platform) {
     this.platform = platform;
@@ -47,6 +54,16 @@ export class TenancyService {
     this.flags = new FeatureFlags(platform.db);
     this.rateLimiter = new RateLimiter(platform.db);
     this.txtResolver = txtResolverFromSetting(dnsResolver);
+    this.settings = new LRUCache({ max: 10_000, ttl: SETTINGS_TTL_MS, fetchMethod: (tenantId) => storeSettings(platform.db, tenantId) });
+  }
+
+  /** A store's settings (branding), cached briefly per replica. */
+  async storeSettings(tenantId: string): Promise<StoreSettings | undefined> {
+    return this.settings.fetch(tenantId);
+  }
+
+  forgetStoreSettings(tenantId: string): void {
+    this.settings.delete(tenantId);
   }
 
   /** Suspends a store (503 everywhere within a second) and records the platform command. */

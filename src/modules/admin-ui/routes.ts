@@ -1,0 +1,80 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
+import { brandTokens } from '../../../ui/tokens/index.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { type Tenant, tenancy } from '../tenancy/index.ts';
+import type { AdminBuild, BuiltFile } from './assets.ts';
+import { Bootstrap, TelemetryBatch } from './schemas.ts';
+import { recordTelemetry } from './telemetry-intake.ts';
+
+const IMMUTABLE = 'public, max-age=31536000, immutable';
+const NO_CACHE = 'no-cache';
+const API_BASE = '/admin/api/v1';
+
+function storeOf(request: FastifyRequest): Tenant {
+  if (!request.tenant) throw new HttpProblem(404, 'Not Found', 'The back office is served on a store host.');
+  return request.tenant;
+}
+
+function send(request: FastifyRequest, reply: FastifyReply, file: BuiltFile, cacheControl: string) {
+  reply.header('cache-control', cacheControl).header('vary', 'accept-encoding').type(file.contentType);
+  if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(file.gzipped);
+  return reply.send(file.body);
+}
+
+/** The merchant back office: the built app under /admin, its bootstrap document and its telemetry intake. */
+export async function adminUiRoutes(root: FastifyInstance, platform: Platform, build: AdminBuild): Promise<void> {
+  const app = root.withTypeProvider<TypeBoxTypeProvider>();
+  const tags = ['admin-ui'];
+
+  app.get('/admin/assets/:file', { schema: { hide: true, params: Type.Object({ file: Type.String({ pattern: '^[\\w.-]{1,120}$' }) }) } }, async (request, reply) => {
+    const file = build.assets.get(request.params.file);
+    if (!file) throw new HttpProblem(404, 'Not Found', 'No such admin asset (it may belong to an older release: reload the page).');
+    return send(request, reply, file, IMMUTABLE);
+  });
+
+  const shell = async (request: FastifyRequest, reply: FastifyReply) => {
+    storeOf(request);
+    if (request.url.startsWith(`${API_BASE}/`)) throw new HttpProblem(404, 'Not Found', 'No such admin API endpoint.');
+    return send(request, reply, build.index, NO_CACHE);
+  };
+  app.get('/admin', { schema: { hide: true } }, shell);
+  app.get('/admin/*', { schema: { hide: true } }, shell);
+
+  app.get('/admin/bootstrap', { schema: { tags, security: [], response: { 200: Bootstrap } } }, async (request, reply) => {
+    const store = storeOf(request);
+    const settings = await tenancy(platform).storeSettings(store.id);
+    const principal = request.principal?.tenantId === store.id && request.principal.kind === 'staff' ? request.principal : null;
+    const branding = {
+      tagline: settings?.tagline ?? null,
+      logo_url: settings?.logo_url ?? null,
+      primary_color: settings?.primary_color ?? brandTokens()['color-primary'],
+      accent_color: settings?.accent_color ?? brandTokens()['color-accent'],
+    };
+    reply.header('cache-control', 'private, no-cache');
+    return {
+      store: { id: store.id, name: store.name, subdomain: store.subdomain, plan: store.plan, status: store.status },
+      branding,
+      design_tokens: brandTokens(branding),
+      api_base_url: API_BASE,
+      storefront_url: '/',
+      flags: principal ? await tenancy(platform).flags.values(store) : {},
+      user: principal && {
+        subject: principal.subject,
+        roles: principal.roles,
+        scopes: principal.scopes,
+        impersonation: principal.impersonation
+          ? { actor_id: principal.impersonation.actorId, reason: principal.impersonation.reason, ticket: principal.impersonation.ticket ?? null }
+          : null,
+      },
+    };
+  });
+
+  app.post('/admin/telemetry', { bodyLimit: 32_768, schema: { tags, security: [], body: TelemetryBatch } }, async (request, reply) => {
+    storeOf(request);
+    recordTelemetry(request.body.events);
+    return reply.code(204).send();
+  });
+}

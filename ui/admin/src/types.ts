@@ -1,0 +1,15 @@
+import type { paths } from '../../shared/api/schema';
+
+/** Shapes of the API's answers, taken from the generated OpenAPI types (never written by hand). */
+type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
+
+export type Product = Json<paths['/admin/api/v1/products/{id}']['get']['responses'][200]>;
+export type Variant = Product['variants'][number];
+export type Category = Json<paths['/admin/api/v1/categories']['get']['responses'][200]>['items'][number];
+export type Collection = Json<paths['/admin/api/v1/collections/{id}']['get']['responses'][200]>;
+export type Location = Json<paths['/admin/api/v1/inventory/locations']['get']['responses'][200]>['items'][number];
+export type CatalogImport = Json<paths['/admin/api/v1/imports/{id}']['get']['responses'][200]>;
+export type StaffMember = Json<paths['/admin/api/v1/staff']['get']['responses'][200]>['items'][number];
+export type ApiClientView = Json<paths['/admin/api/v1/api-clients']['get']['responses'][200]>['items'][number];
+export type Domain = Json<paths['/admin/api/v1/domains']['get']['responses'][200]>['items'][number];
+export type ProductInput = NonNullable<paths['/admin/api/v1/products']['post']['requestBody']>['content']['application/json'];
