@@ -1,5 +1,5 @@
 /**
- * Entry point: `node src/main.ts [web|worker|all]` (default all). `npm start` runs web and worker in one
+ * Entry point: `node src/main.ts [web|worker|media-worker|all]` (default all). `npm start` runs web and worker in one
  * process on the embedded default.
  */
 import { ConfigError, loadConfig } from './platform/config/config.ts';
@@ -9,7 +9,7 @@ import { startObservability } from './platform/observability/start.ts';
 import type { Role } from './platform/platform.ts';
 import { startPlatform } from './platform/runtime/start.ts';
 
-const ROLES: Record<string, Role[]> = { web: ['web'], worker: ['worker'], all: ['web', 'worker'] };
+const ROLES: Record<string, Role[]> = { web: ['web'], worker: ['worker'], 'media-worker': ['media-worker'], all: ['web', 'worker', 'media-worker'] };
 
 async function main(): Promise<void> {
   const roleArg = process.argv[2] ?? process.env.APP_ROLE ?? 'all';

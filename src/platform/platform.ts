@@ -5,8 +5,10 @@ import type { JobDefinition, JobSchedule } from './jobs/definitions.ts';
 import type { Jobs } from './jobs/service.ts';
 import type { EventBus } from './events/bus.ts';
 import type { HealthRegistry } from './observability/health.ts';
+import type { ObjectStore } from './storage/object-store.ts';
 
-export type Role = 'web' | 'worker';
+/** `media-worker` runs the jobs defined with `role: 'media-worker'` (FFmpeg transcodes); `worker` runs the rest. */
+export type Role = 'web' | 'worker' | 'media-worker';
 
 /** What every module receives: the platform's shared parts. Modules add nothing here; they export services. */
 export interface Platform {
@@ -17,6 +19,8 @@ export interface Platform {
   jobs: Jobs;
   /** In-process domain events (TenantResolved, TenantSuspended, …); see events/bus.ts. */
   events: EventBus;
+  /** Object storage (S3 API or the local folder of the embedded default). */
+  storage: ObjectStore;
   roles: ReadonlySet<Role>;
 }
 

@@ -30,6 +30,8 @@ export interface JobSpec<S extends TSchema> {
   timeoutMs: number;
   /** `tenant` (default): enqueued for a tenant, runs in its unit of work. `platform`: no tenant. */
   scope?: 'tenant' | 'platform';
+  /** The worker role that runs it: `worker` (default) or `media-worker` (heavy FFmpeg work, on its own machines). */
+  role?: 'worker' | 'media-worker';
   run(payload: Static<S>, context: JobRunContext): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export interface JobDefinition<P = unknown> {
   readonly maxAttempts: number;
   readonly timeoutMs: number;
   readonly scope: 'tenant' | 'platform';
+  readonly role: 'worker' | 'media-worker';
   /** Why the payload is invalid, or undefined when it is valid. */
   validate(payload: unknown): string | undefined;
   run(payload: P, context: JobRunContext): Promise<void>;
@@ -59,6 +62,7 @@ export function defineJob<const S extends TSchema>(spec: JobSpec<S>): JobDefinit
     maxAttempts: spec.maxAttempts,
     timeoutMs: spec.timeoutMs,
     scope: spec.scope ?? 'tenant',
+    role: spec.role ?? 'worker',
     validate(payload) {
       if (validator.Check(payload)) return undefined;
       return [...validator.Errors(payload)]

@@ -10,6 +10,7 @@ import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
 import { HealthRegistry } from '../observability/health.ts';
+import { createObjectStore, objectStoreCheck } from '../storage/index.ts';
 import type { Platform, Role } from '../platform.ts';
 
 /** Every job the build defines: the platform's own and each module's. */
@@ -43,16 +44,19 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
-    const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
+    const storage = createObjectStore(config.storage);
+    health.addReadinessCheck('object-storage', objectStoreCheck(storage));
+    const platform: Platform = { config, db, health, events, jobs, storage, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
-    if (roles.includes('worker')) {
+    const workerRoles = roles.filter((role) => role === 'worker' || role === 'media-worker');
+    if (workerRoles.length > 0) {
       worker = await startJobWorker({
         ownerUrl: owner.url,
         db,
         config: config.jobs,
-        definitions,
-        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), ...modules.flatMap((module) => module.schedules ?? [])],
+        definitions: definitions.filter((definition) => workerRoles.includes(definition.role)),
+        schedules: roles.includes('worker') ? [jobTableCleanupSchedule(config.jobs.retentionDays), ...modules.flatMap((module) => module.schedules ?? [])] : [],
         pausing: jobs.pausing,
         deadJobs: jobs.deadJobs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,
