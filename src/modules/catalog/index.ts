@@ -3,6 +3,9 @@ import { catalogJobs } from './jobs.ts';
 import { catalogRoutes } from './routes.ts';
 import { seedDemoCatalog } from './seed.ts';
 
+export type { Medium } from './repository.ts';
+export { attachProductMedium } from './service.ts';
+
 export const catalogModule: PlatformModule = {
   name: 'catalog',
   routes: catalogRoutes,
