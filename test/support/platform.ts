@@ -10,7 +10,7 @@ import { type Db, createDb } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
-import type { Platform } from '../../src/platform/platform.ts';
+import type { Platform, Role } from '../../src/platform/platform.ts';
 import { type RunningPlatform, startPlatform } from '../../src/platform/runtime/start.ts';
 
 export const testDatabaseUrl = () => inject('databaseUrl');
@@ -33,6 +33,8 @@ export interface TestAppOptions {
   routes?(app: FastifyInstance, platform: Platform): void;
   /** Where log lines go (stdout when absent). */
   logs?: DestinationStream;
+  /** Roles of the process (default web + worker); add `media-worker` to run FFmpeg transcodes. */
+  roles?: Role[];
 }
 
 /** The whole platform on the run's test database, with the HTTP app built in-process. */
@@ -40,7 +42,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const config = testConfig(env);
   configureLogging(config, options.logs);
   startObservability(config, testSpans);
-  const running: RunningPlatform = await startPlatform(config, ['web', 'worker']);
+  const running: RunningPlatform = await startPlatform(config, options.roles ?? ['web', 'worker']);
   const app = await buildApp(running.platform);
   options.routes?.(app, running.platform);
   await app.ready();

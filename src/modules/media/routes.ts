@@ -1,5 +1,5 @@
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyInstance, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify';
 import { Type } from 'typebox';
 import { requireScopes } from '../../platform/http/auth.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
@@ -29,6 +29,8 @@ const guard = (...scopes: string[]) => [requireScopes(...scopes), sameStore];
 
 export async function mediaRoutes(root: FastifyInstance, platform: Platform): Promise<void> {
   const { db, storage } = platform;
+  // TypeBox itself validates these routes: unknown body fields are refused, not silently dropped, and nothing is coerced.
+  root.setValidatorCompiler(TypeBoxValidatorCompiler);
   if (storage instanceof LocalObjectStore) await localObjectRoutes(root, storage);
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
@@ -80,11 +82,18 @@ export async function mediaRoutes(root: FastifyInstance, platform: Platform): Pr
   );
 
   // Public: the signed HLS playlists of a ready video, on the store's host.
-  app.get('/media/:id/hls/*', { schema: { params: Type.Object({ id: Type.String({ format: 'uuid' }), '*': Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
+  const Segment = Type.String({ pattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,40}$' });
+  const servePlaylist = async (request: FastifyRequest, reply: FastifyReply, id: string, file: string) => {
     const tenant = tenantOf(request);
-    const row = await db.withTenant(tenant.id, (trx) => findAsset(trx, request.params.id));
-    const body = row && (await playlist(storage, row, request.params['*']));
+    const row = await db.withTenant(tenant.id, (trx) => findAsset(trx, id));
+    const body = row && (await playlist(storage, row, file));
     if (!body) throw new HttpProblem(404, 'Not Found', 'No such playlist.');
     return reply.header('cache-control', 'public, max-age=300').type('application/vnd.apple.mpegurl').send(body);
-  });
+  };
+  app.get('/media/:id/hls/:file', { schema: { hide: true, params: Type.Object({ id: Type.String({ format: 'uuid' }), file: Segment }) } }, (request, reply) =>
+    servePlaylist(request, reply, request.params.id, request.params.file),
+  );
+  app.get('/media/:id/hls/:rendition/:file', { schema: { hide: true, params: Type.Object({ id: Type.String({ format: 'uuid' }), rendition: Segment, file: Segment }) } }, (request, reply) =>
+    servePlaylist(request, reply, request.params.id, `${request.params.rendition}/${request.params.file}`),
+  );
 }

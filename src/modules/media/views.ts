@@ -12,7 +12,7 @@ export interface ResponsiveImage {
   height: number;
   /** Modern formats first (AVIF, WebP), for `<source type srcset>`. */
   sources: { type: string; srcset: string }[];
-  /** The JPEG srcset and its middle size as `src`, for `<img>`. */
+  /** The JPEG srcset and its 640 px variant (or the largest below) as `src`, for `<img>`. */
   fallback: { src: string; srcset: string };
 }
 
@@ -41,7 +41,7 @@ export async function mediaViews(trx: Tx, store: ObjectStore, ids: string[]): Pr
       const variants = row.variants;
       const byFormat = (format: string) => variants.filter((variant) => variant.format === format);
       const jpeg = byFormat('jpeg').sort((a, b) => a.width - b.width);
-      const middle = jpeg[Math.floor((jpeg.length - 1) / 2)];
+      const middle = jpeg.find((variant) => variant.width >= 640) ?? jpeg.at(-1);
       if (!middle) continue;
       const sources = await Promise.all(
         VARIANT_FORMATS.filter((format) => format !== 'jpeg').map(async (format) => ({ type: CONTENT_TYPE[format], srcset: await srcset(store, byFormat(format)) })),

@@ -17,9 +17,10 @@ main{max-width:72rem;margin:0 auto;padding:2rem}.grid{display:grid;grid-template
 .card{background:#fff;border-radius:6px;padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent);font-weight:600}
 #cart-panel{position:fixed;top:0;right:0;width:20rem;height:100%;background:#fff;box-shadow:-2px 0 8px #0003;padding:1rem;transform:translateX(100%);transition:transform .2s}
 #cart-panel.open{transform:none}#cart-panel ul{list-style:none;padding:0}
+.product-media img,.product-media video,.card img{display:block;max-width:100%;height:auto;border-radius:4px}.product-media{display:grid;gap:1rem;max-width:40rem}
 `;
 
-export function layout(branding: Branding, title: string, body: Html, cartScript: string): Html {
+export function layout(branding: Branding, title: string, body: Html, cartScript: string, scripts: readonly string[] = []): Html {
   const logo = safeUrl(branding.logoUrl);
   const tokens = Object.entries(branding.tokens)
     .map(([name, value]) => `--vs-${name}:${value}`)
@@ -28,7 +29,7 @@ export function layout(branding: Branding, title: string, body: Html, cartScript
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${title} · ${branding.storeName}</title>
 <style>:root{${tokens}}${STYLES}</style>
-<script src="${cartScript}" defer></script>
+<script src="${cartScript}" defer></script>${scripts.map((script) => html`<script src="${script}" defer></script>`)}
 </head><body>
 <header>
   <a class="brand" href="/">${logo ? html`<img src="${logo}" alt="">` : null} ${branding.storeName}</a>
