@@ -9,7 +9,7 @@ export interface Branding {
 }
 
 const STYLES = `
-*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,sans-serif;color:#222;background:#fbfaf8}
+*{box-sizing:border-box}body{margin:0;overflow-x:hidden;font:16px/1.5 system-ui,sans-serif;color:#222;background:#fbfaf8}
 a{color:var(--vs-color-primary)}header{display:flex;gap:1rem;align-items:center;padding:1rem 2rem;background:var(--vs-color-primary);color:#fff}
 header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.25rem;margin-right:auto}.brand img{height:32px;vertical-align:middle}
 header form{display:flex;gap:.25rem}input,button,select{font:inherit;padding:.4rem .6rem}button{background:var(--vs-color-accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
