@@ -49,6 +49,17 @@ CREATE TABLE media_usage (
 SELECT app_enable_tenant_isolation('media_usage');
 CREATE POLICY platform_access ON media_usage FOR SELECT USING (app_platform_context());
 
+-- The store's logo: an image asset, rendered through the same variants as product images.
+CREATE TABLE media_store_logos (
+  tenant_id uuid PRIMARY KEY REFERENCES tenants (id) ON DELETE CASCADE,
+  asset_id uuid NOT NULL REFERENCES media_assets (id) ON DELETE CASCADE,
+  created_at timestamptz NOT NULL DEFAULT now(),
+  updated_at timestamptz NOT NULL DEFAULT now(),
+  created_by text,
+  updated_by text
+);
+SELECT app_enable_tenant_isolation('media_store_logos');
+
 -- Per-plan media quotas (overridable per store like every flag).
 INSERT INTO feature_flags (key, description, owner, default_value, plan_values) VALUES
   ('media.storage_quota_bytes', 'Bytes of media (originals and variants) a store may keep', 'media', '10737418240',
@@ -59,5 +70,6 @@ INSERT INTO feature_flags (key, description, owner, default_value, plan_values) 
 -- Down Migration
 
 DELETE FROM feature_flags WHERE key IN ('media.storage_quota_bytes', 'media.max_upload_bytes');
+DROP TABLE media_store_logos;
 DROP TABLE media_usage;
 DROP TABLE media_assets;

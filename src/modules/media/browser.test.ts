@@ -10,6 +10,20 @@ import { scratchObjectDir, settledAsset, uploadMedia } from '../../../test/suppo
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import type { Tenant } from '../tenancy/index.ts';
 
+/** The parts of <img> and <video> the test reads in the page (the project compiles without the DOM library). */
+interface ImageLike {
+  complete: boolean;
+  naturalWidth: number;
+  currentSrc: string;
+}
+interface VideoLike {
+  muted: boolean;
+  currentTime: number;
+  videoWidth: number;
+  play(): Promise<void>;
+  pause(): void;
+}
+
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-results/', import.meta.url);
 
@@ -66,8 +80,8 @@ describe('media in a browser', () => {
     const phone = await browser.newPage({ viewport: { width: 320, height: 640 }, deviceScaleFactor: 1 });
     await phone.goto(`${origin}/products/linen-tote`);
     const image = phone.locator('.product-media img');
-    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(320);
-    expect(await image.evaluate((img: HTMLImageElement) => img.currentSrc)).toMatch(/-320\.avif\?/);
+    await expect.poll(() => image.evaluate((element) => (element as unknown as ImageLike).complete && (element as unknown as ImageLike).naturalWidth), { timeout: 10_000 }).toBe(320);
+    expect(await image.evaluate((element) => (element as unknown as ImageLike).currentSrc)).toMatch(/-320\.avif\?/);
     expect(await image.getAttribute('width')).toBe('2400');
     expect(await image.getAttribute('height')).toBe('1800');
     const box = await image.boundingBox();
@@ -77,7 +91,7 @@ describe('media in a browser', () => {
     const desktop = await browser.newPage({ viewport: { width: 1280, height: 900 }, deviceScaleFactor: 1 });
     await desktop.goto(`${origin}/products/linen-tote`);
     const large = desktop.locator('.product-media img');
-    await expect.poll(() => large.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth), { timeout: 10_000 }).toBe(640);
+    await expect.poll(() => large.evaluate((element) => (element as unknown as ImageLike).complete && (element as unknown as ImageLike).naturalWidth), { timeout: 10_000 }).toBe(640);
     await desktop.screenshot({ path: new URL('media-product-desktop.png', ARTIFACTS).pathname, fullPage: true });
   });
 
@@ -94,15 +108,16 @@ describe('media in a browser', () => {
     await page.goto(`${origin}/products/studio-tour`);
     const video = page.locator('video');
     await expect.poll(() => video.getAttribute('data-playback'), { timeout: 15_000 }).toMatch(/^(hls\.js|native-hls)$/);
-    await video.evaluate((element: HTMLVideoElement) => {
-      element.muted = true;
-      return element.play();
+    await video.evaluate((element) => {
+      const player = element as unknown as VideoLike;
+      player.muted = true;
+      return player.play();
     });
-    await expect.poll(() => video.evaluate((element: HTMLVideoElement) => element.currentTime), { timeout: 15_000 }).toBeGreaterThan(1);
-    expect(await video.evaluate((element: HTMLVideoElement) => element.videoWidth)).toBeGreaterThan(0);
+    await expect.poll(() => video.evaluate((element) => (element as unknown as VideoLike).currentTime), { timeout: 15_000 }).toBeGreaterThan(1);
+    expect(await video.evaluate((element) => (element as unknown as VideoLike).videoWidth)).toBeGreaterThan(0);
     expect(playlists).toContain(`/media/${id}/hls/master.m3u8`);
     expect(playlists.some((path) => path.endsWith('.ts'))).toBe(true);
-    await video.evaluate((element: HTMLVideoElement) => element.pause());
+    await video.evaluate((element) => (element as unknown as VideoLike).pause());
     await page.screenshot({ path: new URL('media-product-video.png', ARTIFACTS).pathname });
   }, 240_000);
 });

@@ -7,7 +7,7 @@ import { platformFigures } from './repository.ts';
 import { mediaRoutes } from './routes.ts';
 import { mediaQueueDepth, storageBytes } from './telemetry.ts';
 
-export { type MediaView, type ResponsiveImage, mediaViews } from './views.ts';
+export { type MediaView, type ResponsiveImage, mediaViews, storeLogo } from './views.ts';
 
 const SAMPLE_INTERVAL_MS = 15_000;
 const samplers = new WeakMap<Platform, NodeJS.Timeout>();

@@ -127,6 +127,21 @@ describe('media pipeline', () => {
     expect(badType.statusCode).toBe(400);
   });
 
+  it('renders the brand logo through the same variants, in the header', async () => {
+    // A store of its own: branding is cached a minute per store, and the first test already rendered `store`.
+    const brand = await makeTenant(t.platform.db, 'Logo Store');
+    const manager = { host: storeHost(brand), ...(await staffSession(t.platform, brand.id, 'manager')).headers };
+    const owner = { host: storeHost(brand), ...(await staffSession(t.platform, brand.id, 'owner')).headers };
+    const logo = await sharp({ create: { width: 400, height: 200, channels: 3, background: '#e07a5f' } }).png().toBuffer();
+    const id = await uploadMedia(t, manager, logo, 'image/png', 'logo.png');
+    expect((await settledAsset(t, manager, id)).status).toBe('ready');
+    expect((await t.app.inject({ method: 'PUT', url: '/admin/api/v1/media-logo', headers: manager, payload: { asset_id: id } })).statusCode).toBe(403);
+    const set = await t.app.inject({ method: 'PUT', url: '/admin/api/v1/media-logo', headers: owner, payload: { asset_id: id } });
+    expect(set.statusCode, set.body).toBe(200);
+    const home = await t.app.inject({ method: 'GET', url: '/', headers: { host: storeHost(brand) } });
+    expect(home.body).toMatch(/<a class="brand" href="\/"><picture><source type="image\/avif" srcset="[^"]+-160\.avif[^"]+ 160w, [^"]+-320\.avif[^"]+ 320w" sizes="64px">/);
+  });
+
   it('keeps each store to its own assets', async () => {
     const photo = await sharp({ create: { width: 50, height: 50, channels: 3, background: '#111' } }).jpeg().toBuffer();
     const id = await uploadMedia(t, headers, photo, 'image/jpeg', 'mine.jpg');

@@ -53,10 +53,16 @@ export interface MediaUsageTable extends AuditColumns {
   warned_at: Date | null;
 }
 
+export interface MediaStoreLogosTable extends AuditColumns {
+  tenant_id: string;
+  asset_id: string;
+}
+
 declare module '../../platform/db/schema.ts' {
   interface Database {
     media_assets: MediaAssetsTable;
     media_usage: MediaUsageTable;
+    media_store_logos: MediaStoreLogosTable;
   }
 }
 

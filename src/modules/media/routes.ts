@@ -81,6 +81,26 @@ export async function mediaRoutes(root: FastifyInstance, platform: Platform): Pr
     },
   );
 
+  app.put(
+    `${ADMIN}/media-logo`,
+    { schema: { tags, body: Type.Object({ asset_id: Type.String({ format: 'uuid' }) }, { additionalProperties: false }), response: { 200: Asset } }, preHandler: guard('settings:write') },
+    (request) => {
+      const tenant = tenantOf(request);
+      return db.withTenant(tenant.id, async (trx) => {
+        const asset = await getAsset(trx, request.body.asset_id);
+        if (asset.status !== 'ready' || asset.kind !== 'image') {
+          throw new HttpProblem(409, 'Conflict', 'The logo must be a ready image asset.', { extensions: { code: 'media.not_ready' } });
+        }
+        await trx
+          .insertInto('media_store_logos')
+          .values({ tenant_id: tenant.id, asset_id: asset.id })
+          .onConflict((oc) => oc.column('tenant_id').doUpdateSet({ asset_id: asset.id, updated_at: new Date() }))
+          .execute();
+        return toAsset(storage, asset);
+      });
+    },
+  );
+
   // Public: the signed HLS playlists of a ready video, on the store's host.
   const Segment = Type.String({ pattern: '^[A-Za-z0-9_-][A-Za-z0-9_.-]{0,40}$' });
   const servePlaylist = async (request: FastifyRequest, reply: FastifyReply, id: string, file: string) => {

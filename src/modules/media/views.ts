@@ -61,3 +61,11 @@ export async function mediaViews(trx: Tx, store: ObjectStore, ids: string[]): Pr
   }
   return views;
 }
+
+/** The store's logo as a responsive image, when it has one that is ready. */
+export async function storeLogo(trx: Tx, store: ObjectStore): Promise<ResponsiveImage | undefined> {
+  const logo = await trx.selectFrom('media_store_logos').select('asset_id').executeTakeFirst();
+  if (!logo) return undefined;
+  const view = (await mediaViews(trx, store, [logo.asset_id])).get(logo.asset_id);
+  return view?.kind === 'image' ? view : undefined;
+}

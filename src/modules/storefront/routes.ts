@@ -10,7 +10,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { catalogVersion } from '../catalog/events.ts';
 import { Handle } from '../catalog/schemas.ts';
 import { cartVariants, collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
-import { mediaViews } from '../media/index.ts';
+import { mediaViews, storeLogo } from '../media/index.ts';
 import { type Tenant, storeSettings } from '../tenancy/service.ts';
 import { type Asset, cartScript, hlsScript, videoScript } from './assets.ts';
 import type { CatalogVersions } from './catalog-versions.ts';
@@ -40,6 +40,7 @@ async function loadBranding(platform: Platform, tenant: Tenant): Promise<Brandin
     storeName: tenant.name,
     tagline: settings?.tagline ?? null,
     logoUrl: settings?.logo_url ?? null,
+    logo: await platform.db.withTenant(tenant.id, (trx) => storeLogo(trx, platform.storage)),
     tokens: { 'color-primary': settings?.primary_color ?? '#1f3a5f', 'color-accent': settings?.accent_color ?? '#e07a5f' },
   };
 }

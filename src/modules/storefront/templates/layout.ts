@@ -1,9 +1,13 @@
+import type { ResponsiveImage } from '../../media/index.ts';
 import { type Html, html, safeUrl } from '../html.ts';
+import { mediaElement } from './media.ts';
 
 export interface Branding {
   storeName: string;
   tagline: string | null;
   logoUrl: string | null;
+  /** A logo uploaded through the media pipeline; preferred over `logoUrl`. */
+  logo?: ResponsiveImage | undefined;
   /** Design tokens, emitted as CSS custom properties. */
   tokens: { 'color-primary': string; 'color-accent': string };
 }
@@ -11,7 +15,7 @@ export interface Branding {
 const STYLES = `
 *{box-sizing:border-box}body{margin:0;overflow-x:hidden;font:16px/1.5 system-ui,sans-serif;color:#222;background:#fbfaf8}
 a{color:var(--vs-color-primary)}header{display:flex;gap:1rem;align-items:center;padding:1rem 2rem;background:var(--vs-color-primary);color:#fff}
-header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.25rem;margin-right:auto}.brand img{height:32px;vertical-align:middle}
+header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.25rem;margin-right:auto}.brand img{height:32px;width:auto;vertical-align:middle}.brand picture{display:inline-block}
 header form{display:flex;gap:.25rem}input,button,select{font:inherit;padding:.4rem .6rem}button{background:var(--vs-color-accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
 main{max-width:72rem;margin:0 auto;padding:2rem}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1.5rem;list-style:none;padding:0}
 .card{background:#fff;border-radius:6px;padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent);font-weight:600}
@@ -21,7 +25,13 @@ main{max-width:72rem;margin:0 auto;padding:2rem}.grid{display:grid;grid-template
 `;
 
 export function layout(branding: Branding, title: string, body: Html, cartScript: string, scripts: readonly string[] = []): Html {
-  const logo = safeUrl(branding.logoUrl);
+  const logoUrl = safeUrl(branding.logoUrl);
+  // The logo is drawn 32 px high; its width follows from the aspect ratio.
+  const logo = branding.logo
+    ? mediaElement(branding.logo, '', `${Math.ceil((32 * branding.logo.width) / branding.logo.height)}px`, true)
+    : logoUrl
+      ? html`<img src="${logoUrl}" alt="">`
+      : null;
   const tokens = Object.entries(branding.tokens)
     .map(([name, value]) => `--vs-${name}:${value}`)
     .join(';');
@@ -32,7 +42,7 @@ export function layout(branding: Branding, title: string, body: Html, cartScript
 <script src="${cartScript}" defer></script>${scripts.map((script) => html`<script src="${script}" defer></script>`)}
 </head><body>
 <header>
-  <a class="brand" href="/">${logo ? html`<img src="${logo}" alt="">` : null} ${branding.storeName}</a>
+  <a class="brand" href="/">${logo} ${branding.storeName}</a>
   <form action="/search" method="get" role="search"><input type="search" name="q" aria-label="Search products" placeholder="Search"><button>Search</button></form>
   <a href="/cart" data-cart-toggle>Cart (<span data-cart-count>0</span>)</a>
 </header>
