@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
 
 export const VARIANT_WIDTHS = [160, 320, 640, 1280, 2048] as const;
 export const VARIANT_FORMATS = ['avif', 'webp', 'jpeg'] as const;
@@ -24,6 +24,9 @@ export function widthsFor(width: number): number[] {
   return widths.length > 0 ? widths : [width];
 }
 
+/** sharp (libvips) is loaded on first use: only processes that make variants need the native library. */
+const loadSharp = () => import('sharp').then((module) => module.default);
+
 function encoder(image: Sharp, format: VariantFormat): Sharp {
   if (format === 'avif') return image.avif({ quality: 55, effort: 2 });
   if (format === 'webp') return image.webp({ quality: 78, effort: 3 });
@@ -37,6 +40,7 @@ export interface SourceInfo {
 
 /** Upright dimensions of an image (EXIF orientation applied); throws when sharp cannot decode it. */
 export async function imageInfo(input: Buffer): Promise<SourceInfo> {
+  const sharp = await loadSharp();
   const metadata = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   if (!metadata.width || !metadata.height) throw new Error('The image has no dimensions.');
   const turned = (metadata.orientation ?? 1) >= 5;
@@ -49,6 +53,7 @@ export async function imageInfo(input: Buffer): Promise<SourceInfo> {
  */
 export async function encodeVariants(input: Buffer): Promise<EncodedVariant[]> {
   const { width } = await imageInfo(input);
+  const sharp = await loadSharp();
   const base = sharp(input, { limitInputPixels: MAX_INPUT_PIXELS, failOn: 'error' }).rotate();
   const jobs = widthsFor(width).flatMap((target) =>
     VARIANT_FORMATS.map(async (format) => {

@@ -33,7 +33,7 @@ declare module '../tenancy/flags.ts' {
 const log = logger('media');
 const UPLOAD_URL_LIFETIME_S = 15 * 60;
 export const WARNING_RATIO = 0.8;
-/** Assets whose every variant was made in-process (images) must finish within this, else they go to a worker. */
+/** How often a running transcode writes its progress. */
 const PROGRESS_WRITE_INTERVAL_MS = 2_000;
 
 export const assetPrefix = (tenantId: string, assetId: string) => `tenants/${tenantId}/media/${assetId}`;
@@ -149,7 +149,7 @@ export async function requestUpload(platform: Platform, tenant: ResolvedTenant, 
     const originalKey = `${assetPrefix(tenant.id, row.id)}/original`;
     const asset = await trx.updateTable('media_assets').set({ original_key: originalKey }).where('id', '=', row.id).returningAll().executeTakeFirstOrThrow();
     const total = await addUsage(trx, tenant.id, input.byte_size);
-    const quota = { ...limits, ...(await quotaOf(platform, tenant, total)) };
+    const quota = await quotaOf(platform, tenant, total);
     await noteUsage(trx, tenant.id, quota, usage.warned_at);
     const upload = await platform.storage.presignPut(originalKey, { contentType: input.content_type, contentLength: input.byte_size, expiresInS: UPLOAD_URL_LIFETIME_S });
     return {

@@ -16,7 +16,7 @@ export async function generateOpenApi(): Promise<string> {
   const config = loadConfig({ APP_PROFILE: 'test', DATABASE_URL: 'postgres://openapi@127.0.0.1:1/unused', SEED_DEMO: 'false' });
   const db = createDb({ ownerUrl: config.databaseUrl!, poolMax: 1, statementTimeoutMs: 1000 });
   const jobs = createJobs(db, config.jobs, jobDefinitions());
-  const platform: Platform = { config, db, health: new HealthRegistry(), events: new EventBus(), jobs, storage: createObjectStore(config.storage), roles: new Set(['web']) };
+  const platform: Platform = { config, db, health: new HealthRegistry(), events: new EventBus(), jobs, storage: await createObjectStore(config.storage), roles: new Set(['web']) };
   const app = await buildApp(platform);
   try {
     await app.ready();

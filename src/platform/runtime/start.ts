@@ -44,7 +44,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     health.addReadinessCheck('job-queue', jobQueueCheck(jobs, () => worker));
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
-    const storage = createObjectStore(config.storage);
+    const storage = await createObjectStore(config.storage);
     health.addReadinessCheck('object-storage', objectStoreCheck(storage));
     const platform: Platform = { config, db, health, events, jobs, storage, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);

@@ -2,15 +2,16 @@ import type { StorageConfig } from '../config/config.ts';
 import type { HealthCheck } from '../observability/health.ts';
 import { LocalObjectStore } from './local.ts';
 import type { ObjectStore } from './object-store.ts';
-import { S3ObjectStore } from './s3.ts';
 
 export { LOCAL_OBJECTS_PATH, LocalObjectStore } from './local.ts';
 export { type ObjectInfo, ObjectNotFoundError, type ObjectStore, type PresignedUpload } from './object-store.ts';
 export { localObjectRoutes } from './routes.ts';
-export { S3ObjectStore } from './s3.ts';
 
-export function createObjectStore(config: StorageConfig): ObjectStore {
-  return config.driver === 's3' ? new S3ObjectStore(config) : new LocalObjectStore(config);
+/** The configured store. The AWS SDK is loaded only when S3 is configured (it adds a second to every start, CLIs included). */
+export async function createObjectStore(config: StorageConfig): Promise<ObjectStore> {
+  if (config.driver === 'local') return new LocalObjectStore(config);
+  const { S3ObjectStore } = await import('./s3.ts');
+  return new S3ObjectStore(config);
 }
 
 const PING_CACHE_MS = 15_000;

@@ -1,4 +1,4 @@
-import { Transform, type TransformCallback } from 'node:stream';
+import { type Readable, Transform, type TransformCallback } from 'node:stream';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../http/problem.ts';
 import { LOCAL_OBJECTS_PATH, type LocalObjectStore } from './local.ts';
@@ -80,7 +80,10 @@ export async function localObjectRoutes(root: FastifyInstance, store: LocalObjec
       if (contentType !== signed.contentType) throw new HttpProblem(403, 'Forbidden', `This upload URL takes ${signed.contentType} only.`);
       if (contentLength !== signed.contentLength) throw new HttpProblem(403, 'Forbidden', `This upload URL takes exactly ${signed.contentLength} bytes.`);
       const counter = limited(signed.contentLength);
-      (request.body as NodeJS.ReadableStream).pipe(counter);
+      const body = request.body as Readable;
+      body.once('error', (error) => counter.destroy(error));
+      body.once('aborted', () => counter.destroy(new Error('upload aborted by the client')));
+      body.pipe(counter);
       await store.put(key, counter, { contentType });
       if (counter.bytes !== signed.contentLength) {
         await store.delete([key]);

@@ -6,8 +6,8 @@ import { buffer } from 'node:stream/consumers';
 import Fastify, { type FastifyInstance } from 'fastify';
 import S3rver from 's3rver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LocalObjectStore, ObjectNotFoundError, type ObjectStore, S3ObjectStore, localObjectRoutes, objectStoreCheck } from './index.ts';
-import { MULTIPART_PART_BYTES } from './s3.ts';
+import { LocalObjectStore, ObjectNotFoundError, type ObjectStore, localObjectRoutes, objectStoreCheck } from './index.ts';
+import { MULTIPART_PART_BYTES, S3ObjectStore } from './s3.ts';
 
 /** Host-relative URLs of the local store are served by this test's app. */
 let origin = '';
