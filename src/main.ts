@@ -1,6 +1,6 @@
 /**
- * The composition root: `node src/main.ts` with APP_ROLE=web|worker|all (default all) chooses the roles; the
- * product's modules are chosen here and passed into the platform. `npm start` runs web and worker in one
+ * The composition root: `node src/main.ts` with APP_ROLE=web|worker|media-worker|all (default all) chooses the
+ * roles; the product's modules are chosen here and passed into the platform. `npm start` runs every role in one
  * process on the embedded default.
  */
 import { inspect } from 'node:util';
@@ -14,7 +14,7 @@ import type { Role } from './platform/platform.ts';
 import { startPlatform } from './platform/runtime/start.ts';
 import { StartupError } from './platform/startup-error.ts';
 
-const ROLES: Record<string, Role[]> = { web: ['web'], worker: ['worker'], all: ['web', 'worker'] };
+const ROLES: Record<string, Role[]> = { web: ['web'], worker: ['worker'], 'media-worker': ['media-worker'], all: ['web', 'worker', 'media-worker'] };
 
 function rolesFromEnvironment(): Role[] {
   if (process.argv.length > 2) {

@@ -7,8 +7,10 @@ import type { EventBus } from './events/bus.ts';
 import type { Mail } from './mail/mail.ts';
 import type { Telemetry } from './observability/alerting.ts';
 import type { HealthRegistry } from './observability/health.ts';
+import type { ObjectStore } from './storage/object-store.ts';
 
-export type Role = 'web' | 'worker';
+/** `media-worker` runs the jobs defined with `role: 'media-worker'` (FFmpeg transcodes); `worker` runs the rest. */
+export type Role = 'web' | 'worker' | 'media-worker';
 
 /** What every module receives: the platform's shared parts. Modules add nothing here; they export services. */
 export interface Platform {
@@ -21,6 +23,8 @@ export interface Platform {
   events: EventBus;
   /** Outgoing mail through the outbox (enqueue inside a unit of work: sent only after commit). */
   mail: Mail;
+  /** Object storage (S3 API or the local folder of the embedded default). */
+  storage: ObjectStore;
   roles: ReadonlySet<Role>;
 }
 

@@ -13,7 +13,7 @@ import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
 import { modules } from '../../src/modules/index.ts';
-import type { Platform, PlatformModule } from '../../src/platform/platform.ts';
+import type { Platform, PlatformModule, Role } from '../../src/platform/platform.ts';
 import { type RunningPlatform, startPlatform } from '../../src/platform/runtime/start.ts';
 
 export const testDatabaseUrl = () => inject('databaseUrl');
@@ -37,6 +37,8 @@ export interface TestAppOptions {
   routes?(app: FastifyInstance, platform: Platform): void;
   /** Where log lines go (stdout when absent). */
   logs?: DestinationStream;
+  /** Roles of the process (default web + worker); add `media-worker` to run FFmpeg transcodes. */
+  roles?: Role[];
 }
 
 /** The whole platform on the run's test database, with the HTTP app built in-process. */
@@ -44,7 +46,7 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const config = testConfig(env);
   configureLogging(config, options.logs);
   startObservability(config, testSpans);
-  const running: RunningPlatform = await startPlatform(config, ['web', 'worker'], modules);
+  const running: RunningPlatform = await startPlatform(config, options.roles ?? ['web', 'worker'], modules);
   const app = await buildApp(running.platform, running.modules);
   options.routes?.(app, running.platform);
   await app.ready();

@@ -4,6 +4,9 @@ import { catalogRoutes } from './routes.ts';
 import { seedDemoCatalog } from './seed.ts';
 import { telemetry } from './telemetry.ts';
 
+export type { Medium } from './repository.ts';
+export { attachProductMedium } from './service.ts';
+
 export const catalogModule: PlatformModule = {
   name: 'catalog',
   telemetry,

@@ -11,10 +11,8 @@ interface Audited {
 type CreatedAt = ColumnType<Date, never, never>;
 type Json<T> = ColumnType<T, string, string>;
 
-export interface Medium {
-  url: string;
-  alt: string;
-}
+/** An external image by URL, or an asset of the media module (`asset_id`), which the storefront renders as variants. */
+export type Medium = { url: string; alt: string; asset_id?: never } | { asset_id: string; alt: string; url?: never };
 
 export type ProductStatus = 'draft' | 'published' | 'archived';
 

@@ -8,7 +8,11 @@ const Sku = Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$' });
 const Currency = Type.String({ pattern: '^[A-Z]{3}$' });
 const Minor = Type.Integer({ minimum: 0, maximum: 9_007_199_254_740_991 });
 const Options = Type.Record(Type.String({ maxLength: 40 }), Type.String({ maxLength: 100 }), { maxProperties: 5 });
-const Medium = Type.Object({ url: Type.String({ pattern: '^https?://', maxLength: 2000 }), alt: Type.String({ maxLength: 300 }) }, { additionalProperties: false });
+/** An external image by URL, or an asset of the media module (rendered as responsive variants). */
+const Medium = Type.Union([
+  Type.Object({ url: Type.String({ pattern: '^https?://', maxLength: 2000 }), alt: Type.String({ maxLength: 300 }) }, { additionalProperties: false }),
+  Type.Object({ asset_id: Uuid, alt: Type.String({ maxLength: 300 }) }, { additionalProperties: false }),
+]);
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const IdParams = Type.Object({ id: Uuid });

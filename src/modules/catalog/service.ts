@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
 import { constraintOf, isForeignKeyViolation, isUniqueViolation } from '../../platform/db/errors.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
@@ -241,4 +242,19 @@ export async function deleteVariant(trx: Tx, tenantId: string, id: string): Prom
   if (Number(siblings.n) <= 1) throw new HttpProblem(409, 'Conflict', 'A product keeps at least one variant; delete the product instead.');
   await trx.deleteFrom('variants').where('id', '=', id).execute();
   await recordEvent(trx, tenantId, { type: 'VariantDeleted', aggregateType: 'variant', aggregateId: id, payload: { sku: row.sku } });
+}
+
+/** Appends a media asset to a product's media (the media module calls this once the asset is ready). */
+export async function attachProductMedium(trx: Tx, tenantId: string, productId: string, medium: { asset_id: string; alt: string }): Promise<Product> {
+  const updated = await sql<{ id: string }>`
+    update products set media = media || ${JSON.stringify([medium])}::jsonb
+     where id = ${productId} and jsonb_array_length(media) < 20 and not media @> ${JSON.stringify([{ asset_id: medium.asset_id }])}::jsonb
+     returning id`.execute(trx);
+  if (updated.rows.length === 0) {
+    const exists = await trx.selectFrom('products').select('id').where('id', '=', productId).executeTakeFirst();
+    if (!exists) throw notFound('product');
+    return getProduct(trx, productId);
+  }
+  await recordEvent(trx, tenantId, { type: 'ProductUpdated', aggregateType: 'product', aggregateId: productId, payload: { fields: ['media'] } });
+  return getProduct(trx, productId);
 }

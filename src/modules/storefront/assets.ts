@@ -10,8 +10,8 @@ export interface Asset {
   gzipped: Buffer;
 }
 
-function load(file: string): Asset {
-  const body = readFileSync(new URL(`./assets/${file}`, import.meta.url));
+function load(file: string, from = new URL(`./assets/${file}`, import.meta.url)): Asset {
+  const body = readFileSync(from);
   const hash = createHash('sha256').update(body).digest('hex').slice(0, 12);
   const [name, extension] = file.split('.');
   return { path: `/assets/${name}-${hash}.${extension}`, body, gzipped: gzipSync(body, { level: 9 }) };
@@ -19,3 +19,7 @@ function load(file: string): Asset {
 
 export const cartScript = load('cart.js');
 bundleSize.set({ type: 'hydration' }, cartScript.gzipped.length);
+
+/** hls.js (light build) for browsers without native HLS, and the script that hands it the product videos. */
+export const hlsScript = load('hls.js', new URL(import.meta.resolve('hls.js/dist/hls.light.min.js')));
+export const videoScript = load('video.js');

@@ -11,8 +11,9 @@ import { catalogVersion } from '../catalog/events.ts';
 import { Handle } from '../catalog/schemas.ts';
 import { cartVariants, collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
 import { brandTokens } from '../../../ui/tokens/index.ts';
+import { mediaViews, storeLogo } from '../media/index.ts';
 import { type Tenant, storeSettings } from '../tenancy/service.ts';
-import { cartScript } from './assets.ts';
+import { type Asset, cartScript, hlsScript, videoScript } from './assets.ts';
 import type { CatalogVersions } from './catalog-versions.ts';
 import { addLine, csrfToken, priceCart, readCart, verifyCsrf, writeCart } from './cart.ts';
 import type { Html } from './html.ts';
@@ -40,6 +41,7 @@ async function loadBranding(platform: Platform, tenant: Tenant): Promise<Brandin
     storeName: tenant.name,
     tagline: settings?.tagline ?? null,
     logoUrl: settings?.logo_url ?? null,
+    logo: await platform.db.withTenant(tenant.id, (trx) => storeLogo(trx, platform.storage)),
     tokens: brandTokens(settings),
   };
 }
@@ -64,7 +66,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
    * database work when the change listener is up), else
    * rendered (cold). `render` returns undefined for a missing record (404). Sets ETag and answers 304.
    */
-  const page = async (request: FastifyRequest, reply: FastifyReply, name: string, render: (trx: Tx, branding: Branding) => Promise<{ title: string; body: Html } | undefined>) => {
+  const page = async (request: FastifyRequest, reply: FastifyReply, name: string, render: (trx: Tx, branding: Branding) => Promise<{ title: string; body: Html; scripts?: string[] } | undefined>) => {
     const tenant = tenantOf(request);
     const started = performance.now();
     const version = versions.version(tenant.id) ?? (await platform.db.withTenant(tenant.id, catalogVersion));
@@ -74,7 +76,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
       try {
         const branding = await brandingOf(tenant);
         const content = await platform.db.withTenant(tenant.id, (trx) => render(trx, branding));
-        if (content) served = cache.set(tenant.id, request.url, version, layout(branding, content.title, content.body, cartScript.path).value);
+        if (content) served = cache.set(tenant.id, request.url, version, layout(branding, content.title, content.body, cartScript.path, content.scripts).value);
       } catch (error) {
         templateErrors.inc({ page: name });
         throw error;
@@ -89,16 +91,19 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
 
   app.get('/', async (request, reply) => {
     if (!request.tenant) return reply.type(HTML).send('<!doctype html><title>Village Storefront</title><h1>Village Storefront</h1>');
-    return page(request, reply, 'home', async (trx, branding) => ({
-      title: 'Home',
-      body: pages.homePage(branding.storeName, branding.tagline, await listPublicCollections(trx), await newestProducts(trx)),
-    }));
+    return page(request, reply, 'home', async (trx, branding) => {
+      const products = await newestProducts(trx);
+      const views = await mediaViews(trx, platform.storage, products.flatMap((product) => (product.image?.asset_id ? [product.image.asset_id] : [])));
+      return { title: 'Home', body: pages.homePage(branding.storeName, branding.tagline, await listPublicCollections(trx), products, views) };
+    });
   });
 
   app.get('/products/:handle', { schema: { params: Type.Object({ handle: Handle }) } }, (request, reply) =>
     page(request, reply, 'product', async (trx) => {
       const product = await publishedProduct(trx, request.params.handle);
-      return product && { title: product.title, body: pages.productPage(product) };
+      if (!product) return undefined;
+      const views = await mediaViews(trx, platform.storage, product.media.flatMap((medium) => (medium.asset_id ? [medium.asset_id] : [])));
+      return { title: product.title, body: pages.productPage(product, views), scripts: [...views.values()].some((view) => view.kind === 'video') ? [hlsScript.path, videoScript.path] : [] };
     }),
   );
 
@@ -164,9 +169,11 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
     return reply.header('cache-control', PRIVATE).redirect('/cart', 303);
   });
 
-  app.get(cartScript.path, async (request, reply) => {
-    reply.header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding').type('text/javascript; charset=utf-8');
-    if (request.headers['accept-encoding']?.includes('gzip')) return reply.header('content-encoding', 'gzip').send(cartScript.gzipped);
-    return reply.send(cartScript.body);
-  });
+  const serveScript = (script: Asset) =>
+    app.get(script.path, async (request, reply) => {
+      reply.header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding').type('text/javascript; charset=utf-8');
+      if (request.headers['accept-encoding']?.includes('gzip')) return reply.header('content-encoding', 'gzip').send(script.gzipped);
+      return reply.send(script.body);
+    });
+  for (const script of [cartScript, hlsScript, videoScript]) serveScript(script);
 }

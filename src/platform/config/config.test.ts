@@ -64,8 +64,28 @@ describe('configuration', () => {
     expect(loadConfig({ LOG_LEVELS: 'db=debug, http=warn' }).logLevels).toEqual({ db: 'debug', http: 'warn' });
   });
 
-  it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
+  it('configures object storage: the local store needs its URL secret in prod, the S3 store its bucket', () => {
     const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example' };
+    expect(() => loadConfig(prod)).toThrow(/STORAGE_URL_SECRET/);
+    expect(() => loadConfig({ ...prod, STORAGE_URL_SECRET: 'short' })).toThrow(/at least 32/);
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3' })).toThrow(/S3_BUCKET: is required/);
+    expect(loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_ENDPOINT: 'https://acct.r2.cloudflarestorage.com' }).storage).toEqual({
+      driver: 's3',
+      endpoint: 'https://acct.r2.cloudflarestorage.com',
+      region: 'auto',
+      bucket: 'media',
+      accessKeyId: undefined,
+      secretAccessKey: undefined,
+      forcePathStyle: false,
+      sse: 'AES256',
+      kmsKeyId: undefined,
+    });
+    expect(() => loadConfig({ STORAGE_DRIVER: 's3', S3_BUCKET: 'media', S3_SSE: 'rot13' })).toThrow(/S3_SSE/);
+    expect(() => loadConfig({ FFMPEG_THREADS: '0' })).toThrow(/FFMPEG_THREADS/);
+  });
+
+  it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', STORAGE_URL_SECRET: 's'.repeat(32) };
     expect(loadConfig(prod).tracing).toEqual({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual({
       serviceName: 'village-storefront',

@@ -36,6 +36,33 @@ export interface Config {
   tracing: TracingConfig;
   metrics: { tenantAllowList: string[]; tenantTopK: number };
   jobs: JobsConfig;
+  storage: StorageConfig;
+  media: MediaConfig;
+}
+
+/** Object storage: the S3 API (AWS, R2, MinIO, …) or a local folder served under signed URLs (embedded default). */
+export type StorageConfig =
+  | { driver: 'local'; dir: string; urlSecret: string; publicBaseUrl: string }
+  | {
+      driver: 's3';
+      endpoint: string | undefined;
+      region: string;
+      bucket: string;
+      accessKeyId: string | undefined;
+      secretAccessKey: string | undefined;
+      forcePathStyle: boolean;
+      /** Server-side encryption asked of the store on every write; `none` leaves it to the bucket's default. */
+      sse: 'AES256' | 'aws:kms' | 'none';
+      kmsKeyId: string | undefined;
+    };
+
+/** Limits of the FFmpeg children of the media worker. */
+export interface MediaConfig {
+  ffmpegPath: string;
+  ffmpegThreads: number;
+  ffmpegTimeoutMs: number;
+  /** `nice` increment of each FFmpeg child, so transcodes yield the CPU to requests. */
+  ffmpegNice: number;
 }
 
 export interface HttpConfig {
@@ -278,6 +305,34 @@ function mail(env: Env): MailConfig {
   return { transport, smtpUrl, from };
 }
 
+function storage(env: Env, profile: Profile, dataDir: string): StorageConfig {
+  const driver = oneOf(env, 'STORAGE_DRIVER', ['local', 's3'] as const, 'local');
+  if (driver === 'local') {
+    const urlSecret = optional(env, 'STORAGE_URL_SECRET');
+    if (profile === 'prod' && !urlSecret) throw new ConfigError('STORAGE_URL_SECRET', 'is required in the prod profile with STORAGE_DRIVER=local');
+    if (urlSecret !== undefined && urlSecret.length < 32) throw new ConfigError('STORAGE_URL_SECRET', 'must be at least 32 characters');
+    return {
+      driver,
+      dir: str(env, 'STORAGE_LOCAL_DIR', `${dataDir}/objects`),
+      urlSecret: urlSecret ?? 'dev-only-object-url-secret-not-for-production',
+      publicBaseUrl: optional(env, 'STORAGE_PUBLIC_URL') === undefined ? '' : httpUrl(env, 'STORAGE_PUBLIC_URL', '').replace(/\/$/, ''),
+    };
+  }
+  const endpoint = optional(env, 'S3_ENDPOINT');
+  if (endpoint !== undefined) httpUrl(env, 'S3_ENDPOINT', endpoint);
+  return {
+    driver,
+    endpoint,
+    region: str(env, 'S3_REGION', 'auto'),
+    bucket: str(env, 'S3_BUCKET'),
+    accessKeyId: optional(env, 'S3_ACCESS_KEY_ID'),
+    secretAccessKey: optional(env, 'S3_SECRET_ACCESS_KEY'),
+    forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', false),
+    sse: oneOf(env, 'S3_SSE', ['AES256', 'aws:kms', 'none'] as const, 'AES256'),
+    kmsKeyId: optional(env, 'S3_SSE_KMS_KEY_ID'),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const profile = oneOf(env, 'APP_PROFILE', ['dev', 'test', 'prod'] as const, env.NODE_ENV === 'production' ? 'prod' : 'dev');
   const databaseUrl = postgresUrl(env, 'DATABASE_URL');
@@ -354,6 +409,13 @@ export function loadConfig(env: Env = process.env): Config {
       pollIntervalMs: int(env, 'JOB_POLL_INTERVAL_MS', 2_000, 10, 600_000),
       leaseMs: int(env, 'JOB_LEASE_MS', 60_000, 500, 3_600_000),
       retentionDays: int(env, 'JOB_RETENTION_DAYS', 30, 1, 3650),
+    },
+    storage: storage(env, profile, str(env, 'DATA_DIR', '.data')),
+    media: {
+      ffmpegPath: str(env, 'FFMPEG_PATH', 'ffmpeg'),
+      ffmpegThreads: int(env, 'FFMPEG_THREADS', 2, 1, 64),
+      ffmpegTimeoutMs: int(env, 'FFMPEG_TIMEOUT_MS', 15 * 60_000, 1_000, 6 * 3_600_000),
+      ffmpegNice: int(env, 'FFMPEG_NICE', 10, 0, 19),
     },
   };
 }

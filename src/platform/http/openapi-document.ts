@@ -5,6 +5,7 @@ import { createJobs } from '../jobs/service.ts';
 import { createMail } from '../mail/mail.ts';
 import { HealthRegistry } from '../observability/health.ts';
 import { jobDefinitions } from '../runtime/start.ts';
+import { createObjectStore } from '../storage/index.ts';
 import type { Platform, PlatformModule } from '../platform.ts';
 import { buildApp } from './app.ts';
 
@@ -16,7 +17,16 @@ export async function generateOpenApi(modules: readonly PlatformModule[]): Promi
   const config = loadConfig({ APP_PROFILE: 'test', DATABASE_URL: 'postgres://openapi@127.0.0.1:1/unused', SEED_DEMO: 'false' });
   const db = createDb({ ownerUrl: config.databaseUrl!, poolMax: 1, statementTimeoutMs: 1000 });
   const jobs = createJobs(db, config.jobs, jobDefinitions(modules));
-  const platform: Platform = { config, db, health: new HealthRegistry(), events: new EventBus(), jobs, mail: createMail(config.mail, db), roles: new Set(['web']) };
+  const platform: Platform = {
+    config,
+    db,
+    health: new HealthRegistry(),
+    events: new EventBus(),
+    jobs,
+    mail: createMail(config.mail, db),
+    storage: await createObjectStore(config.storage),
+    roles: new Set(['web']),
+  };
   const app = await buildApp(platform, modules);
   try {
     await app.ready();

@@ -35,6 +35,8 @@ export interface JobSpec<S extends TSchema> {
    * runner of the class, so another store's job does not wait behind them all.
    */
   onePerTenant?: boolean;
+  /** The worker role that runs it: `worker` (default) or `media-worker` (heavy FFmpeg work, on its own machines). */
+  role?: 'worker' | 'media-worker';
   run(payload: Static<S>, context: JobRunContext): Promise<void>;
   /** After the last attempt failed (the job is in dead jobs): record the failure where users look, in its own unit of work. */
   onDead?(payload: Static<S>, context: Pick<JobRunContext, 'trx' | 'tenantId'>): Promise<void>;
@@ -48,6 +50,7 @@ export interface JobDefinition<P = unknown> {
   readonly timeoutMs: number;
   readonly scope: 'tenant' | 'platform';
   readonly onePerTenant: boolean;
+  readonly role: 'worker' | 'media-worker';
   /** Why the payload is invalid, or undefined when it is valid. */
   validate(payload: unknown): string | undefined;
   run(payload: P, context: JobRunContext): Promise<void>;
@@ -69,6 +72,7 @@ export function defineJob<const S extends TSchema>(spec: JobSpec<S>): JobDefinit
     timeoutMs: spec.timeoutMs,
     scope: spec.scope ?? 'tenant',
     onePerTenant: spec.onePerTenant ?? false,
+    role: spec.role ?? 'worker',
     validate(payload) {
       if (validator.Check(payload)) return undefined;
       return [...validator.Errors(payload)]

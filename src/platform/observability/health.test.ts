@@ -64,6 +64,7 @@ describe('health', () => {
       checks: [
         { name: 'database', status: 'UP', data: { pool_waiting: 0 } },
         { name: 'job-queue', status: 'UP' },
+        { name: 'object-storage', status: 'UP', data: { driver: 'local' } },
       ],
     });
   });

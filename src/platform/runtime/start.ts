@@ -12,6 +12,7 @@ import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
 import { createMail } from '../mail/mail.ts';
 import { HealthRegistry } from '../observability/health.ts';
+import { createObjectStore, objectStoreCheck } from '../storage/index.ts';
 import type { Platform, PlatformModule, Role } from '../platform.ts';
 
 /** Every job the build defines: the platform's own and each module's. */
@@ -52,16 +53,21 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
     const events = new EventBus();
     pauseJobsOfSuspendedTenants(events, jobs.pausing);
     const mail = createMail(config.mail, db);
-    const platform: Platform = { config, db, health, events, jobs, mail, roles: new Set(roles) };
+    const storage = await createObjectStore(config.storage);
+    health.addReadinessCheck('object-storage', objectStoreCheck(storage));
+    const platform: Platform = { config, db, health, events, jobs, mail, storage, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
-    if (roles.includes('worker')) {
+    const workerRoles = roles.filter((role) => role === 'worker' || role === 'media-worker');
+    if (workerRoles.length > 0) {
       worker = await startJobWorker({
         ownerUrl: ownerUrlFor(owner, 'the job worker'),
         db,
         config: config.jobs,
-        definitions,
-        schedules: [jobTableCleanupSchedule(config.jobs.retentionDays), idempotencyKeyCleanupSchedule, ...modules.flatMap((module) => module.schedules ?? [])],
+        definitions: definitions.filter((definition) => workerRoles.includes(definition.role)),
+        schedules: roles.includes('worker')
+          ? [jobTableCleanupSchedule(config.jobs.retentionDays), idempotencyKeyCleanupSchedule, ...modules.flatMap((module) => module.schedules ?? [])]
+          : [],
         pausing: jobs.pausing,
         deadJobs: jobs.deadJobs,
         shutdownTimeoutMs: config.shutdownTimeoutMs,

@@ -1,18 +1,30 @@
 import type { PublicCollection, PublicProduct, PublicProductSummary } from '../../catalog/public-catalog.ts';
+import type { MediaView } from '../../media/index.ts';
 import { type Html, formatMoney, html, safeUrl } from '../html.ts';
+import { mediaElement } from './media.ts';
 
-function productCard(product: PublicProductSummary): Html {
-  const image = product.image ? safeUrl(product.image.url) : undefined;
-  return html`<li class="card"><a href="/products/${product.handle}">${image ? html`<img src="${image}" alt="${product.image?.alt}" width="200">` : null}<h3>${product.title}</h3></a>
+/** Ready media assets of the products on a page, by asset id. */
+export type MediaViews = ReadonlyMap<string, MediaView>;
+const NO_MEDIA: MediaViews = new Map();
+
+/** A product's picture is at most 40rem wide, the full width of a phone. */
+const PRODUCT_SIZES = '(max-width: 40rem) 100vw, 40rem';
+const CARD_SIZES = '(max-width: 36rem) 100vw, 14rem';
+
+function productCard(product: PublicProductSummary, views: MediaViews): Html {
+  const image = product.image?.url ? safeUrl(product.image.url) : undefined;
+  const view = product.image?.asset_id ? views.get(product.image.asset_id) : undefined;
+  const picture = view?.kind === 'image' ? mediaElement(view, product.image?.alt ?? '', CARD_SIZES) : image ? html`<img src="${image}" alt="${product.image?.alt}" width="200">` : null;
+  return html`<li class="card"><a href="/products/${product.handle}">${picture}<h3>${product.title}</h3></a>
 <span class="price">${formatMoney(product.price_minor, product.currency)}</span></li>`;
 }
 
-const grid = (products: PublicProductSummary[]) => html`<ul class="grid">${products.map(productCard)}</ul>`;
+const grid = (products: PublicProductSummary[], views: MediaViews = NO_MEDIA) => html`<ul class="grid">${products.map((product) => productCard(product, views))}</ul>`;
 
-export function homePage(storeName: string, tagline: string | null, collections: PublicCollection[], products: PublicProductSummary[]): Html {
+export function homePage(storeName: string, tagline: string | null, collections: PublicCollection[], products: PublicProductSummary[], views: MediaViews = NO_MEDIA): Html {
   return html`<h1>${storeName}</h1>${tagline ? html`<p>${tagline}</p>` : null}
 <nav aria-label="Collections">${collections.map((collection) => html`<a href="/collections/${collection.handle}">${collection.title}</a> `)}</nav>
-<h2>New arrivals</h2>${grid(products)}`;
+<h2>New arrivals</h2>${grid(products, views)}`;
 }
 
 export function collectionPage(collection: PublicCollection, products: PublicProductSummary[], page: number, hasMore: boolean): Html {
@@ -20,11 +32,20 @@ export function collectionPage(collection: PublicCollection, products: PublicPro
 <nav aria-label="Pages">${page > 1 ? html`<a href="?page=${page - 1}">Previous</a> ` : null}${hasMore ? html`<a href="?page=${page + 1}">Next</a>` : null}</nav>`;
 }
 
-export function productPage(product: PublicProduct): Html {
+function productMedium(medium: PublicProduct['media'][number], views: MediaViews, index: number): Html | null {
+  if (medium.asset_id) {
+    const view = views.get(medium.asset_id);
+    return view ? mediaElement(view, medium.alt, PRODUCT_SIZES, index === 0) : null;
+  }
+  const url = safeUrl(medium.url);
+  return url ? html`<img src="${url}" alt="${medium.alt}" width="400">` : null;
+}
+
+export function productPage(product: PublicProduct, views: MediaViews = NO_MEDIA): Html {
   const purchasable = product.variants.filter((variant) => variant.in_stock);
   const first = product.variants[0];
   return html`<article><h1>${product.title}</h1>
-${product.media.map((medium) => (safeUrl(medium.url) ? html`<img src="${safeUrl(medium.url)}" alt="${medium.alt}" width="400">` : null))}
+<div class="product-media">${product.media.map((medium, index) => productMedium(medium, views, index))}</div>
 ${first ? html`<p class="price">${formatMoney(first.price_minor, first.currency)}</p>` : null}
 <p>${product.description}</p>
 ${
