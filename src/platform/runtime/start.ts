@@ -30,6 +30,7 @@ export interface RunningPlatform {
 export async function startPlatform(config: Config, roles: Role[]): Promise<RunningPlatform> {
   const owner = await openOwnerDatabase(config);
   try {
+    const workerOwnerUrl = roles.includes('worker') ? ownerUrlFor(owner, 'the job worker') : undefined;
     if (config.migrateOnStart) await migrate(ownerUrlFor(owner, 'migrating at start (MIGRATE_ON_START)'), 'up');
     const db = createDb({
       ownerUrl: owner.url,
@@ -52,9 +53,9 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     const platform: Platform = { config, db, health, events, jobs, roles: new Set(roles) };
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
-    if (roles.includes('worker')) {
+    if (workerOwnerUrl) {
       worker = await startJobWorker({
-        ownerUrl: ownerUrlFor(owner, 'the job worker'),
+        ownerUrl: workerOwnerUrl,
         db,
         config: config.jobs,
         definitions,
