@@ -12,7 +12,7 @@ const run = promisify(execFile);
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
   const env = { ...process.env, APP_PROFILE: 'test', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'error' };
   try {
-    const { stdout } = await run(process.execPath, ['src/platform/jobs/cli.ts', ...args], { env });
+    const { stdout } = await run(process.execPath, ['src/cli/jobs.ts', ...args], { env });
     return { code: 0, out: stdout };
   } catch (error) {
     const failed = error as { code: number; stdout: string; stderr: string };

@@ -11,6 +11,7 @@ import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
+import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 
 const [variant, databaseUrl, logFile] = process.argv.slice(2);
@@ -46,8 +47,8 @@ if (variant === 'bare') {
   });
   configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
   const tracing = startObservability(config);
-  const running = await startPlatform(config, ['web']);
-  app = await buildApp(running.platform);
+  const running = await startPlatform(config, ['web'], modules);
+  app = await buildApp(running.platform, running.modules);
   routes(app, running.platform.db.pool);
   close = async () => {
     await running.stop();

@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/platform/config/config.ts';
 import { createScratchDatabase } from '../../src/platform/db/scratch.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 
 const STORES = 10_000;
@@ -44,10 +45,10 @@ const scratch = await createScratchDatabase('vs-bench-identity', { migrated: fal
 try {
   const config = loadConfig({ APP_PROFILE: 'dev', DATABASE_URL: scratch.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
   configureLogging(config);
-  const running = await startPlatform(config, ['web']);
+  const running = await startPlatform(config, ['web'], modules);
   const { platform } = running;
   const identity = identityOf(platform);
-  const app = await buildApp(platform);
+  const app = await buildApp(platform, running.modules);
   await app.ready();
 
   const store = await createTenant(platform.db, { subdomain: 'bench-store', name: 'Bench Store' });

@@ -14,6 +14,7 @@ import { createTenant, tenancy } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 import { benchDatabase, catalogCsv } from '../support/database.ts';
 
@@ -21,8 +22,8 @@ const PRODUCTS = 10_000;
 const database = await benchDatabase();
 const config = loadConfig({ APP_PROFILE: 'test', DATABASE_URL: database.url, SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
 configureLogging(config);
-const running = await startPlatform(config, ['web']);
-const app = await buildApp(running.platform);
+const running = await startPlatform(config, ['web'], modules);
+const app = await buildApp(running.platform, running.modules);
 
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.ceil((p / 100) * values.length) - 1]!;
 const round = (value: number) => Math.round(value * 100) / 100;

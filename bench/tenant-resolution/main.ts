@@ -21,6 +21,7 @@ import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 import { zipfSampler } from './zipf.ts';
 
@@ -141,8 +142,8 @@ async function resolutionFigures(url: string) {
 
 async function httpFigures(url: string) {
   const config = loadConfig({ APP_PROFILE: 'test', DATABASE_URL: url, SEED_DEMO: 'false', LOG_LEVEL: 'warn' });
-  const running = await startPlatform(config, ['web']);
-  const app = await buildApp(running.platform);
+  const running = await startPlatform(config, ['web'], modules);
+  const app = await buildApp(running.platform, running.modules);
   const fixed = (await running.platform.db.kysely
     .selectFrom('tenants')
     .selectAll()

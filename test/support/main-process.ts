@@ -9,9 +9,9 @@ export interface MainProcess {
   stop(): Promise<number | null>;
 }
 
-/** Runs `node src/main.ts <role>` and waits until /q/health/ready answers 200 (or fails with its output). */
+/** Runs `node src/main.ts` with APP_ROLE=<role> and waits until /q/health/ready answers 200 (or fails with its output). */
 export async function startMainProcess(role: string, port: number, env: NodeJS.ProcessEnv): Promise<MainProcess> {
-  const child = spawn(process.execPath, ['src/main.ts', role], { env: { ...process.env, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['src/main.ts'], { env: { ...process.env, APP_ROLE: role, PORT: String(port), ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
@@ -33,4 +33,16 @@ export async function startMainProcess(role: string, port: number, env: NodeJS.P
   }
   child.kill('SIGKILL');
   throw new Error(`src/main.ts ${role} did not become ready:\n${output}`);
+}
+
+/** Runs a command to its end (or kills it after `timeoutMs`) and returns its exit code and output. */
+export async function runToExit(command: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 30_000): Promise<{ code: number | null; output: string }> {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (chunk) => (output += chunk));
+  child.stderr.on('data', (chunk) => (output += chunk));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  clearTimeout(timer);
+  return { code, output };
 }

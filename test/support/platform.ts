@@ -5,12 +5,15 @@ import pg from 'pg';
 import type { DestinationStream } from 'pino';
 import { inject } from 'vitest';
 import { type Tenant, createTenant } from '../../src/modules/tenancy/service.ts';
+
+export type { Tenant };
 import { type Config, loadConfig } from '../../src/platform/config/config.ts';
 import { type Db, createDb } from '../../src/platform/db/database.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
-import type { Platform } from '../../src/platform/platform.ts';
+import { modules } from '../../src/modules/index.ts';
+import type { Platform, PlatformModule } from '../../src/platform/platform.ts';
 import { type RunningPlatform, startPlatform } from '../../src/platform/runtime/start.ts';
 
 export const testDatabaseUrl = () => inject('databaseUrl');
@@ -22,6 +25,7 @@ export function testConfig(env: Record<string, string> = {}): Config {
 export interface TestApp {
   app: FastifyInstance;
   platform: Platform;
+  modules: readonly PlatformModule[];
   close(): Promise<void>;
 }
 
@@ -40,13 +44,14 @@ export async function startTestApp(env: Record<string, string> = {}, options: Te
   const config = testConfig(env);
   configureLogging(config, options.logs);
   startObservability(config, testSpans);
-  const running: RunningPlatform = await startPlatform(config, ['web', 'worker']);
-  const app = await buildApp(running.platform);
+  const running: RunningPlatform = await startPlatform(config, ['web', 'worker'], modules);
+  const app = await buildApp(running.platform, running.modules);
   options.routes?.(app, running.platform);
   await app.ready();
   return {
     app,
     platform: running.platform,
+    modules: running.modules,
     async close() {
       await app.close();
       await running.stop();

@@ -1,11 +1,11 @@
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import { seedSampleCatalog } from '../catalog/seed.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-results/', import.meta.url);
 
 /** The shopper's path in a real headless Chromium: home, search, product, add to cart. */
@@ -22,8 +22,8 @@ describe('storefront in a browser', () => {
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = address.replace('127.0.0.1', `${store.subdomain}.localhost`);
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: chromiumPath(),
+      args: CHROMIUM_ARGS,
     });
   });
   afterAll(async () => {

@@ -144,7 +144,7 @@ describe('tenant access gateway (HTTP)', () => {
 
   it("counts a credential of one store presented on another store's host as a misclassification", async () => {
     const other = await makeTenant(t.platform.db, 'Elsewhere Emporium');
-    const app = await buildApp(t.platform);
+    const app = await buildApp(t.platform, t.modules);
     app.addHook('onRequest', async (request) => {
       const tenantId = request.headers['x-test-token-store'];
       if (typeof tenantId === 'string') request.principal = { kind: 'staff', subject: 'u-1', tenantId, roles: [], scopes: [] };

@@ -4,6 +4,7 @@ import { runner } from 'node-pg-migrate';
 import pg from 'pg';
 import { migrateJobQueue } from '../jobs/queue-schema.ts';
 import { logger } from '../observability/logger.ts';
+import { StartupError } from '../startup-error.ts';
 
 export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../migrations', import.meta.url));
 const MIGRATIONS_TABLE = 'schema_migrations';
@@ -18,6 +19,8 @@ export type Direction = 'up' | 'down';
 export async function migrate(ownerUrl: string, direction: Direction, count?: number, dir = MIGRATIONS_DIR): Promise<string[]> {
   const log = logger('db.migrate');
   if (direction === 'up') await migrateJobQueue(ownerUrl);
+  // The runner announces each migration ("### MIGRATION <name> (UP) ###") before running its SQL.
+  let current: string | undefined;
   const ran = await runner({
     databaseUrl: ownerUrl,
     dir,
@@ -27,7 +30,17 @@ export async function migrate(ownerUrl: string, direction: Direction, count?: nu
     singleTransaction: true,
     checkOrder: true,
     advisoryLockMode: 'wait',
-    log: (message) => log.debug(message),
+    log: (message) => {
+      current = /^### MIGRATION (\S+) \((?:UP|DOWN)\) ###/.exec(message)?.[1] ?? current;
+      log.debug(message);
+    },
+  }).catch((error: unknown) => {
+    if (!current || !(error instanceof Error)) throw error;
+    throw new StartupError(
+      `Migration ${current} failed (${direction}): ${error.message}`,
+      'Nothing of this run was applied (pending migrations run in one transaction). Fix the migration and run again.',
+      { cause: error },
+    );
   });
   for (const migration of ran) log.info({ migration: migration.name, direction }, 'migration applied');
   return ran.map((migration) => migration.name);

@@ -1,5 +1,6 @@
 import pg from 'pg';
 import { type Config, ConfigError } from '../config/config.ts';
+import { connectionFailure } from '../startup-error.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 
 export const EMBEDDED_DATABASE = 'storefront';
@@ -15,10 +16,26 @@ export interface OwnerDatabase {
 }
 
 export async function openOwnerDatabase(config: Config): Promise<OwnerDatabase> {
-  if (config.databaseUrl || config.appDatabaseUrl) return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  if (config.databaseUrl) {
+    await checkReachable(config.databaseUrl);
+    return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  }
+  if (config.appDatabaseUrl) return { url: undefined, embedded: false, stop: async () => {} };
   const server = await startEmbeddedPostgres(config.dataDir);
   await ensureDatabase(server.adminUrl, EMBEDDED_DATABASE);
   return { url: server.urlFor(EMBEDDED_DATABASE), embedded: true, stop: () => server.stop() };
+}
+
+/** One connection before anything else, so an unreachable server is named at once instead of deep in a migration. */
+async function checkReachable(url: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 10_000 });
+  try {
+    await client.connect();
+  } catch (error) {
+    throw connectionFailure(url, 'DATABASE_URL', error) ?? error;
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

@@ -1,7 +1,6 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTenant, testDb } from '../../../test/support/platform.ts';
-import type { Tenant } from '../../modules/tenancy/service.ts';
+import { makeTenant, testDb, type Tenant } from '../../../test/support/platform.ts';
 import { type Db, TenantIdError } from './database.ts';
 
 describe('unit of work and row-level security', () => {

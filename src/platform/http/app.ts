@@ -1,7 +1,6 @@
 import { AsyncResource } from 'node:async_hooks';
 import { trace } from '@opentelemetry/api';
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyRequest, LogController } from 'fastify';
-import { modules } from '../../modules/index.ts';
 import { jobsAdminRoutes } from '../jobs/routes.ts';
 import { type RequestContext, runWithContext } from '../observability/context.ts';
 import { fingerprintError } from '../observability/error-fingerprint.ts';
@@ -10,7 +9,7 @@ import { logger } from '../observability/logger.ts';
 import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
-import type { Platform } from '../platform.ts';
+import type { Platform, PlatformModule } from '../platform.ts';
 import { checkAccessBeforeBody } from './auth.ts';
 import { databaseProblem } from './database-errors.ts';
 import { serverOptions } from './server-options.ts';
@@ -53,7 +52,7 @@ const STATUS_TITLES: Record<number, string> = {
 const routeOf = (request: FastifyRequest) => request.routeOptions.url ?? 'unmatched';
 
 /** Builds the HTTP application in-process (tests use `inject`, `main` listens). */
-export async function buildApp(platform: Platform): Promise<FastifyInstance> {
+export async function buildApp(platform: Platform, modules: readonly PlatformModule[]): Promise<FastifyInstance> {
   const log = logger('http');
   const errorLog = logger('http.errors');
   const tracing = startTracing(platform.config.tracing);

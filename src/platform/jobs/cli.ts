@@ -1,12 +1,14 @@
 /**
  * `npm run jobs -- <command>`: dead jobs, pausing and queue depth from a shell, against DATABASE_URL (or the
- * embedded server when the application is not running). Same rules as the admin API.
+ * embedded server when the application is not running). Same rules as the admin API. The entry point is
+ * src/cli/jobs.ts, which passes the product's modules (their job definitions).
  */
 import { loadConfig } from '../config/config.ts';
 import { createDb } from '../db/database.ts';
 import { openOwnerDatabase } from '../db/owner.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { configureLogging, flushLogs } from '../observability/logger.ts';
+import type { PlatformModule } from '../platform.ts';
 import { jobDefinitions } from '../runtime/start.ts';
 import { JobPayloadError } from './enqueue.ts';
 import type { PauseKind } from './pausing.ts';
@@ -105,26 +107,29 @@ function notFound(what: string): number {
   return 1;
 }
 
-const config = loadConfig();
-configureLogging(config);
-const owner = await openOwnerDatabase(config);
-const db = createDb({ ownerUrl: owner.url, appUrl: config.appDatabaseUrl, poolMax: 2, statementTimeoutMs: config.db.statementTimeoutMs });
-let code: number;
-try {
-  code = await run(createJobs(db, config.jobs, jobDefinitions()), process.argv.slice(2));
-} catch (error) {
-  if (error instanceof HttpProblem) {
-    console.error(`${error.title}: ${error.message}`);
-    code = 1;
-  } else if (error instanceof UsageError || error instanceof JobPayloadError) {
-    console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : error.message);
-    code = 2;
-  } else {
-    throw error;
+/** Runs one command of `argv` and returns the exit code. */
+export async function jobsCli(modules: readonly PlatformModule[], argv: string[]): Promise<number> {
+  const config = loadConfig();
+  configureLogging(config);
+  const owner = await openOwnerDatabase(config);
+  const db = createDb({ ownerUrl: owner.url, appUrl: config.appDatabaseUrl, poolMax: 2, statementTimeoutMs: config.db.statementTimeoutMs });
+  let code: number;
+  try {
+    code = await run(createJobs(db, config.jobs, jobDefinitions(modules)), argv);
+  } catch (error) {
+    if (error instanceof HttpProblem) {
+      console.error(`${error.title}: ${error.message}`);
+      code = 1;
+    } else if (error instanceof UsageError || error instanceof JobPayloadError) {
+      console.error(error instanceof UsageError ? `${error.message}\n${USAGE}` : error.message);
+      code = 2;
+    } else {
+      throw error;
+    }
+  } finally {
+    await db.close();
+    await owner.stop();
+    flushLogs();
   }
-} finally {
-  await db.close();
-  await owner.stop();
-  flushLogs();
+  return code;
 }
-process.exit(code);

@@ -8,8 +8,8 @@ export interface ErrorGroupsTable {
   message: string;
   top_frames: string[];
   endpoint: string;
-  first_seen: ColumnType<Date, never, never>;
-  last_seen: ColumnType<Date, never, Date>;
+  first_seen: ColumnType<Date, Date | undefined, Date>;
+  last_seen: ColumnType<Date, Date | undefined, Date>;
   count: ColumnType<string, never, string>;
   sample_request_id: string;
 }
@@ -22,8 +22,25 @@ declare module '../db/schema.ts' {
 
 export type ErrorGroup = Selectable<ErrorGroupsTable>;
 
-/** Counts one occurrence: a new group, or first_seen kept and last_seen, count and sample moved on. */
-export async function recordErrorGroup(db: Db, error: ErrorFingerprint, occurrence: { endpoint: string; requestId: string }): Promise<void> {
+let lastOccurrenceMicros = 0;
+
+/** Now in microseconds since the epoch, strictly increasing within the process. */
+export function occurrenceMicros(): number {
+  lastOccurrenceMicros = Math.max(Math.floor((performance.timeOrigin + performance.now()) * 1000), lastOccurrenceMicros + 1);
+  return lastOccurrenceMicros;
+}
+
+/**
+ * Counts one occurrence: a new group, or first_seen kept and last_seen, count and sample moved on. Writes are
+ * not awaited by the request, so two occurrences may arrive out of order: the time of the occurrence (not of
+ * the write) decides which one is the latest sample.
+ */
+export async function recordErrorGroup(
+  db: Db,
+  error: ErrorFingerprint,
+  occurrence: { endpoint: string; requestId: string; atMicros?: number },
+): Promise<void> {
+  const seenAt = sql<Date>`to_timestamp(${occurrence.atMicros ?? occurrenceMicros()}::double precision / 1000000)`;
   await db.kysely
     .insertInto('error_groups')
     .values({
@@ -33,13 +50,16 @@ export async function recordErrorGroup(db: Db, error: ErrorFingerprint, occurren
       top_frames: error.topFrames,
       endpoint: occurrence.endpoint.slice(0, 500),
       sample_request_id: occurrence.requestId,
+      first_seen: seenAt,
+      last_seen: seenAt,
     })
     .onConflict((conflict) =>
       conflict.column('fingerprint').doUpdateSet({
         count: sql<string>`error_groups.count + 1`,
-        last_seen: sql<Date>`now()`,
-        endpoint: (eb) => eb.ref('excluded.endpoint'),
-        sample_request_id: (eb) => eb.ref('excluded.sample_request_id'),
+        first_seen: sql<Date>`least(error_groups.first_seen, excluded.first_seen)`,
+        last_seen: sql<Date>`greatest(error_groups.last_seen, excluded.last_seen)`,
+        endpoint: sql<string>`case when excluded.last_seen >= error_groups.last_seen then excluded.endpoint else error_groups.endpoint end`,
+        sample_request_id: sql<string>`case when excluded.last_seen >= error_groups.last_seen then excluded.sample_request_id else error_groups.sample_request_id end`,
       }),
     )
     .execute();

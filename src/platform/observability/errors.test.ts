@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestApp, logCapture, ownerClient, startTestApp } from '../../../test/support/platform.ts';
 import { HttpProblem } from '../http/problem.ts';
 import { fingerprintError, inAppFrames, normaliseMessage } from './error-fingerprint.ts';
+import { occurrenceMicros, recordErrorGroup } from './error-groups.ts';
 import { scrapeMetrics } from './metrics.ts';
 
 class LedgerError extends Error {
@@ -97,6 +98,21 @@ describe('the error handler', () => {
       expect(rows).toHaveLength(1);
       expect(rows[0]).toMatchObject({ count: '2', sample_request_id: 'crash-2', error_type: 'DatabaseError', endpoint: 'GET /fabric/crash' });
       expect(rows[0]!.last_seen.getTime()).toBeGreaterThanOrEqual(rows[0]!.first_seen.getTime());
+    } finally {
+      await owner.end();
+    }
+  });
+
+  it('keeps the latest occurrence as the sample when the group writes arrive out of order', async () => {
+    const error = fingerprintError(new Error(`out of order ${Date.now()}`));
+    const earlier = occurrenceMicros();
+    const later = occurrenceMicros();
+    await recordErrorGroup(t.platform.db, error, { endpoint: 'GET /later', requestId: 'later', atMicros: later });
+    await recordErrorGroup(t.platform.db, error, { endpoint: 'GET /earlier', requestId: 'earlier', atMicros: earlier });
+    const owner = await ownerClient();
+    try {
+      const { rows } = await owner.query('select count, sample_request_id, endpoint, first_seen < last_seen as ordered from error_groups where fingerprint = $1', [error.fingerprint]);
+      expect(rows).toEqual([{ count: '2', sample_request_id: 'later', endpoint: 'GET /later', ordered: true }]);
     } finally {
       await owner.end();
     }

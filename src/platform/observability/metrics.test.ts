@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { requireTool } from '../../../test/support/os-tools.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import { defineMetric, metricCatalog } from './metrics.ts';
 import { OTHER_TENANT, TenantLabeler } from './tenant-label.ts';
@@ -21,7 +22,7 @@ describe('metrics', () => {
     const response = await t.app.inject('/q/metrics');
     expect(response.statusCode).toBe(200);
     expect(response.headers['content-type']).toContain('text/plain; version=0.0.4');
-    execFileSync('promtool', ['check', 'metrics'], { input: response.body });
+    execFileSync(requireTool('promtool'), ['check', 'metrics'], { input: response.body });
     for (const name of [
       'villagecompute_storefront_http_request_duration_seconds_bucket',
       'villagecompute_storefront_http_requests_total',

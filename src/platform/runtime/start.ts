@@ -1,4 +1,3 @@
-import { modules } from '../../modules/index.ts';
 import type { Config } from '../config/config.ts';
 import { createDb } from '../db/database.ts';
 import { databaseCheck } from '../db/health.ts';
@@ -12,22 +11,24 @@ import { pauseJobsOfSuspendedTenants } from '../jobs/suspension.ts';
 import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
 import { HealthRegistry } from '../observability/health.ts';
-import type { Platform, Role } from '../platform.ts';
+import type { Platform, PlatformModule, Role } from '../platform.ts';
 
 /** Every job the build defines: the platform's own and each module's. */
-export const jobDefinitions = () => [jobTableCleanup, idempotencyKeyCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
+export const jobDefinitions = (modules: readonly PlatformModule[]) => [jobTableCleanup, idempotencyKeyCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
 
 export interface RunningPlatform {
   platform: Platform;
+  /** The modules it started, in start-up order (the composition root chose them). */
+  modules: readonly PlatformModule[];
   /** Stops modules, closes the pool, and stops the embedded PostgreSQL when there is one. */
   stop(): Promise<void>;
 }
 
 /**
  * Opens the database (embedded when no DATABASE_URL), migrates it, seeds it, starts the modules, and in the
- * worker role starts the job worker.
+ * worker role starts the job worker. The composition root (src/main.ts, the test harness) passes the modules.
  */
-export async function startPlatform(config: Config, roles: Role[]): Promise<RunningPlatform> {
+export async function startPlatform(config: Config, roles: Role[], modules: readonly PlatformModule[]): Promise<RunningPlatform> {
   const owner = await openOwnerDatabase(config);
   try {
     const workerOwnerUrl = roles.includes('worker') ? ownerUrlFor(owner, 'the job worker') : undefined;
@@ -44,7 +45,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     });
     const health = new HealthRegistry();
     health.addReadinessCheck('database', databaseCheck(db));
-    const definitions = jobDefinitions();
+    const definitions = jobDefinitions(modules);
     const jobs = createJobs(db, config.jobs, definitions);
     let worker: JobWorker | undefined;
     health.addReadinessCheck('job-queue', jobQueueCheck(() => worker));
@@ -67,6 +68,7 @@ export async function startPlatform(config: Config, roles: Role[]): Promise<Runn
     }
     return {
       platform,
+      modules,
       async stop() {
         await worker?.stop();
         for (const module of [...modules].reverse()) await module.stop?.(platform);
