@@ -16,10 +16,13 @@ export interface OwnerDatabase {
 }
 
 export async function openOwnerDatabase(config: Config): Promise<OwnerDatabase> {
-  if (config.databaseUrl || config.appDatabaseUrl) {
-    if (config.databaseUrl) await checkReachable(config.databaseUrl, 'DATABASE_URL');
-    else if (config.appDatabaseUrl) await checkReachable(config.appDatabaseUrl, 'APP_DATABASE_URL');
+  if (config.databaseUrl) {
+    await checkReachable(config.databaseUrl, 'DATABASE_URL');
     return { url: config.databaseUrl, embedded: false, stop: async () => {} };
+  }
+  if (config.appDatabaseUrl) {
+    await checkReachable(config.appDatabaseUrl, 'APP_DATABASE_URL');
+    return { url: undefined, embedded: false, stop: async () => {} };
   }
   const server = await startEmbeddedPostgres(config.dataDir);
   await ensureDatabase(server.adminUrl, EMBEDDED_DATABASE);

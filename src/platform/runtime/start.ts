@@ -33,6 +33,7 @@ export interface RunningPlatform {
 export async function startPlatform(config: Config, roles: Role[], modules: readonly PlatformModule[]): Promise<RunningPlatform> {
   const owner = await openOwnerDatabase(config);
   try {
+    const workerOwnerUrl = roles.some((role) => role === 'worker' || role === 'media-worker') ? ownerUrlFor(owner, 'the job worker') : undefined;
     if (config.migrateOnStart) await migrate(ownerUrlFor(owner, 'migrating at start (MIGRATE_ON_START)'), 'up');
     const db = createDb({
       ownerUrl: owner.url,
@@ -59,9 +60,9 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
     const workerRoles = roles.filter((role) => role === 'worker' || role === 'media-worker');
-    if (workerRoles.length > 0) {
+    if (workerOwnerUrl) {
       worker = await startJobWorker({
-        ownerUrl: ownerUrlFor(owner, 'the job worker'),
+        ownerUrl: workerOwnerUrl,
         db,
         config: config.jobs,
         definitions: definitions.filter((definition) => workerRoles.includes(definition.role)),

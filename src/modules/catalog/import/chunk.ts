@@ -58,8 +58,8 @@ export async function importChunk(trx: Tx, tenantId: string, importId: string, s
            errors = ${mergeErrors(errors)},
            chunks_done = chunks_done + 1,
            started_at = coalesce(started_at, ${startedAt}),
-           status = case when status = 'failed' then 'failed' when chunks_done + 1 = chunks_total then 'succeeded' else 'running' end,
-           finished_at = case when status = 'failed' then finished_at when chunks_done + 1 = chunks_total then now() end
+           status = case when chunks_done + 1 = chunks_total then 'succeeded' when status = 'failed' then 'failed' else 'running' end,
+           finished_at = case when chunks_done + 1 = chunks_total then now() when status = 'failed' then finished_at end
      where id = ${importId}
      returning status, products_total, extract(epoch from (now() - created_at))::float8 as seconds`.execute(trx);
   bulkImportProducts.inc({ format }, outcome.productsChanged);
@@ -67,7 +67,10 @@ export async function importChunk(trx: Tx, tenantId: string, importId: string, s
   if (result?.status === 'succeeded' && result.seconds > 0) bulkImportRate.set({ format }, (result.products_total / result.seconds) * 60);
 }
 
-/** A chunk that failed its last attempt ends its import as failed (not "running" for ever); the rest is kept. */
+/**
+ * A chunk that failed its last attempt ends its import as failed (not "running" for ever); the other chunks still
+ * land. Requeueing the dead chunk completes the import, which then turns succeeded.
+ */
 export async function markImportFailed(trx: Tx, importId: string): Promise<void> {
   await trx
     .updateTable('catalog_imports')

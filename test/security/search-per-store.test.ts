@@ -1,0 +1,19 @@
+import type pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ownerClient } from '../support/platform.ts';
+
+describe('storefront search (L10)', () => {
+  let client: pg.Client;
+  beforeAll(async () => {
+    client = await ownerClient();
+  });
+  afterAll(() => client.end());
+
+  it('indexes the full text per store: every search index over products leads with tenant_id', async () => {
+    const { rows } = await client.query<{ indexdef: string }>(
+      `select indexdef from pg_indexes where tablename = 'products' and indexdef like '%USING gin%' and indexdef like '%search%'`,
+    );
+    expect(rows.length).toBeGreaterThan(0);
+    for (const row of rows) expect(row.indexdef).toMatch(/USING gin \(tenant_id, search\)/);
+  });
+});
