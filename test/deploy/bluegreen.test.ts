@@ -1,17 +1,43 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { FakeCluster } from './fake-kubectl.ts';
 import { requireTool } from '../support/os-tools.ts';
 import { parseYaml, validateObject } from './manifests.ts';
 
+/** The cluster the stand-in kubectl answers from (fake-kubectl.sh keeps it as files). */
+interface FakeCluster {
+  /** The colour the web Service selects; undefined: no web Service yet (first release). */
+  live?: string;
+  replicas: Record<string, number>;
+  annotations: Record<string, string>;
+  hpaMin: number;
+}
+
 const realKubectl = requireTool('kubectl');
 const bin = mkdtempSync(join(tmpdir(), 'vs-fake-kubectl-'));
-writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\nexec "${process.execPath}" "${resolve('test/deploy/fake-kubectl.ts')}" "$@"\n`);
-chmodSync(join(bin, 'kubectl'), 0o755);
+symlinkSync(resolve('test/deploy/fake-kubectl.sh'), join(bin, 'kubectl'));
 afterAll(() => rmSync(bin, { recursive: true, force: true }));
+
+function writeCluster(dir: string, cluster: FakeCluster): void {
+  mkdirSync(join(dir, 'replicas'), { recursive: true });
+  mkdirSync(join(dir, 'annotations'), { recursive: true });
+  if (cluster.live) writeFileSync(join(dir, 'live'), cluster.live);
+  writeFileSync(join(dir, 'hpa-min'), String(cluster.hpaMin));
+  for (const [name, count] of Object.entries(cluster.replicas)) writeFileSync(join(dir, 'replicas', name), String(count));
+  for (const [key, value] of Object.entries(cluster.annotations)) writeFileSync(join(dir, 'annotations', key.replaceAll('/', '%2F')), value);
+}
+
+function readCluster(dir: string): FakeCluster {
+  const files = (sub: string) => readdirSync(join(dir, sub)).map((name) => [name, readFileSync(join(dir, sub, name), 'utf8')] as const);
+  return {
+    ...(existsSync(join(dir, 'live')) ? { live: readFileSync(join(dir, 'live'), 'utf8') } : {}),
+    hpaMin: Number(readFileSync(join(dir, 'hpa-min'), 'utf8')),
+    replicas: Object.fromEntries(files('replicas').map(([name, count]) => [name, Number(count)])),
+    annotations: Object.fromEntries(files('annotations').map(([key, value]) => [key.replaceAll('%2F', '/'), value])),
+  };
+}
 
 interface Call {
   args: string[];
@@ -21,21 +47,32 @@ interface Call {
 /** Runs deploy/bluegreen.sh against the stand-in kubectl and returns its exit code, output, calls and the cluster after. */
 function bluegreen(args: string[], cluster: FakeCluster, fail = '', script = 'deploy/bluegreen.sh') {
   const dir = mkdtempSync(join(bin, 'run-'));
-  const statePath = join(dir, 'state.json');
+  const state = join(dir, 'state');
   const logPath = join(dir, 'calls.jsonl');
-  writeFileSync(statePath, JSON.stringify(cluster));
+  writeCluster(state, cluster);
   writeFileSync(logPath, '');
   const run = spawnSync('bash', [script, ...args], {
     encoding: 'utf8',
     timeout: 60_000,
-    env: { ...process.env, PATH: `${bin}:${process.env.PATH}`, REAL_KUBECTL: realKubectl, FAKE_CACHE: bin, FAKE_STATE: statePath, FAKE_LOG: logPath, FAKE_FAIL: fail, POLL_S: '0' },
+    env: {
+      ...process.env,
+      PATH: `${bin}:${process.env.PATH}`,
+      REAL_KUBECTL: realKubectl,
+      FAKE_NODE: process.execPath,
+      FAKE_HELPER: resolve('test/deploy/fake-kubectl.ts'),
+      FAKE_CACHE: bin,
+      FAKE_STATE: state,
+      FAKE_LOG: logPath,
+      FAKE_FAIL: fail,
+      POLL_S: '0',
+    },
   });
   const calls = readFileSync(logPath, 'utf8')
     .trim()
     .split('\n')
     .filter(Boolean)
     .map((line) => JSON.parse(line) as Call);
-  return { status: run.status, stderr: run.stderr, calls, cluster: JSON.parse(readFileSync(statePath, 'utf8')) as FakeCluster };
+  return { status: run.status, stderr: run.stderr, calls, cluster: readCluster(state) };
 }
 
 const applied = (calls: Call[]) => calls.flatMap((call) => call.applied ?? []);
@@ -53,7 +90,7 @@ const live = (replicas: Record<string, number>): FakeCluster => ({ live: 'blue',
 
 describe('deploy/bluegreen.sh', () => {
   it('passes shellcheck', () => {
-    const check = spawnSync(requireTool('shellcheck'), ['deploy/bluegreen.sh', 'deploy/custom-domain.sh'], { encoding: 'utf8' });
+    const check = spawnSync(requireTool('shellcheck'), ['deploy/bluegreen.sh', 'deploy/custom-domain.sh', 'test/deploy/fake-kubectl.sh'], { encoding: 'utf8' });
     expect(check.status, check.stdout).toBe(0);
   });
 
