@@ -131,7 +131,7 @@ try {
     )),
   };
 
-  const build = loadAdminBuild();
+  const build = await loadAdminBuild();
   console.log(
     JSON.stringify(
       {

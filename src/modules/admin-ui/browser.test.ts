@@ -4,6 +4,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_HOST, platformSession, staffSession } from '../../../test/support/auth.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { scrapeMetrics } from '../../platform/observability/metrics.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -220,5 +221,10 @@ describe('admin app in a browser', () => {
     expect(after.statusCode).toBe(401);
     await page.close();
     expect(scriptErrors).toEqual([]);
+    // Closing a page hides it, which flushes its telemetry batch (sendBeacon) into the metrics.
+    await expect
+      .poll(async () => (await scrapeMetrics()).match(/admin_spa_navigation_latency_seconds_count\{route="products"\} (\d+)/)?.[1], { timeout: 10_000 })
+      .toMatch(/^[1-9]/);
+    expect(await scrapeMetrics()).toMatch(/admin_spa_web_vital_count\{vital="TTFB"\} [1-9]/);
   });
 });

@@ -8,6 +8,6 @@ export const adminUiModule: PlatformModule = {
   name: 'admin-ui',
   async routes(app, platform) {
     await ensureAdminBuilt();
-    await adminUiRoutes(app, platform, loadAdminBuild());
+    await adminUiRoutes(app, platform, await loadAdminBuild());
   },
 };
