@@ -21,8 +21,6 @@ const configVariables = () => {
 };
 /** Read by Node.js or npm themselves, not by our configuration. */
 const RUNTIME_VARIABLES = new Set(['NODE_ENV', 'NODE_OPTIONS', 'NPM_CONFIG_CACHE', 'NPM_CONFIG_UPDATE_NOTIFIER']);
-/** Settings the manifests set ahead of the configuration that reads them (proxy trust, migrating at start). */
-const PENDING_VARIABLES = new Set(['TRUST_PROXY', 'MIGRATE_ON_START']);
 
 describe('Kubernetes manifests', () => {
   it('render for the base and every overlay', () => {
@@ -133,12 +131,12 @@ describe('Kubernetes manifests', () => {
         for (const name of Object.keys(configMap.data ?? {})) names.add(name);
       }
       for (const { container } of appContainers(rendered[overlay])) for (const variable of container.env ?? []) names.add(variable.name);
-      const unknown = [...names].filter((name) => !known.has(name) && !RUNTIME_VARIABLES.has(name) && !PENDING_VARIABLES.has(name));
+      const unknown = [...names].filter((name) => !known.has(name) && !RUNTIME_VARIABLES.has(name));
       expect(unknown, overlay).toEqual([]);
     }
   });
 
-  it('run each role by APP_ROLE (migrations by command), with DATABASE_URL as the first variable of every app container', () => {
+  it('run each role by APP_ROLE (migrations by command), with DATABASE_URL first in every worker and Job container and absent from web', () => {
     for (const overlay of OVERLAYS) {
       const roles = appContainers(rendered[overlay]).map(({ pod, container }) => [
         pod.owner.metadata.name,
@@ -153,7 +151,12 @@ describe('Kubernetes manifests', () => {
         'worker-default': 'worker',
         migrate: 'npm run migrate -- up',
       });
-      for (const { container } of appContainers(rendered[overlay])) expect(container.env?.[0]?.name).toBe('DATABASE_URL');
+      for (const { pod, container } of appContainers(rendered[overlay])) {
+        // Web replicas hold no owner credentials (migrations are their own Job), except on dev's owner-only database.
+        const web = pod.owner.metadata.name.startsWith('web-');
+        if (web && overlay !== 'dev') expect(container.env?.some((variable) => variable.name === 'DATABASE_URL')).toBe(false);
+        else expect(container.env?.[0]?.name).toBe('DATABASE_URL');
+      }
       expect(named(rendered[overlay], 'Deployment', 'media-worker')?.spec).toMatchObject({
         template: { spec: { containers: [{ image: expect.stringMatching(/village-storefront-media:/) }] } },
       });

@@ -19,7 +19,7 @@ describe('the processes the manifests run', () => {
       expect(live.status).toBe(200);
       const ready = JSON.parse((await httpGet(port, '/q/health/ready')).body);
       expect(ready.status).toBe('UP');
-      expect(ready.checks.find((check: { name: string }) => check.name === 'job-queue').data.worker.runners.length).toBeGreaterThan(0);
+      expect(ready.checks.find((check: { name: string }) => check.name === 'job-queue').data.runners.length).toBeGreaterThan(0);
       const metrics = await httpGet(port, '/q/metrics');
       expect(metrics.body).toMatch(/^villagecompute_storefront_jobs_worker_heartbeat_timestamp_seconds \d/m);
       expect((await httpGet(port, '/')).status).toBe(404);
