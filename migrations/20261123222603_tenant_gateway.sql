@@ -68,7 +68,7 @@ CREATE TABLE feature_flags (
   owner text NOT NULL CHECK (length(owner) BETWEEN 1 AND 200),
   default_value jsonb NOT NULL,
   plan_values jsonb NOT NULL DEFAULT '{}' CHECK (jsonb_typeof(plan_values) = 'object'),
-  -- When the flag must be removed or turned into configuration (seed §3.11).
+  -- When the flag must be removed or turned into configuration.
   expires_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
@@ -97,7 +97,7 @@ CREATE FUNCTION app_tenant_flag_overrides(requested_tenant uuid)
   SET app.platform = 'on'
   AS $$ SELECT o.flag_key, o.value, o.expires_at FROM feature_flag_overrides o WHERE o.tenant_id = requested_tenant $$;
 
--- Per-plan request budgets of the gateway (seed §3.2.1: thresholds live in feature_flags).
+-- Per-plan request budgets of the gateway (thresholds live in feature_flags).
 INSERT INTO feature_flags (key, description, owner, default_value, plan_values) VALUES
   ('rate_limit.burst', 'Requests a store may make in a burst (token bucket capacity)', 'tenant-gateway', '200',
    '{"free": 60, "starter": 200, "growth": 600, "enterprise": 2000}'),

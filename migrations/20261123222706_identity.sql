@@ -106,7 +106,7 @@ CREATE TABLE login_failures (
 );
 CREATE INDEX login_failures_key ON login_failures (key_hash, failed_at);
 
--- Session log (seed §3.5): monthly partitions, append-only.
+-- Session log: monthly partitions, append-only.
 CREATE TABLE session_logs (
   id uuid NOT NULL DEFAULT gen_random_uuid(),
   tenant_id uuid,

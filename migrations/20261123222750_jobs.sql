@@ -78,7 +78,7 @@ ALTER TABLE job_errors ENABLE ROW LEVEL SECURITY;
 ALTER TABLE job_errors FORCE ROW LEVEL SECURITY;
 CREATE POLICY platform_access ON job_errors USING (app_platform_context()) WITH CHECK (app_platform_context());
 
--- What is paused: a task name, a tenant, or one job id (seed §3.10 paused_jobs). Workers skip the matching
+-- What is paused: a task name, a tenant, or one job id (paused_jobs). Workers skip the matching
 -- flags; nothing is deleted, and resuming lets the jobs run.
 CREATE TABLE paused_jobs (
   kind text NOT NULL CHECK (kind IN ('task', 'tenant', 'job')),

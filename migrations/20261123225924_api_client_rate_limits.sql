@@ -1,6 +1,6 @@
 -- Up Migration
 
--- Per API client budgets (seed §3.8.1: rate limiting per client_id and tenant), on the gateway's feature flags
+-- Per API client budgets (rate limiting per client_id and tenant), on the gateway's feature flags
 -- so that a store's clients can be given more or less room by override.
 INSERT INTO feature_flags (key, description, owner, default_value, plan_values) VALUES
   ('rate_limit.client_burst', 'Requests one API client of a store may make in a burst (token bucket capacity)', 'identity', '100',

@@ -1,6 +1,6 @@
 -- Up Migration
 
--- Domain events (seed 001 §3.2.5): written in the same transaction as the change they describe, so a
+-- Domain events: written in the same transaction as the change they describe, so a
 -- projection never sees a change without its event or an event without its change. Append-only.
 CREATE TABLE domain_events (
   id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

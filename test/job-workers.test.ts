@@ -45,7 +45,7 @@ async function startWorkerProcess(): Promise<WorkerProcess> {
   };
 }
 
-/** Seed 001 §3.8.5: real worker processes, killed and racing, lose no job and run none twice. */
+/** real worker processes, killed and racing, lose no job and run none twice. */
 describe('job worker processes', () => {
   let db: Db;
   let jobs: Jobs;

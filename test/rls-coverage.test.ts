@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerClient } from './support/platform.ts';
 
-/** Seed 001 §3.13.1: every table with a tenant_id column has RLS enabled, forced, and a policy. */
+/** every table with a tenant_id column has RLS enabled, forced, and a policy. */
 describe('row-level security coverage', () => {
   let client: Awaited<ReturnType<typeof ownerClient>>;
   beforeAll(async () => {

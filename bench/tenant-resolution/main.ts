@@ -1,5 +1,5 @@
 /**
- * Tenant resolution with 100,000 stores and a Zipf host mix (seed 001 §3.16: median < 10 ms; goals: cached p99
+ * Tenant resolution with 100,000 stores and a Zipf host mix (median < 10 ms; goals: cached p99
  * < 50 µs, uncached p99 < 2 ms, gateway < 5 % throughput). Uses a scratch database on DATABASE_URL's server, or
  * an embedded PostgreSQL in a temporary folder. Prints one JSON document.
  */

@@ -4,7 +4,7 @@ import { deleteExpiredRefreshTokens, deleteRevocationsBefore, maintainSessionLog
 import { REVOCATION_HORIZON_MS } from './revocations.ts';
 import { pruneFailures } from './throttle.ts';
 
-/** Session logs are kept 90 days (seed §3.2.2); partitions exist three months ahead so inserts never miss one. */
+/** Session logs are kept 90 days; partitions exist three months ahead so inserts never miss one. */
 export const SESSION_LOG_MONTHS_AHEAD = 3;
 export const SESSION_LOG_RETENTION_DAYS = 90;
 /** Expired refresh tokens are kept a week, so that a late reuse is still recognised and logged as one. */

@@ -15,7 +15,7 @@ import {
 import { tokenIssuanceDuration } from './telemetry.ts';
 import { type AccessClaims, ACCESS_TOKEN_TTL_SECONDS, type Impersonation, signAccessToken } from './tokens.ts';
 
-/** Why a platform super-user may act as a store's user (seed §3.8.1: impersonation requires a reason code). */
+/** Why a platform super-user may act as a store's user (impersonation requires a reason code). */
 export const REASON_CODES = ['customer_support', 'bug_investigation', 'data_correction', 'security_review', 'onboarding_assistance'] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 

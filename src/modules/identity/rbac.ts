@@ -1,5 +1,5 @@
 /**
- * The one place that maps roles to permission scopes (seed §3.8.1). Routes declare scopes with `requireScopes`;
+ * The one place that maps roles to permission scopes. Routes declare scopes with `requireScopes`;
  * tokens carry the scopes of their subject's role, computed here at issuance.
  */
 
@@ -30,7 +30,7 @@ export function impersonationScopesOf(role: StaffRole): string[] {
   return scopesOf(role).filter((scope) => !CREDENTIAL_SCOPES.has(scope));
 }
 
-/** Scopes a store may grant to a headless API client (seed §3.2.2: catalog, cart and order access). */
+/** Scopes a store may grant to a headless API client (catalog, cart and order access). */
 export const CLIENT_GRANTABLE_SCOPES = ['catalog:read', 'catalog:write', 'cart:write', 'orders:read', 'orders:write'] as const;
 
 export function scopesOf(role: keyof typeof ROLE_SCOPES): string[] {

@@ -2,14 +2,14 @@ import { defineTelemetry, growing, observations, series } from '../../platform/o
 import { defineMetric } from '../../platform/observability/metrics.ts';
 import { quantile, sumRate } from '../../platform/observability/promql.ts';
 
-/** Identity & Session Service metrics (seed 000 "Identity & Session Service", seed 001 §3.16). */
+/** Identity & Session Service metrics. */
 export const tokenIssuanceDuration = defineMetric({
   name: 'villagecompute_storefront_identity_token_issuance_duration_seconds',
   help: 'Time to issue an access token (and its refresh token), by grant.',
   type: 'histogram',
   labels: ['grant'],
   component: 'identity',
-  kpi: '001 §3.16 Identity Service: token issuance median < 50 ms',
+  kpi: 'Identity Service: token issuance median < 50 ms',
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25],
 });
 
@@ -19,7 +19,7 @@ export const tokenRefreshTotal = defineMetric({
   type: 'counter',
   labels: [],
   component: 'identity',
-  kpi: '001 §3.16 Identity Service: refresh success > 99%',
+  kpi: 'Identity Service: refresh success > 99%',
 });
 
 export const tokenRefreshSuccessTotal = defineMetric({
@@ -28,7 +28,7 @@ export const tokenRefreshSuccessTotal = defineMetric({
   type: 'counter',
   labels: [],
   component: 'identity',
-  kpi: '001 §3.16 Identity Service: refresh success > 99%',
+  kpi: 'Identity Service: refresh success > 99%',
 });
 
 export const loginFailuresTotal = defineMetric({

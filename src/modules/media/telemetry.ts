@@ -1,7 +1,7 @@
 import { defineMetric } from '../../platform/observability/metrics.ts';
 
 /** Media pipeline KPIs: variant success > 99.5 %, transcode queue depth < 100, manifest generation < 2 min per asset. */
-const kpi = 'seed 001 §3.16 Media: variant success > 99.5 %, transcode queue < 100, manifest < 2 min';
+const kpi = 'Media: variant success > 99.5 %, transcode queue < 100, manifest < 2 min';
 
 export const mediaJobs = defineMetric({
   name: 'villagecompute_storefront_media_job_total',
@@ -36,7 +36,7 @@ export const mediaQuotaExceeded = defineMetric({
   type: 'counter',
   labels: ['limit'],
   component: 'media',
-  kpi: 'seed 001 §3.13.4 per-tenant upload quotas',
+  kpi: 'per-tenant upload quotas',
 });
 
 export const variantDuration = defineMetric({
@@ -64,5 +64,5 @@ export const storageBytes = defineMetric({
   type: 'gauge',
   labels: ['tenant_id'],
   component: 'media',
-  kpi: 'seed 001 §3.13.4 per-tenant upload quotas',
+  kpi: 'per-tenant upload quotas',
 });

@@ -115,7 +115,7 @@ async function findDomain(db: Db, tenantId: string, hostname: string): Promise<C
 }
 
 /**
- * CORS (seed §3.4): a store's browser origins are its subdomain and its verified custom domains, over https
+ * CORS: a store's browser origins are its subdomain and its verified custom domains, over https
  * (and http on the dev `localhost` platform domain).
  */
 export function isAllowedOrigin(origin: string, tenant: ResolvedTenant, platformDomain: string): boolean {

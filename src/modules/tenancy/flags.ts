@@ -32,7 +32,7 @@ export interface FlagSubject {
 export interface FlagReport {
   /** Flags past their expiry: remove them or turn them into configuration. */
   expiredFlags: { key: string; owner: string; expires_at: Date }[];
-  /** Flags without expiry, unchanged for longer than the stale period: long-lived flags to review (seed §3.11). */
+  /** Flags without expiry, unchanged for longer than the stale period: long-lived flags to review. */
   staleFlags: { key: string; owner: string; updated_at: Date }[];
   /** Per-tenant overrides past their expiry (no longer applied). */
   expiredOverrides: { tenant_id: string; flag_key: string; reason: string; expires_at: Date }[];
@@ -144,7 +144,7 @@ export class FeatureFlags {
     this.forgetTenant(tenantId);
   }
 
-  /** Expired and stale flags, and expired overrides, for the nightly review (seed §3.13.4). */
+  /** Expired and stale flags, and expired overrides, for the nightly review. */
   async report(now = new Date(), staleAfterDays = STALE_AFTER_DAYS): Promise<FlagReport> {
     const staleBefore = new Date(now.getTime() - staleAfterDays * 86_400_000);
     return this.db.withPlatform(async (trx) => {

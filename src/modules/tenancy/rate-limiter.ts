@@ -38,7 +38,7 @@ export interface RateLimiterOptions {
 }
 
 /**
- * Token buckets shared by every replica without Redis (seed §3.5). The bucket lives in PostgreSQL
+ * Token buckets shared by every replica without Redis. The bucket lives in PostgreSQL
  * (`app_rate_limit_take`); each replica takes a lease of a few tokens at a time and spends them in-process, so
  * most requests cost no round trip. Generic over the key: `tenant:<id>`, `client:<id>`, `ip:<address>`.
  */

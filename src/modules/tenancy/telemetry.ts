@@ -3,14 +3,14 @@ import { defineMetric } from '../../platform/observability/metrics.ts';
 import { quantile, re, sumIncrease, sumRate, sumRateBelow } from '../../platform/observability/promql.ts';
 import { httpRequests } from '../../platform/observability/telemetry.ts';
 
-/** Tenant Access Gateway KPIs (seed 000 "Tenant Access Gateway", seed 001 §3.16: median < 10 ms, < 0.1 % misclassified). */
+/** Tenant Access Gateway KPIs (median < 10 ms, < 0.1 % misclassified). */
 export const resolutionDuration = defineMetric({
   name: 'villagecompute_storefront_tenant_gateway_resolution_duration_seconds',
   help: 'Time to resolve a request host to a tenant, cache hit or database lookup.',
   type: 'histogram',
   labels: ['source'],
   component: 'tenant_gateway',
-  kpi: 'seed 001 §3.16 Tenant Access Gateway: median resolution < 10 ms',
+  kpi: 'Tenant Access Gateway: median resolution < 10 ms',
   buckets: [0.00001, 0.00005, 0.0001, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.025, 0.05, 0.1],
 });
 
@@ -20,7 +20,7 @@ export const resolutions = defineMetric({
   type: 'counter',
   labels: ['outcome'],
   component: 'tenant_gateway',
-  kpi: 'seed 000 Tenant Access Gateway: tenant_resolution_total',
+  kpi: 'Tenant Access Gateway: tenant_resolution_total',
 });
 
 export const misclassifications = defineMetric({
@@ -29,7 +29,7 @@ export const misclassifications = defineMetric({
   type: 'counter',
   labels: [],
   component: 'tenant_gateway',
-  kpi: 'seed 001 §3.16 Tenant Access Gateway: misclassification < 0.1 %',
+  kpi: 'Tenant Access Gateway: misclassification < 0.1 %',
 });
 
 export const cacheHitRatio = defineMetric({
@@ -38,7 +38,7 @@ export const cacheHitRatio = defineMetric({
   type: 'gauge',
   labels: [],
   component: 'tenant_gateway',
-  kpi: 'seed 001 §3.12 Tenant Access Gateway: cache hit rate',
+  kpi: 'Tenant Access Gateway: cache hit rate',
 });
 
 export const rateLimited = defineMetric({

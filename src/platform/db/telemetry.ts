@@ -23,7 +23,7 @@ export const dbPoolConnections = defineMetric({
   type: 'gauge',
   labels: ['pool', 'state'],
   component: 'db',
-  kpi: '004 database performance: active connections vs pool limit',
+  kpi: 'database performance: active connections vs pool limit',
   collect() {
     dbPoolConnections.reset();
     for (const [name, total] of sumByPool((pool) => pool.totalCount)) dbPoolConnections.set({ pool: name, state: 'total' }, total);
@@ -37,7 +37,7 @@ export const dbPoolWaiting = defineMetric({
   type: 'gauge',
   labels: ['pool'],
   component: 'db',
-  kpi: '004 database performance: pool saturation',
+  kpi: 'database performance: pool saturation',
   collect() {
     dbPoolWaiting.reset();
     for (const [name, waiting] of sumByPool((pool) => pool.waitingCount)) dbPoolWaiting.set({ pool: name }, waiting);
@@ -50,7 +50,7 @@ export const dbQueryDuration = defineMetric({
   type: 'histogram',
   labels: ['operation'],
   component: 'db',
-  kpi: '004 database performance: query duration percentiles',
+  kpi: 'database performance: query duration percentiles',
   buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
 });
 

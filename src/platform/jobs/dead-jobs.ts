@@ -57,7 +57,7 @@ export interface DeadJobFilter {
   limit: number;
 }
 
-/** Dead jobs (seed §3.6 `dead_jobs`): recorded by workers; listed, inspected, requeued and deleted by operators. */
+/** Dead jobs (`dead_jobs`): recorded by workers; listed, inspected, requeued and deleted by operators. */
 export class DeadJobs {
   private readonly db: Db;
   private readonly definitions: ReadonlyMap<string, JobDefinition<never>>;

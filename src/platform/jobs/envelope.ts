@@ -2,7 +2,7 @@ import type { CapturedContext } from '../observability/handoff.ts';
 
 /**
  * A job's graphile-worker payload: the module's payload with its schema version, the tenant, and the context of
- * the code that enqueued it (correlation, user, trace; seed 004 "Celery Task Correlation"), null outside any.
+ * the code that enqueued it (correlation, user, trace), null outside any.
  * Cron jobs add graphile-worker's `_cron` key, which is ignored.
  */
 export interface JobEnvelope {

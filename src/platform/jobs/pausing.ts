@@ -20,7 +20,7 @@ declare module '../db/schema.ts' {
 }
 
 /**
- * Pausing by task name, tenant (a suspended store's jobs stop, seed §3.4) or job id (seed §3.10 paused_jobs).
+ * Pausing by task name, tenant (a suspended store's jobs stop) or job id (`paused_jobs`).
  * Paused jobs stay in the queue: workers skip them through graphile-worker's forbiddenFlags, and resuming
  * lets them run. A job already running finishes its current attempt.
  */

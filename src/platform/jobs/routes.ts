@@ -26,7 +26,7 @@ const summary = (job: DeadJob) => ({
   failed_at: job.failed_at,
 });
 
-/** The operators' job API (seed §3.10 "queue management admin screen"); every route needs `jobs:admin`. */
+/** The operators' job API (the queue management screen); every route needs `jobs:admin`. */
 export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const { deadJobs, pausing } = platform.jobs;

@@ -2,7 +2,7 @@ import type { EventBus } from '../events/bus.ts';
 import type { Pausing } from './pausing.ts';
 
 /**
- * A suspended store's jobs stop (seed §3.4): the gateway's suspension events pause and resume its jobs. Every
+ * A suspended store's jobs stop: the gateway's suspension events pause and resume its jobs. Every
  * replica receives the events and writes the same idempotent pause, so one running replica is enough.
  */
 export function pauseJobsOfSuspendedTenants(events: EventBus, pausing: Pausing): void {

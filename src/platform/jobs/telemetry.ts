@@ -3,8 +3,8 @@ import { defineMetric } from '../observability/metrics.ts';
 import { quantile, re, selector, sumIncrease, sumOf, sumRate, sumRateBelow } from '../observability/promql.ts';
 import { runtimeMetrics } from '../observability/telemetry.ts';
 
-/** Seed 000 "Background Job Scheduler": lifecycle, dead-letter, timing, overflow and worker heartbeat series. */
-const KPI = 'seed 000 Background Job Scheduler; seed 001 §3.6';
+/** Background jobs: lifecycle, dead-letter, timing, overflow and worker heartbeat series. */
+const KPI = 'Background Job Scheduler';
 const component = 'jobs';
 
 export const jobMetrics = {

@@ -50,7 +50,7 @@ export function updateContext(fields: Partial<RequestContext>): void {
   trace.getActiveSpan()?.setAttributes(attributes);
 }
 
-/** The context fields every span carries (seed 000 "Trace Attributes"). */
+/** The context fields every span carries. */
 export function spanAttributes(context: Partial<RequestContext>): Record<string, string> {
   const attributes: Record<string, string> = {};
   if (context.correlationId) attributes['correlation.id'] = context.correlationId;

@@ -20,7 +20,7 @@ describe('logger', () => {
     expect(dirty.headers.Authorization).toBe('Bearer x');
   });
 
-  it("writes the seed's mandatory fields inside a context, levels per category, and no secret", () => {
+  it("writes the mandatory fields inside a context, levels per category, and no secret", () => {
     const logs = logCapture();
     configureLogging({ logLevel: 'info', logLevels: { 'test.quiet': 'error' } }, logs.stream);
     runWithContext({ correlationId: 'abc-123', tenantId: 't-1', userId: 'u-1' }, () => {

@@ -55,7 +55,7 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   return copy ?? value;
 }
 
-/** The seed's mandatory fields (000 "Mandatory Fields") on every line written inside a context. */
+/** The mandatory fields on every line written inside a context. */
 function contextFields(): Record<string, unknown> {
   const context = currentContext();
   if (!context) return {};

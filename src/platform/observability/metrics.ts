@@ -16,7 +16,7 @@ export interface MetricSpec<L extends string = string> {
   labels: readonly L[];
   /** Owning component, e.g. `http`, `tenant_gateway`, `jobs`. */
   component: string;
-  /** The seed KPI the metric serves (seed and section), when there is one. */
+  /** The KPI the metric serves (component and target), when there is one. */
   kpi?: string;
   buckets?: number[];
   /** Histograms only: keep the trace_id of a recent observation per bucket (OpenMetrics exemplars). */

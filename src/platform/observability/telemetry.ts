@@ -2,14 +2,14 @@ import { defineTelemetry, growing, holding, observations, series } from './alert
 import { METRIC_PREFIX, defineMetric } from './metrics.ts';
 import { externalMetric, metricName, quantile, re, sumOf, sumRate } from './promql.ts';
 
-/** The HTTP golden signals (seed 004 "Golden Signals" dashboard) and the error counter (004 `error_counter`). */
+/** The HTTP golden signals (the golden-signals dashboard) and the error counter. */
 export const httpRequestDuration = defineMetric({
   name: 'villagecompute_storefront_http_request_duration_seconds',
   help: 'HTTP request duration by method, route template and status class.',
   type: 'histogram',
   labels: ['method', 'route', 'status_class'],
   component: 'http',
-  kpi: '004 golden signals: latency',
+  kpi: 'golden signals: latency',
   exemplars: true,
   buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
 });
@@ -20,7 +20,7 @@ export const httpRequests = defineMetric({
   type: 'counter',
   labels: ['method', 'route', 'status_class', 'tenant_id'],
   component: 'http',
-  kpi: '004 golden signals: traffic',
+  kpi: 'golden signals: traffic',
 });
 
 export const httpInFlight = defineMetric({
@@ -29,7 +29,7 @@ export const httpInFlight = defineMetric({
   type: 'gauge',
   labels: [],
   component: 'http',
-  kpi: '004 golden signals: saturation',
+  kpi: 'golden signals: saturation',
 });
 
 export const httpErrors = defineMetric({
@@ -38,7 +38,7 @@ export const httpErrors = defineMetric({
   type: 'counter',
   labels: ['endpoint', 'status_code', 'error_type'],
   component: 'http',
-  kpi: '004 error_counter',
+  kpi: 'error_counter',
 });
 
 /** prom-client's process and runtime metrics (`startRuntimeMetrics`), named by rules and panels. */

@@ -24,7 +24,7 @@ import type { TracingConfig } from '../config/config.ts';
 import { currentContext, spanAttributes } from './context.ts';
 import { RemoteParentRatioSampler } from './remote-sampler.ts';
 
-/** The bounded-context service names of seed 000 "Service Name Mapping". */
+/** The bounded-context service names (one per part of the product). */
 export const SERVICE_NAMES = ['village-storefront', 'checkout-orchestrator', 'media-processor', 'background-jobs', 'platform-admin'] as const;
 export type ServiceName = (typeof SERVICE_NAMES)[number];
 
