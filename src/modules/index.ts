@@ -1,9 +1,11 @@
 import type { PlatformModule } from '../platform/platform.ts';
 import { catalogModule } from './catalog/index.ts';
+import { checkoutModule } from './checkout/index.ts';
 import { identityModule } from './identity/index.ts';
+import { paymentsModule } from './payments/index.ts';
 import { platformAdminModule } from './platform-admin/index.ts';
 import { storefrontModule } from './storefront/index.ts';
 import { tenancyModule } from './tenancy/index.ts';
 
 /** Every module of the product, in start-up order. */
-export const modules: PlatformModule[] = [tenancyModule, identityModule, platformAdminModule, catalogModule, storefrontModule];
+export const modules: PlatformModule[] = [tenancyModule, identityModule, platformAdminModule, catalogModule, paymentsModule, checkoutModule, storefrontModule];

@@ -19,3 +19,4 @@ function load(file: string): Asset {
 
 export const cartScript = load('cart.js');
 bundleSize.set({ type: 'hydration' }, cartScript.gzipped.length);
+export const checkoutScript = load('checkout.js');

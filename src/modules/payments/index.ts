@@ -1,0 +1,26 @@
+import type { PlatformModule } from '../../platform/platform.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { paymentsRoutes } from './routes.ts';
+import { webhookJob } from './webhooks.ts';
+
+let started: Platform | undefined;
+const processWebhook = webhookJob(() => {
+  if (!started) throw new Error('the payments module has not started');
+  return started;
+});
+
+/** Payment providers (test, Stripe), payments and refunds, provider webhooks. */
+export const paymentsModule: PlatformModule = {
+  name: 'payments',
+  routes: (app, platform) => paymentsRoutes(app, platform, processWebhook),
+  jobs: [processWebhook],
+  async start(platform) {
+    started = platform;
+  },
+};
+
+export type { CaptureMode, PaymentRequest } from './provider.ts';
+export { PaymentDeclined, PaymentUnavailable } from './provider.ts';
+export { type CheckoutSettings, type Payment, checkoutSettings, paymentsOfOrder, saveCheckoutSettings } from './repository.ts';
+export { type PaymentChange, type Payments, paymentsOf } from './service.ts';
+export { TEST_TOKENS } from './test-provider.ts';
