@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { storeHost } from '../../../test/support/auth.ts';
+import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
-import { Shopper, activeHolds, onHand, seedProduct } from '../../../test/support/shop.ts';
+import { ADDRESS, Shopper, activeHolds, onHand, seedProduct } from '../../../test/support/shop.ts';
 import type { Tenant } from '../tenancy/service.ts';
+import { checkout } from './index.ts';
 
 describe('checkout commit', () => {
   let t: TestApp;
@@ -75,5 +76,108 @@ describe('checkout commit', () => {
     expect(after.rows[0]!.n - before.rows[0]!.n).toBe(1);
     expect(await onHand(t.platform.db, store.id, variantId)).toBe(0);
     expect(await activeHolds(t.platform.db, store.id, variantId)).toBe(0);
+  });
+
+  it('fails each step cleanly: bad address (422), unknown shipping method (422), declined card (402), nothing held or charged', async () => {
+    const { variantId } = await seedProduct(t.platform.db, store.id, { price: 900, stock: 1 });
+    const buyer = await shopper();
+    await buyer.add(variantId);
+    const cases = [
+      { body: { shipping_address: { ...ADDRESS, postal_code: 'ABCDE' } }, status: 422, code: 'invalid_address' },
+      { body: { shipping_method: 'domestic:teleport' }, status: 422, code: 'shipping_method_unavailable' },
+      { body: { payment_method: 'tok_chargeDeclined' }, status: 402, code: 'card_declined' },
+      { body: { expected_total_minor: 1 }, status: 409, code: 'price_changed' },
+    ];
+    for (const { body, status, code } of cases) {
+      const response = await buyer.commit(body);
+      expect(response.statusCode, code).toBe(status);
+      expect(response.json()).toMatchObject({ code, request_id: expect.any(String) });
+      expect(await activeHolds(t.platform.db, store.id, variantId)).toBe(0);
+    }
+    const payments = await t.platform.db.withTenant(store.id, (trx) => trx.selectFrom('payments').select(['reference', 'status']).where('order_id', 'is', null).execute());
+    for (const payment of payments) expect(checkout(t.platform).payments.test.outstanding(payment.reference), payment.status).toBe(0);
+    expect((await buyer.commit()).statusCode).toBe(201);
+  });
+
+  it('refuses a commit without the CSRF token of the shopper', async () => {
+    const buyer = await shopper();
+    const noCsrf = await buyer.request('POST', '/checkout/commit', { ...buyer.commitBody(), _csrf: 'x'.repeat(32) });
+    expect(noCsrf.statusCode).toBe(403);
+  });
+
+  describe('admin order API', () => {
+    let manager: Record<string, string>;
+    let staff: Record<string, string>;
+    let other: Tenant;
+    let otherManager: Record<string, string>;
+    let placed: { order_id: string; order_number: number };
+    const admin = (headers: Record<string, string>, method: 'GET' | 'POST', url: string, payload?: object) =>
+      t.app.inject({ method, url: `/admin/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
+
+    beforeAll(async () => {
+      manager = { host: storeHost(store), ...(await staffSession(t.platform, store.id, 'manager')).headers };
+      staff = { host: storeHost(store), ...(await staffSession(t.platform, store.id, 'staff')).headers };
+      other = await makeTenant(t.platform.db, 'Other Store');
+      otherManager = { host: storeHost(other), ...(await staffSession(t.platform, other.id, 'manager')).headers };
+      const { variantId } = await seedProduct(t.platform.db, store.id, { price: 1000, stock: 5 });
+      const buyer = await shopper();
+      await buyer.add(variantId, 3);
+      placed = (await buyer.commit({ email: 'searchable@example.test' })).json();
+    });
+
+    it('lists, searches and reads orders with orders:read; numbers are per store and increasing', async () => {
+      const list = await admin(staff, 'GET', '/orders?limit=2');
+      expect(list.statusCode).toBe(200);
+      expect(list.json().items).toHaveLength(2);
+      expect(list.json().next_cursor).toEqual(expect.any(String));
+      const found = await admin(staff, 'GET', '/orders?q=searchable');
+      expect(found.json().items.map((item: { id: string }) => item.id)).toEqual([placed.order_id]);
+      expect((await admin(staff, 'GET', `/orders?q=%23${placed.order_number}`)).json().items[0].id).toBe(placed.order_id);
+      const read = await admin(staff, 'GET', `/orders/${placed.order_id}`);
+      expect(read.json()).toMatchObject({ number: placed.order_number, status: 'paid', lines: [{ quantity: 3, fulfilled_quantity: 0 }] });
+      const numbers = (await admin(staff, 'GET', '/orders?limit=100')).json().items.map((item: { number: number }) => item.number);
+      expect([...numbers].sort((a, b) => b - a)).toEqual(numbers);
+      expect(new Set(numbers).size).toBe(numbers.length);
+    });
+
+    it('keeps stores apart: another store sees no order and cannot act on one (404), RLS hides the rows', async () => {
+      expect((await admin(otherManager, 'GET', `/orders/${placed.order_id}`)).statusCode).toBe(404);
+      expect((await admin(otherManager, 'GET', '/orders')).json().items).toEqual([]);
+      expect((await admin(otherManager, 'POST', `/orders/${placed.order_id}/cancel`, {})).statusCode).toBe(404);
+      for (const table of ['orders', 'order_lines', 'payments', 'carts', 'cart_lines', 'inventory_reservations', 'saga_runs', 'saga_steps', 'webhook_events', 'refunds'] as const) {
+        const rows = await t.platform.db.withTenant(other.id, (trx) => sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(trx));
+        expect(rows.rows[0]!.n, table).toBe(0);
+      }
+    });
+
+    it('fulfils in parts, refunds units of a line, and needs orders:write', async () => {
+      expect((await admin(staff, 'POST', `/orders/${placed.order_id}/fulfil`, {})).statusCode).toBe(403);
+      const line = (await admin(staff, 'GET', `/orders/${placed.order_id}`)).json().lines[0];
+      const part = await admin(manager, 'POST', `/orders/${placed.order_id}/fulfil`, { lines: [{ line_id: line.id, quantity: 1 }] });
+      expect(part.json()).toMatchObject({ status: 'partially_fulfilled', lines: [{ fulfilled_quantity: 1 }] });
+      const refund = await admin(manager, 'POST', `/orders/${placed.order_id}/refunds`, { lines: [{ line_id: line.id, quantity: 1 }], reason: 'wrong size' });
+      expect(refund.statusCode, refund.body).toBe(200);
+      expect(refund.json()).toMatchObject({ status: 'partially_refunded', refunded_minor: Math.round(line.total_minor / 3), lines: [{ refunded_quantity: 1 }] });
+      const tooMany = await admin(manager, 'POST', `/orders/${placed.order_id}/fulfil`, { lines: [{ line_id: line.id, quantity: 2 }] });
+      expect(tooMany.json()).toMatchObject({ code: 'over_fulfilment' });
+      const rest = await admin(manager, 'POST', `/orders/${placed.order_id}/fulfil`, {});
+      expect(rest.json()).toMatchObject({ status: 'fulfilled', lines: [{ fulfilled_quantity: 2, refunded_quantity: 1 }] });
+      expect((await admin(manager, 'POST', `/orders/${placed.order_id}/cancel`, {})).statusCode).toBe(409);
+      const events = await t.platform.db.withTenant(store.id, (trx) =>
+        trx.selectFrom('domain_events').select('type').where('aggregate_id', '=', placed.order_id).orderBy('id').execute(),
+      );
+      expect(events.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderPaid', 'OrderFulfilled', 'OrderRefunded', 'OrderFulfilled']);
+    });
+
+    it('cancels an unshipped paid order with a full refund, and delivers OrderCancelled on the bus after commit', async () => {
+      const { variantId } = await seedProduct(t.platform.db, store.id, { price: 700, stock: 1 });
+      const buyer = await shopper();
+      await buyer.add(variantId);
+      const order = (await buyer.commit()).json();
+      const delivered = t.platform.events.next('OrderCancelled', (event) => event.orderId === order.order_id);
+      const cancelled = await admin(manager, 'POST', `/orders/${order.order_id}/cancel`, {});
+      expect(cancelled.json()).toMatchObject({ status: 'cancelled', refunded_minor: order.total_minor });
+      expect(await delivered).toMatchObject({ orderNumber: order.order_number, status: 'cancelled', eventId: expect.any(String) });
+    });
   });
 });

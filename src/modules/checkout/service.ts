@@ -113,12 +113,12 @@ export class Checkout {
         await this.payments.capture(trx, tenantId, await this.paymentOf(trx, order), `${key}:capture`);
         order = (await loadOrder(trx, { id: orderId }, { lock: true }))!;
       }
-      const wanted = new Map((lines ?? order.lines.map((line) => ({ line_id: line.id, quantity: line.quantity - line.fulfilled_quantity }))).map((line) => [line.line_id, line.quantity]));
+      const wanted = new Map((lines ?? order.lines.map((line) => ({ line_id: line.id, quantity: line.quantity - line.fulfilled_quantity - line.refunded_quantity }))).map((line) => [line.line_id, line.quantity]));
       for (const [lineId, quantity] of wanted) {
         const line = order.lines.find((candidate) => candidate.id === lineId);
         if (!line) throw new HttpProblem(422, 'Unknown line', `Line ${lineId} is not on this order.`, { extensions: { code: 'unknown_line' } });
-        if (quantity < 0 || line.fulfilled_quantity + quantity > line.quantity) {
-          throw new HttpProblem(422, 'Too many units', `Line ${lineId} has ${line.quantity - line.fulfilled_quantity} units left to fulfil.`, { extensions: { code: 'over_fulfilment' } });
+        if (quantity < 0 || line.fulfilled_quantity + line.refunded_quantity + quantity > line.quantity) {
+          throw new HttpProblem(422, 'Too many units', `Line ${lineId} has ${line.quantity - line.fulfilled_quantity - line.refunded_quantity} units left to fulfil.`, { extensions: { code: 'over_fulfilment' } });
         }
         if (quantity > 0) await recordFulfilment(trx, lineId, line.fulfilled_quantity + quantity);
       }
