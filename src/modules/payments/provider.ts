@@ -57,7 +57,7 @@ export interface WebhookHandler {
 
 export class PaymentDeclined extends HttpProblem {
   constructor(reason: string) {
-    super(402, 'Payment declined', `The card was declined (${reason}). Try another card.`, { extensions: { code: 'card_declined', decline_reason: reason } });
+    super(402, 'Payment declined', `The card was declined${reason === 'declined' ? '' : ` (${reason.replaceAll('_', ' ')})`}. Try another card.`, { extensions: { code: 'card_declined', decline_reason: reason } });
   }
 }
 

@@ -7,8 +7,8 @@ import { AddressSchema, CommitBody, CommitResponse, checkout, loadOrder, preview
 import { checkoutSettings } from '../payments/index.ts';
 import type { Tenant } from '../tenancy/service.ts';
 import { cartScript, checkoutScript } from './assets.ts';
-import { cartOwner, cartView, csrfToken, verifyCsrf } from './cart.ts';
-import { customerOf } from './session.ts';
+import { cartView, csrfToken, verifyCsrf } from './cart.ts';
+import { customerOf, shopperOf } from './session.ts';
 import { type Branding, layout } from './templates/layout.ts';
 import { checkoutPage, confirmationPage } from './templates/checkout.ts';
 
@@ -25,10 +25,7 @@ function tenantOf(request: FastifyRequest): Tenant {
 export async function checkoutRoutes(app: FastifyInstance, platform: Platform, brandingOf: (tenant: Tenant) => Promise<Branding>): Promise<void> {
   const api = app.withTypeProvider<import('@fastify/type-provider-typebox').TypeBoxTypeProvider>();
   const service = () => checkout(platform);
-  const ownerOf = async (request: FastifyRequest, reply: FastifyReply) => {
-    const customer = await customerOf(platform, request, reply);
-    return { owner: customer ? { customerId: customer.id } : cartOwner(request, reply), customer };
-  };
+  const ownerOf = (request: FastifyRequest, reply: FastifyReply) => shopperOf(platform, request, reply);
 
   api.get('/checkout', async (request, reply) => {
     const tenant = tenantOf(request);

@@ -14,10 +14,12 @@ import { collectionPage, listPublicCollections, newestProducts, publishedProduct
 import { type Tenant, storeSettings } from '../tenancy/service.ts';
 import { cartScript } from './assets.ts';
 import type { CatalogVersions } from './catalog-versions.ts';
-import { cartOwner, cartView, csrfToken, verifyCsrf } from './cart.ts';
+import { accountRoutes } from './account-routes.ts';
+import { cartView, csrfToken, verifyCsrf } from './cart.ts';
 import { checkoutRoutes } from './checkout-routes.ts';
 import type { Html } from './html.ts';
 import { PageCache } from './page-cache.ts';
+import { shopperOf } from './session.ts';
 import { renderDuration, templateErrors } from './telemetry.ts';
 import { type Branding, layout } from './templates/layout.ts';
 import * as pages from './templates/pages.ts';
@@ -125,7 +127,8 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.get('/cart', async (request, reply) => {
     const tenant = tenantOf(request);
     const token = csrfToken(request, reply);
-    const cart = cartView(await platform.db.withTenant(tenant.id, (trx) => pricedCart(trx, cartOwner(request, reply))));
+    const { owner } = await shopperOf(platform, request, reply);
+    const cart = cartView(await platform.db.withTenant(tenant.id, (trx) => pricedCart(trx, owner)));
     const branding = await brandingOf(tenant);
     reply.header('cache-control', PRIVATE);
     return reply.type(HTML).send(layout(branding, 'Cart', pages.cartPage({ lines: cart.lines, subtotal: cart.subtotal, csrfToken: token }), cartScript.path).value);
@@ -134,7 +137,8 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.get('/cart.json', async (request, reply) => {
     const tenant = tenantOf(request);
     const token = csrfToken(request, reply);
-    const cart = cartView(await platform.db.withTenant(tenant.id, (trx) => pricedCart(trx, cartOwner(request, reply))));
+    const { owner } = await shopperOf(platform, request, reply);
+    const cart = cartView(await platform.db.withTenant(tenant.id, (trx) => pricedCart(trx, owner)));
     return reply.header('cache-control', PRIVATE).send({ ...cart, csrf_token: token });
   });
 
@@ -149,7 +153,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.post('/cart/items', { schema: { body: AddToCart } }, async (request, reply) => {
     const tenant = tenantOf(request);
     verifyCsrf(request, request.body._csrf);
-    const owner = cartOwner(request, reply, true);
+    const { owner } = await shopperOf(platform, request, reply, true);
     const cart = await platform.db.withTenant(tenant.id, async (trx) => {
       await changeLine(trx, tenant.id, owner, request.body.variant_id, request.body.quantity ?? 1, 'add');
       return pricedCart(trx, owner);
@@ -162,11 +166,13 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.post('/cart/clear', { schema: { body: Type.Object({ _csrf: Type.String({ maxLength: 100 }) }, { additionalProperties: false }) } }, async (request, reply) => {
     const tenant = tenantOf(request);
     verifyCsrf(request, request.body._csrf);
-    await platform.db.withTenant(tenant.id, (trx) => clearCart(trx, cartOwner(request, reply)));
+    const { owner } = await shopperOf(platform, request, reply);
+    await platform.db.withTenant(tenant.id, (trx) => clearCart(trx, owner));
     return reply.header('cache-control', PRIVATE).redirect('/cart', 303);
   });
 
   await checkoutRoutes(app, platform, brandingOf);
+  await accountRoutes(app, platform, brandingOf);
 
   app.get(cartScript.path, async (request, reply) => {
     reply.header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding').type('text/javascript; charset=utf-8');

@@ -1,6 +1,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Platform } from '../../platform/platform.ts';
+import type { CartOwner } from '../checkout/index.ts';
 import { customerAccounts } from '../identity/index.ts';
+import { cartOwner } from './cart.ts';
 
 /** The signed-in customer's tokens, in HttpOnly cookies: the access token (15 min) and its refresh token. */
 const ACCESS_COOKIE = 'vs_session';
@@ -39,4 +41,10 @@ export async function customerOf(platform: Platform, request: FastifyRequest, re
     reply.clearCookie(REFRESH_COOKIE, { path: '/' });
     return null;
   }
+}
+
+/** Whose cart this request works on: the signed-in customer's, else the guest's cookie cart. */
+export async function shopperOf(platform: Platform, request: FastifyRequest, reply: FastifyReply, create = false): Promise<{ owner: CartOwner; customer: { id: string } | null }> {
+  const customer = await customerOf(platform, request, reply);
+  return { owner: customer ? { customerId: customer.id } : cartOwner(request, reply, create), customer };
 }
