@@ -70,7 +70,7 @@ const log = logger('steps');
 const errorText = (error: unknown) => (error instanceof Error ? `${error.name}: ${error.message}` : String(error)).slice(0, 2000);
 
 /**
- * Runs the steps in order, recording each run and compensation in `saga_steps` (its own short transactions,
+ * Runs the steps in order, recording each run and compensation in `saga_steps` (in transactions of its own,
  * so the audit survives whatever the steps' callers roll back). When a step throws, the steps that completed
  * are compensated in reverse order and SagaFailed is thrown with the original error as its cause.
  */
@@ -84,25 +84,19 @@ export async function runSaga<C>(db: Db, tenantId: string, steps: readonly Step<
     return row.id;
   });
   options.onStart?.(runId);
-  const record = (step: string, action: 'run' | 'compensate', outcome: 'succeeded' | 'failed', started: number, output: unknown, error?: unknown) => {
+  // Step records are kept until the run ends and written with its outcome in one transaction (one commit instead
+  // of one per step); a process dying mid-run leaves the run 'running', which is what an operator needs to see.
+  const records: { step: string; action: 'run' | 'compensate'; outcome: 'succeeded' | 'failed'; output: string | null; error: string | null; duration_ms: number }[] = [];
+  const record = async (step: string, action: 'run' | 'compensate', outcome: 'succeeded' | 'failed', started: number, output: unknown, error?: unknown) => {
     const seconds = (performance.now() - started) / 1000;
     options.observe?.(step, action, outcome, seconds, error);
-    return db.withTenant(tenantId, (trx) =>
-      trx
-        .insertInto('saga_steps')
-        .values({
-          tenant_id: tenantId,
-          run_id: runId,
-          step,
-          action,
-          outcome,
-          output: output === undefined ? null : JSON.stringify(output),
-          error: error === undefined ? null : errorText(error),
-          duration_ms: seconds * 1000,
-        })
-        .execute(),
-    );
+    records.push({ step, action, outcome, output: output === undefined ? null : JSON.stringify(output), error: error === undefined ? null : errorText(error), duration_ms: seconds * 1000 });
   };
+  const finish = (status: string, failedStep: string | null, errorCode: string | null) =>
+    db.withTenant(tenantId, async (trx) => {
+      await trx.insertInto('saga_steps').values(records.map((row) => ({ tenant_id: tenantId, run_id: runId, ...row }))).execute();
+      await trx.updateTable('saga_runs').set({ status, failed_step: failedStep, error_code: errorCode, finished_at: sql`now()` }).where('id', '=', runId).execute();
+    });
 
   const done: { step: Step<C>; output: unknown }[] = [];
   for (const step of steps) {
@@ -114,18 +108,18 @@ export async function runSaga<C>(db: Db, tenantId: string, steps: readonly Step<
     } catch (error) {
       await record(step.name, 'run', 'failed', started, undefined, error);
       const compensated = await compensate(done, context, record);
-      await finish(db, tenantId, runId, compensated ? 'compensated' : 'compensation_failed', step.name, options.errorCode?.(error) ?? 'error');
+      await finish(compensated ? 'compensated' : 'compensation_failed', step.name, options.errorCode?.(error) ?? 'error');
       throw new SagaFailed(runId, step.name, error, compensated);
     }
   }
-  await finish(db, tenantId, runId, 'completed', null, null);
+  await finish('completed', null, null);
   return { runId };
 }
 
 async function compensate<C>(
   done: { step: Step<C>; output: unknown }[],
   context: C,
-  record: (step: string, action: 'compensate', outcome: 'succeeded' | 'failed', started: number, output: unknown, error?: unknown) => Promise<unknown>,
+  record: (step: string, action: 'compensate', outcome: 'succeeded' | 'failed', started: number, output: unknown, error?: unknown) => Promise<void>,
 ): Promise<boolean> {
   let all = true;
   for (const { step, output } of done.toReversed()) {
@@ -141,16 +135,6 @@ async function compensate<C>(
     }
   }
   return all;
-}
-
-function finish(db: Db, tenantId: string, runId: string, status: string, failedStep: string | null, errorCode: string | null) {
-  return db.withTenant(tenantId, (trx) =>
-    trx
-      .updateTable('saga_runs')
-      .set({ status, failed_step: failedStep, error_code: errorCode, finished_at: sql`now()` })
-      .where('id', '=', runId)
-      .execute(),
-  );
 }
 
 async function inSpan<T>(tracer: Tracer | undefined, name: string | undefined, fn: () => Promise<T>): Promise<T> {
