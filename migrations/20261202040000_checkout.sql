@@ -60,7 +60,7 @@ CREATE INDEX inventory_reservations_expiry_idx ON inventory_reservations (expire
 SELECT app_enable_tenant_isolation('inventory_reservations');
 -- The release job sweeps every store's expired holds at once.
 CREATE POLICY expired_release ON inventory_reservations
-  USING (app_platform_context() AND status = 'active' AND expires_at < now())
+  USING (app_platform_context() AND expires_at < now())
   WITH CHECK (app_platform_context());
 
 -- Carts: a guest's by the hash of an opaque cookie token, a customer's by account; quantities only, prices are

@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
-import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { type TestApp, makeTenant, ownerClient, startTestApp } from '../../../test/support/platform.ts';
 import { ADDRESS, Shopper, activeHolds, onHand, seedProduct } from '../../../test/support/shop.ts';
 import type { Tenant } from '../tenancy/service.ts';
+import { releaseExpiredStock, reserveStock } from '../catalog/index.ts';
+import { maintainWebhookPartitions } from '../payments/jobs.ts';
 import { checkout } from './index.ts';
 
 describe('checkout commit', () => {
@@ -179,5 +181,20 @@ describe('checkout commit', () => {
       expect(cancelled.json()).toMatchObject({ status: 'cancelled', refunded_minor: order.total_minor });
       expect(await delivered).toMatchObject({ orderNumber: order.order_number, status: 'cancelled', eventId: expect.any(String) });
     });
+  });
+
+  it('gives expired holds back to sale (the release job), and keeps webhook partitions ahead', async () => {
+    const { variantId } = await seedProduct(t.platform.db, store.id, { price: 500, stock: 1 });
+    await t.platform.db.withTenant(store.id, (trx) => reserveStock(trx, store.id, 'abandoned-checkout', [{ variantId, quantity: 1 }], new Date(Date.now() - 1000)));
+    await t.platform.db.withTenant(store.id, (trx) => reserveStock(trx, store.id, 'live-checkout', [{ variantId, quantity: 1 }], new Date(Date.now() + 60_000)));
+    await expect(t.platform.db.withTenant(store.id, (trx) => reserveStock(trx, store.id, 'third', [{ variantId, quantity: 1 }], new Date(Date.now() + 60_000)))).rejects.toMatchObject({ status: 409 });
+    expect(await t.platform.db.withPlatform(releaseExpiredStock)).toBeGreaterThanOrEqual(1);
+    expect(await activeHolds(t.platform.db, store.id, variantId)).toBe(1);
+    const months = await t.platform.db.withPlatform(maintainWebhookPartitions);
+    expect(months).toEqual([]);
+    const owner = await ownerClient();
+    const { rows } = await owner.query(`select count(*)::int as n from pg_inherits where inhparent = 'webhook_events'::regclass`);
+    await owner.end();
+    expect(rows[0].n).toBe(5);
   });
 });

@@ -1,6 +1,7 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { paymentsRoutes } from './routes.ts';
+import { webhookPartitionsJob, webhookPartitionsSchedule } from './jobs.ts';
 import { webhookJob } from './webhooks.ts';
 
 let started: Platform | undefined;
@@ -13,7 +14,8 @@ const processWebhook = webhookJob(() => {
 export const paymentsModule: PlatformModule = {
   name: 'payments',
   routes: (app, platform) => paymentsRoutes(app, platform, processWebhook),
-  jobs: [processWebhook],
+  jobs: [processWebhook, webhookPartitionsJob],
+  schedules: [webhookPartitionsSchedule],
   async start(platform) {
     started = platform;
   },
