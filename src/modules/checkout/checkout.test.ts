@@ -197,4 +197,30 @@ describe('checkout commit', () => {
     await owner.end();
     expect(rows[0].n).toBe(5);
   });
+
+  it("merges the guest's cart into the customer's at sign-in and shows the customer only their own orders", async () => {
+    const { variantId } = await seedProduct(t.platform.db, store.id, { price: 1200, stock: 5 });
+    const buyer = await shopper();
+    const email = `merge-${randomUUID().slice(0, 8)}@example.test`;
+    const registered = await buyer.request('POST', '/account/register', { _csrf: buyer.csrf, display_name: 'Merge Me', email, password: 'a-long-enough-password' });
+    expect(registered.statusCode).toBe(303);
+    const ordered = await buyer.add(variantId, 1);
+    expect(ordered.statusCode).toBe(200);
+    const placed = (await buyer.commit({ email })).json();
+    await buyer.request('POST', '/account/sign-out', { _csrf: buyer.csrf });
+
+    await buyer.add(variantId, 2);
+    const signedIn = await buyer.request('POST', '/account/sign-in', { _csrf: buyer.csrf, email, password: 'a-long-enough-password' });
+    expect(signedIn.statusCode).toBe(303);
+    expect((await buyer.request('GET', '/cart.json')).json()).toMatchObject({ count: 2 });
+    const account = await buyer.request('GET', '/account', undefined, { accept: 'text/html' });
+    expect(account.body).toContain(`#${placed.order_number}`);
+    expect((await buyer.request('GET', `/account/orders/${placed.order_number}`, undefined, { accept: 'text/html' })).statusCode).toBe(200);
+    const stranger = await shopper();
+    expect((await stranger.request('GET', `/account/orders/${placed.order_number}`)).statusCode).toBe(303);
+    expect((await stranger.request('GET', `/checkout/confirmation/${placed.order_id}`)).statusCode).toBe(404);
+    const wrong = await stranger.request('POST', '/account/sign-in', { _csrf: stranger.csrf, email, password: 'wrong-password-here' }, { accept: 'text/html' });
+    expect(wrong.statusCode).toBe(401);
+    expect(wrong.body).toContain('The e-mail or password is wrong.');
+  });
 });
