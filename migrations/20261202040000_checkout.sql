@@ -181,7 +181,11 @@ CREATE TABLE payments (
   FOREIGN KEY (tenant_id, order_id) REFERENCES orders (tenant_id, id) ON DELETE CASCADE
 );
 CREATE INDEX payments_order_idx ON payments (tenant_id, order_id);
+CREATE INDEX payments_orphan_idx ON payments (created_at) WHERE order_id IS NULL;
 SELECT app_enable_tenant_isolation('payments');
+-- The orphan sweep finds, across stores, payments no order ever took (their checkout died after paying).
+CREATE POLICY orphan_sweep ON payments FOR SELECT
+  USING (app_platform_context() AND order_id IS NULL AND created_at < now() - interval '30 minutes');
 
 CREATE TABLE refunds (
   id uuid PRIMARY KEY DEFAULT gen_random_uuid(),

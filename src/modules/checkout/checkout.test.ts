@@ -6,7 +6,7 @@ import { type TestApp, makeTenant, ownerClient, startTestApp } from '../../../te
 import { ADDRESS, Shopper, activeHolds, onHand, seedProduct } from '../../../test/support/shop.ts';
 import type { Tenant } from '../tenancy/service.ts';
 import { releaseExpiredStock, reserveStock } from '../catalog/index.ts';
-import { maintainWebhookPartitions } from '../payments/jobs.ts';
+import { maintainWebhookPartitions, voidOrphanPayments } from '../payments/jobs.ts';
 import { checkout } from './index.ts';
 
 describe('checkout commit', () => {
@@ -222,5 +222,27 @@ describe('checkout commit', () => {
     const wrong = await stranger.request('POST', '/account/sign-in', { _csrf: stranger.csrf, email, password: 'wrong-password-here' }, { accept: 'text/html' });
     expect(wrong.statusCode).toBe(401);
     expect(wrong.body).toContain('The e-mail or password is wrong.');
+  });
+
+  it('gives back the money of a payment no order took (its checkout died after paying)', async () => {
+    const payments = checkout(t.platform).payments;
+    const request = { amountMinor: 2500, currency: 'USD', paymentMethod: 'tok_visa', description: 'orphan', metadata: {} };
+    const held = await payments.authorise(store.id, 'test', { ...request, capture: 'manual', idempotencyKey: randomUUID() });
+    const taken = await payments.authorise(store.id, 'test', { ...request, capture: 'automatic', idempotencyKey: randomUUID() });
+    const fresh = await payments.authorise(store.id, 'test', { ...request, capture: 'manual', idempotencyKey: randomUUID() });
+    const owner = await ownerClient();
+    await owner.query(`update payments set created_at = now() - interval '1 hour' where id = any($1)`, [[held.payment.id, taken.payment.id]]);
+    await owner.end();
+    await t.platform.db.withPlatform((trx) => voidOrphanPayments(t.platform, trx));
+    expect(payments.test.outstanding(held.payment.reference)).toBe(0);
+    expect(payments.test.outstanding(taken.payment.reference)).toBe(0);
+    expect(payments.test.outstanding(fresh.payment.reference)).toBe(2500);
+    const rows = await t.platform.db.withTenant(store.id, (trx) =>
+      trx.selectFrom('payments').select(['id', 'status', 'refunded_minor']).where('id', 'in', [held.payment.id, taken.payment.id]).orderBy('created_at').execute(),
+    );
+    expect(rows.map((row) => [row.status, Number(row.refunded_minor)]).sort()).toEqual([
+      ['cancelled', 0],
+      ['captured', 2500],
+    ]);
   });
 });

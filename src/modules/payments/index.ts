@@ -1,21 +1,23 @@
-import type { PlatformModule } from '../../platform/platform.ts';
-import type { Platform } from '../../platform/platform.ts';
+import { defineSchedule } from '../../platform/jobs/definitions.ts';
+import type { Platform, PlatformModule } from '../../platform/platform.ts';
 import { paymentsRoutes } from './routes.ts';
-import { webhookPartitionsJob, webhookPartitionsSchedule } from './jobs.ts';
+import { orphanPaymentsJob, webhookPartitionsJob, webhookPartitionsSchedule } from './jobs.ts';
 import { webhookJob } from './webhooks.ts';
 
 let started: Platform | undefined;
-const processWebhook = webhookJob(() => {
+const current = () => {
   if (!started) throw new Error('the payments module has not started');
   return started;
-});
+};
+const processWebhook = webhookJob(current);
+const voidOrphans = orphanPaymentsJob(current);
 
 /** Payment providers (test, Stripe), payments and refunds, provider webhooks. */
 export const paymentsModule: PlatformModule = {
   name: 'payments',
   routes: (app, platform) => paymentsRoutes(app, platform, processWebhook),
-  jobs: [processWebhook, webhookPartitionsJob],
-  schedules: [webhookPartitionsSchedule],
+  jobs: [processWebhook, webhookPartitionsJob, voidOrphans],
+  schedules: [webhookPartitionsSchedule, defineSchedule(voidOrphans, '*/5 * * * *', {})],
   async start(platform) {
     started = platform;
   },
