@@ -14,3 +14,7 @@ export const catalogModule: PlatformModule = {
   seed: seedDemoCatalog,
   jobs: catalogJobs,
 };
+
+/** What other modules may use of the catalog: purchasable variants and stock holds. */
+export { type CheckoutVariant, type PublicCartVariant, cartVariants, checkoutVariants } from './public-catalog.ts';
+export { OutOfStock, type StockLine, commitStock, releaseExpiredStock, releaseStock, reserveStock } from './reservations.ts';

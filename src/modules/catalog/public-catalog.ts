@@ -141,3 +141,19 @@ export async function cartVariants(trx: Tx, ids: string[]): Promise<PublicCartVa
      where v.id = any(${ids}::uuid[]) and ${visible}`.execute(trx);
   return rows.map((row) => ({ ...row, price_minor: Number(row.price_minor) }));
 }
+
+export interface CheckoutVariant extends PublicCartVariant {
+  sku: string;
+  weight_grams: number;
+}
+
+/** What an order line needs of a purchasable variant: the cart's fields plus SKU and shipping weight. */
+export async function checkoutVariants(trx: Tx, ids: string[]): Promise<CheckoutVariant[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await sql<Omit<CheckoutVariant, 'price_minor'> & { price_minor: string }>`
+    select v.id, p.handle as product_handle, p.title as product_title, v.title, v.price_minor, v.currency, v.sku,
+           coalesce(v.weight_grams, 0) as weight_grams
+      from variants v join products p on p.id = v.product_id
+     where v.id = any(${ids}::uuid[]) and ${visible}`.execute(trx);
+  return rows.map((row) => ({ ...row, price_minor: Number(row.price_minor) }));
+}

@@ -1,15 +1,16 @@
 import type { PlatformModule } from '../../platform/platform.ts';
 import { tenancy } from '../tenancy/index.ts';
 import { DEMO_SUBDOMAIN } from '../tenancy/service.ts';
-import { seedDemoAccounts } from './accounts.ts';
+import { createCustomer, seedDemoAccounts } from './accounts.ts';
 import { authenticate, enterContext, principalOf } from './authenticate.ts';
 import { takeClientBudget } from './client-limits.ts';
 import { identityHousekeeping } from './housekeeping.ts';
 import { identityOf } from './identity.ts';
 import { identityHousekeepingJob, identityHousekeepingSchedule } from './jobs.ts';
 import { identityRoutes } from './routes.ts';
-import type { AccessClaims } from './tokens.ts';
+import { type Origin, login, logout, refresh } from './service.ts';
 import { telemetry } from './telemetry.ts';
+import { type AccessClaims, TokenRejected, verifyAccessToken } from './tokens.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -49,3 +50,27 @@ export const identityModule: PlatformModule = {
     await platform.db.withPlatform(identityHousekeeping);
   },
 };
+
+/**
+ * Customer accounts for the server-rendered shop (register, sign in, and the customer behind a token kept in
+ * the shop's session cookie); the JSON API under /auth serves headless clients.
+ */
+export function customerAccounts(platform: import('../../platform/platform.ts').Platform) {
+  const identity = identityOf(platform);
+  return {
+    register: (tenantId: string, input: { email: string; password: string; displayName: string }) => createCustomer(identity, tenantId, input),
+    signIn: (tenantId: string, email: string, password: string, origin: Origin) => login(identity, { tenantId, kind: 'customer', email, password }, origin),
+    refresh: (tenantId: string, refreshToken: string, origin: Origin) => refresh(identity, tenantId, refreshToken, origin),
+    signOut: (tenantId: string, refreshToken: string, origin: Origin) => logout(identity, tenantId, refreshToken, origin),
+    /** The customer id of a valid access token of this store, else null. */
+    async verify(tenantId: string, accessToken: string): Promise<string | null> {
+      try {
+        const claims = await verifyAccessToken(identity.keys, accessToken);
+        return claims.kind === 'customer' && claims.tenantId === tenantId ? claims.subject : null;
+      } catch (error) {
+        if (error instanceof TokenRejected) return null;
+        throw error;
+      }
+    },
+  };
+}

@@ -23,3 +23,4 @@ bundleSize.set({ type: 'hydration' }, cartScript.gzipped.length);
 /** hls.js (light build) for browsers without native HLS, and the script that hands it the product videos. */
 export const hlsScript = load('hls.js', new URL(import.meta.resolve('hls.js/dist/hls.light.min.js')));
 export const videoScript = load('video.js');
+export const checkoutScript = load('checkout.js');

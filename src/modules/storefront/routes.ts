@@ -4,20 +4,24 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { LRUCache } from 'lru-cache';
 import { Type } from 'typebox';
+import { changeLine, clearCart, pricedCart } from '../checkout/index.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { catalogVersion } from '../catalog/events.ts';
 import { Handle } from '../catalog/schemas.ts';
-import { cartVariants, collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
+import { collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
 import { brandTokens } from '../../../ui/tokens/index.ts';
 import { mediaViews, storeLogo } from '../media/index.ts';
 import { type Tenant, storeSettings } from '../tenancy/service.ts';
 import { type Asset, cartScript, hlsScript, videoScript } from './assets.ts';
 import type { CatalogVersions } from './catalog-versions.ts';
-import { addLine, csrfToken, priceCart, readCart, verifyCsrf, writeCart } from './cart.ts';
+import { accountRoutes } from './account-routes.ts';
+import { cartView, csrfToken, verifyCsrf } from './cart.ts';
+import { checkoutRoutes } from './checkout-routes.ts';
 import type { Html } from './html.ts';
 import { PageCache } from './page-cache.ts';
+import { shopperOf } from './session.ts';
 import { renderDuration, templateErrors } from './telemetry.ts';
 import { type Branding, layout } from './templates/layout.ts';
 import * as pages from './templates/pages.ts';
@@ -129,7 +133,8 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.get('/cart', async (request, reply) => {
     const tenant = tenantOf(request);
     const token = csrfToken(request, reply);
-    const cart = await platform.db.withTenant(tenant.id, (trx) => priceCart(trx, readCart(request)));
+    const { owner } = await shopperOf(platform, request, reply);
+    const cart = cartView(await platform.db.withTenant(tenant.id, (trx) => pricedCart(trx, owner)));
     const branding = await brandingOf(tenant);
     reply.header('cache-control', PRIVATE);
     return reply.type(HTML).send(layout(branding, 'Cart', pages.cartPage({ lines: cart.lines, subtotal: cart.subtotal, csrfToken: token }), cartScript.path).value);
@@ -138,36 +143,42 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.get('/cart.json', async (request, reply) => {
     const tenant = tenantOf(request);
     const token = csrfToken(request, reply);
-    const cart = await platform.db.withTenant(tenant.id, (trx) => priceCart(trx, readCart(request)));
+    const { owner } = await shopperOf(platform, request, reply);
+    const cart = cartView(await platform.db.withTenant(tenant.id, (trx) => pricedCart(trx, owner)));
     return reply.header('cache-control', PRIVATE).send({ ...cart, csrf_token: token });
   });
 
-  const AddToCart = Type.Object({
-    _csrf: Type.String({ maxLength: 100 }),
-    variant_id: Type.String({ format: 'uuid' }),
-    quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 99, default: 1 })),
-  });
+  const AddToCart = Type.Object(
+    {
+      _csrf: Type.String({ maxLength: 100 }),
+      variant_id: Type.String({ format: 'uuid' }),
+      quantity: Type.Optional(Type.Integer({ minimum: 1, maximum: 99, default: 1 })),
+    },
+    { additionalProperties: false },
+  );
   app.post('/cart/items', { schema: { body: AddToCart } }, async (request, reply) => {
     const tenant = tenantOf(request);
     verifyCsrf(request, request.body._csrf);
-    const lines = readCart(request);
+    const { owner } = await shopperOf(platform, request, reply, true);
     const cart = await platform.db.withTenant(tenant.id, async (trx) => {
-      const [variant] = await cartVariants(trx, [request.body.variant_id]);
-      if (!variant) throw new HttpProblem(422, 'Not for sale', 'This item is not for sale in this store.');
-      return priceCart(trx, addLine(lines, variant.id, request.body.quantity ?? 1));
+      await changeLine(trx, tenant.id, owner, request.body.variant_id, request.body.quantity ?? 1, 'add');
+      return pricedCart(trx, owner);
     });
-    writeCart(request, reply, lines);
     reply.header('cache-control', PRIVATE);
-    if (request.headers.accept?.includes('application/json')) return reply.send({ ...cart, csrf_token: request.body._csrf });
+    if (request.headers.accept?.includes('application/json')) return reply.send({ ...cartView(cart), csrf_token: request.body._csrf });
     return reply.redirect('/cart', 303);
   });
 
-  app.post('/cart/clear', { schema: { body: Type.Object({ _csrf: Type.String({ maxLength: 100 }) }) } }, async (request, reply) => {
-    tenantOf(request);
+  app.post('/cart/clear', { schema: { body: Type.Object({ _csrf: Type.String({ maxLength: 100 }) }, { additionalProperties: false }) } }, async (request, reply) => {
+    const tenant = tenantOf(request);
     verifyCsrf(request, request.body._csrf);
-    writeCart(request, reply, new Map());
+    const { owner } = await shopperOf(platform, request, reply);
+    await platform.db.withTenant(tenant.id, (trx) => clearCart(trx, owner));
     return reply.header('cache-control', PRIVATE).redirect('/cart', 303);
   });
+
+  await checkoutRoutes(app, platform, brandingOf);
+  await accountRoutes(app, platform, brandingOf);
 
   const serveScript = (script: Asset) =>
     app.get(script.path, async (request, reply) => {

@@ -34,6 +34,10 @@ export function findTenantBySubdomain(db: Db, subdomain: string): Promise<Tenant
   return db.kysely.selectFrom('tenants').selectAll().where('subdomain', '=', subdomain).executeTakeFirst();
 }
 
+export function findTenantById(db: Db, id: string): Promise<Tenant | undefined> {
+  return db.kysely.selectFrom('tenants').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
 export function countTenants(db: Db): Promise<number> {
   return db.kysely
     .selectFrom('tenants')

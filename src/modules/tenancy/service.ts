@@ -18,6 +18,7 @@ import {
   type TenantPlan,
   countTenants,
   findStoreSettings,
+  findTenantById,
   insertStoreSettings,
   insertTenant,
 } from './repository.ts';
@@ -55,6 +56,14 @@ export class TenancyService {
     this.rateLimiter = new RateLimiter(platform.db);
     this.txtResolver = txtResolverFromSetting(dnsResolver);
     this.settings = new LRUCache({ max: 10_000, ttl: SETTINGS_TTL_MS, fetchMethod: (tenantId) => storeSettings(platform.db, tenantId) });
+  }
+
+  /** A store's name and its address on the platform domain, for mail and links sent outside a request. */
+  async storeIdentity(tenantId: string): Promise<{ name: string; origin: string } | undefined> {
+    const tenant = await findTenantById(this.platform.db, tenantId);
+    if (!tenant) return undefined;
+    const { platformDomain, profile } = this.platform.config;
+    return { name: tenant.name, origin: `${profile === 'prod' ? 'https' : 'http'}://${tenant.subdomain}.${platformDomain}` };
   }
 
   /** A store's settings (branding), cached briefly per replica. */

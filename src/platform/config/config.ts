@@ -38,6 +38,16 @@ export interface Config {
   jobs: JobsConfig;
   storage: StorageConfig;
   media: MediaConfig;
+  payments: PaymentsConfig;
+}
+
+/** Payment providers and checkout holds. Stripe is available when its secret key is set. */
+export interface PaymentsConfig {
+  stripe: { secretKey: string; publishableKey: string; webhookSecret: string; apiBase: URL | undefined } | undefined;
+  /** Accepted age of a webhook signature's timestamp. */
+  webhookToleranceSeconds: number;
+  /** How long stock stays held for a checkout that has not finished. */
+  reservationTtlMs: number;
 }
 
 /** Object storage: the S3 API (AWS, R2, MinIO, …) or a local folder served under signed URLs (embedded default). */
@@ -417,5 +427,21 @@ export function loadConfig(env: Env = process.env): Config {
       ffmpegTimeoutMs: int(env, 'FFMPEG_TIMEOUT_MS', 15 * 60_000, 1_000, 6 * 3_600_000),
       ffmpegNice: int(env, 'FFMPEG_NICE', 10, 0, 19),
     },
+    payments: payments(env),
+  };
+}
+
+function payments(env: Env): PaymentsConfig {
+  const secretKey = env.STRIPE_SECRET_KEY;
+  const required = (name: string) => {
+    const value = env[name];
+    if (!value) throw new ConfigError(name, 'is required when STRIPE_SECRET_KEY is set');
+    return value;
+  };
+  const apiBase = env.STRIPE_API_BASE ? new URL(httpUrl(env, 'STRIPE_API_BASE', '')) : undefined;
+  return {
+    stripe: secretKey ? { secretKey, publishableKey: required('STRIPE_PUBLISHABLE_KEY'), webhookSecret: required('STRIPE_WEBHOOK_SECRET'), apiBase } : undefined,
+    webhookToleranceSeconds: int(env, 'STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, 1, 3600),
+    reservationTtlMs: int(env, 'CHECKOUT_RESERVATION_TTL_MS', 900_000, 1000, 86_400_000),
   };
 }

@@ -19,10 +19,18 @@ a{color:var(--vs-color-primary)}header{display:flex;flex-wrap:wrap;gap:1rem;alig
 header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.25rem;margin-right:auto}.brand img{height:32px;width:auto;vertical-align:middle}.brand picture{display:inline-block}
 header form{display:flex;gap:.25rem;min-width:0}header input{min-width:0;width:10rem}input,button,select{font:inherit;padding:.4rem .6rem}button{background:var(--vs-color-accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
 main{max-width:72rem;margin:0 auto;padding:2rem}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1.5rem;list-style:none;padding:0}
-.card{background:var(--vs-color-card);border-radius:var(--vs-radius);padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent);font-weight:600}
+.card{background:var(--vs-color-card);border-radius:var(--vs-radius);padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent);font-weight:600}a.button{display:inline-block;background:var(--vs-color-accent);color:#fff;padding:.5rem 1rem;border-radius:4px;text-decoration:none}
 #cart-panel{position:fixed;top:0;right:0;width:20rem;height:100%;background:#fff;box-shadow:-2px 0 8px #0003;padding:1rem;transform:translateX(100%);transition:transform .2s}
 #cart-panel.open{transform:none}#cart-panel ul{list-style:none;padding:0}
 .product-media img,.product-media video,.card img{display:block;max-width:100%;height:auto;border-radius:4px}.product-media{display:grid;gap:1rem;max-width:40rem}
+.checkout{display:grid;grid-template-columns:minmax(0,2fr) minmax(16rem,1fr);gap:1.5rem;align-items:start}.checkout aside{grid-column:2;grid-row:1 / span 3}
+.step label,.narrow label{display:block;margin:.5rem 0}.step input:not([type=radio]),.step select,.narrow input{display:block;width:100%;margin-top:.2rem;border:1px solid #ccc;border-radius:4px}
+.row{display:flex;gap:1rem}.row label{flex:1}fieldset{border:0;padding:0}fieldset label{display:block;padding:.4rem 0}
+.error{color:#b00020;min-height:1.2em}.hint{color:#555;font-size:.9rem}.total{font-size:1.15rem}.lines{list-style:none;padding:0}.lines li{display:flex;justify-content:space-between;gap:1rem}
+.narrow{max-width:24rem}table{border-collapse:collapse;width:100%}td,th{padding:.4rem;text-align:left;border-bottom:1px solid #eee}
+button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{outline:3px solid var(--vs-color-accent);outline-offset:2px}
+[aria-busy=true] button[type=submit]{opacity:.6;cursor:progress}button:disabled{opacity:.6}
+@media (max-width:48rem){.checkout{grid-template-columns:1fr}.checkout aside{grid-column:1;grid-row:auto}}
 `;
 
 export function layout(branding: Branding, title: string, body: Html, cartScript: string, scripts: readonly string[] = []): Html {
@@ -43,9 +51,10 @@ export function layout(branding: Branding, title: string, body: Html, cartScript
 <header>
   <a class="brand" href="/">${logo} ${branding.storeName}</a>
   <form action="/search" method="get" role="search"><input type="search" name="q" aria-label="Search products" placeholder="Search"><button>Search</button></form>
+  <a href="/account">Account</a>
   <a href="/cart" data-cart-toggle>Cart (<span data-cart-count>0</span>)</a>
 </header>
 <main>${body}</main>
-<aside id="cart-panel" aria-label="Cart" aria-live="polite"><h2>Your cart</h2><ul data-cart-items></ul><p>Subtotal: <strong data-cart-subtotal></strong></p><a href="/cart">View cart</a></aside>
+<aside id="cart-panel" aria-label="Cart" aria-live="polite"><h2>Your cart</h2><ul data-cart-items></ul><p>Subtotal: <strong data-cart-subtotal></strong></p><a href="/cart">View cart</a> · <a href="/checkout">Checkout</a></aside>
 </body></html>`;
 }

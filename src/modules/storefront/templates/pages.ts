@@ -75,6 +75,7 @@ export function cartPage(cart: CartView): Html {
       ? html`<table><tbody>${cart.lines.map(
           (line) => html`<tr><td><a href="/products/${line.product_handle}">${line.product_title}</a> ${line.title}</td><td>× ${line.quantity}</td><td>${line.line_total}</td></tr>`,
         )}</tbody></table><p>Subtotal: <strong>${cart.subtotal}</strong></p>
+<p><a href="/checkout" class="button">Check out</a></p>
 <form method="post" action="/cart/clear"><input type="hidden" name="_csrf" value="${cart.csrfToken}"><button type="submit">Empty cart</button></form>`
       : html`<p>Your cart is empty.</p>`
   }`;
