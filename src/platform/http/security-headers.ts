@@ -14,7 +14,8 @@ function htmlPolicy(html: string): string {
     "object-src 'none'",
     "base-uri 'none'",
     "form-action 'self'",
-    "frame-ancestors 'none'",
+    // The store's own pages may frame each other (the back office previews the storefront); no other site may.
+    "frame-ancestors 'self'",
   ].join('; ');
 }
 
@@ -29,13 +30,13 @@ function appendVary(reply: FastifyReply, field: string): void {
 
 /**
  * Security headers on every response: a Content-Security-Policy (unless the route set its own), nosniff, no
- * framing, a strict referrer policy, HSTS when the request came over HTTPS. A publicly cacheable response varies
+ * framing by other sites, a strict referrer policy, HSTS when the request came over HTTPS. A publicly cacheable response varies
  * on the Host the store was resolved from, so no shared cache ever serves one store's page for another.
  */
 export function addSecurityHeaders(app: FastifyInstance, options: { forwardedHostTrusted: boolean }): void {
   app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
     reply.header('x-content-type-options', 'nosniff');
-    reply.header('x-frame-options', 'DENY');
+    reply.header('x-frame-options', 'SAMEORIGIN');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
     if (request.protocol === 'https') reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     if (!reply.hasHeader('content-security-policy')) {
