@@ -1,6 +1,6 @@
-import { defineTelemetry, growing, holding, series } from '../../platform/observability/alerting.ts';
+import { defineTelemetry, growing, holding, observations, series } from '../../platform/observability/alerting.ts';
 import { defineMetric } from '../../platform/observability/metrics.ts';
-import { sumIncrease, sumOf, sumRate } from '../../platform/observability/promql.ts';
+import { quantile, sumIncrease, sumOf, sumRate } from '../../platform/observability/promql.ts';
 
 /** Media pipeline KPIs: variant success > 99.5 %, transcode queue depth < 100, manifest generation < 2 min per asset. */
 const kpi = 'Media: variant success > 99.5 %, transcode queue < 100, manifest < 2 min';
@@ -148,6 +148,29 @@ export const telemetry = defineTelemetry({
       test: {
         firing: [series(mediaQuotaExceeded, { limit: 'storage' }, growing(5))],
         quiet: [series(mediaQuotaExceeded, { limit: 'storage' }, growing(0.2))],
+      },
+    },
+    {
+      name: 'MediaManifestGenerationSlow',
+      file: 'component-kpis',
+      group: 'media',
+      expr: `${quantile(0.95, variantDuration, { where: { kind: 'video' }, window: '30m' })} > 120`,
+      for: '15m',
+      severity: 'warning',
+      summary: 'Video manifests take longer than 2 minutes per asset (p95)',
+      description: 'p95 time to make the HLS ladder, MP4 and poster of a video is {{ $value | humanizeDuration }} (target: < 2 min).',
+      action: 'Check media worker CPU and concurrency: each transcode uses `FFMPEG_THREADS` cores.',
+      kpi: 'media-manifest-generation',
+      meaning: 'Merchants wait longer than promised before an uploaded video plays on their storefront.',
+      steps: [
+        'Media workers saturated? CPU of the media worker machines; `JOB_CONCURRENCY=LOW=<n>` times `FFMPEG_THREADS` must fit their cores.',
+        'Longer clips than usual (one store uploading long footage) take longer; a store flooding the queue can be paused as the backlog runbook says.',
+        'Scale media workers out (`npm run start:media-worker`, stateless).',
+      ],
+      runbook,
+      test: {
+        firing: observations(variantDuration, { kind: 'video' }, [{ seconds: 300, perMinute: 2 }]),
+        quiet: observations(variantDuration, { kind: 'video' }, [{ seconds: 30, perMinute: 2 }]),
       },
     },
   ],
