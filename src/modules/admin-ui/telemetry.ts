@@ -45,8 +45,9 @@ export const adminClientErrors = defineMetric({
 });
 
 const BUNDLE_LIMIT_BYTES = 2_000_000;
-const failedNavigations = (window: string) => `(${sumRate(adminClientErrors, { where: { kind: 'navigation' }, window })} or vector(0))`;
-const navigations = (window: string) => `((${sumRate(adminNavigationLatency, { window }, '_count')} or vector(0)) + ${failedNavigations(window)})`;
+const failedNavigations = (window: string) => sumRate(adminClientErrors, { where: { kind: 'navigation' }, window });
+/** Completed transitions are observed in the histogram, failed ones only counted as errors: the total is both. */
+const navigations = (window: string) => `((${sumRate(adminNavigationLatency, { window }, '_count')} or vector(0)) + (${failedNavigations(window)} or vector(0)))`;
 
 /** Alerts, the error-free navigation SLO and the component KPI panels 19–20 of the admin app. */
 export const telemetry = defineTelemetry({
