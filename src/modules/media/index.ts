@@ -5,7 +5,7 @@ import { ffmpegCheck } from './ffmpeg.ts';
 import { bindMediaJobs, mediaJobs } from './jobs.ts';
 import { platformFigures } from './repository.ts';
 import { mediaRoutes } from './routes.ts';
-import { mediaQueueDepth, storageBytes } from './telemetry.ts';
+import { mediaJobSuccesses, mediaJobs as mediaJobCounter, mediaQueueDepth, storageBytes, telemetry } from './telemetry.ts';
 
 export { type MediaView, type ResponsiveImage, mediaViews, storeLogo } from './views.ts';
 
@@ -29,10 +29,16 @@ async function sample(platform: Platform): Promise<void> {
  */
 export const mediaModule: PlatformModule = {
   name: 'media',
+  telemetry,
   routes: mediaRoutes,
   jobs: mediaJobs,
   async start(platform) {
     bindMediaJobs(platform);
+    // Zero series from the start: the success-rate alert and SLO compare the two counters per kind.
+    for (const kind of ['image', 'video']) {
+      mediaJobCounter.inc({ kind }, 0);
+      mediaJobSuccesses.inc({ kind }, 0);
+    }
     if (platform.roles.has('media-worker')) platform.health.addReadinessCheck('ffmpeg', ffmpegCheck(platform.config.media));
     const log = logger('media');
     const timer = setInterval(() => sample(platform).catch((error: unknown) => log.warn({ err: error }, 'media gauges not sampled')), SAMPLE_INTERVAL_MS);
