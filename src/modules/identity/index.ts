@@ -1,6 +1,5 @@
 import type { PlatformModule } from '../../platform/platform.ts';
-import { tenancy } from '../tenancy/index.ts';
-import { DEMO_SUBDOMAIN } from '../tenancy/service.ts';
+import { DEMO_SUBDOMAIN, tenancy } from '../tenancy/index.ts';
 import { seedDemoAccounts } from './accounts.ts';
 import { authenticate, enterContext, principalOf } from './authenticate.ts';
 import { takeClientBudget } from './client-limits.ts';
@@ -10,6 +9,10 @@ import { identityHousekeepingJob, identityHousekeepingSchedule } from './jobs.ts
 import { identityRoutes } from './routes.ts';
 import type { AccessClaims } from './tokens.ts';
 import { telemetry } from './telemetry.ts';
+
+export { storeAccountCounts } from './accounts.ts';
+export { type Identity, identityOf } from './identity.ts';
+export { type AuditPage, REASON_CODES, impersonationAudit, startImpersonation } from './impersonation.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -2,7 +2,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
-import { cartVariants } from '../catalog/public-catalog.ts';
+import { cartVariants } from '../catalog/index.ts';
 import { formatMoney } from './html.ts';
 
 /**
