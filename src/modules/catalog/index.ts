@@ -4,7 +4,19 @@ import { catalogRoutes } from './routes.ts';
 import { seedDemoCatalog } from './seed.ts';
 import { telemetry } from './telemetry.ts';
 
+export { catalogVersion } from './events.ts';
+export {
+  type PublicCollection,
+  type PublicProduct,
+  type PublicProductSummary,
+  collectionPage,
+  listPublicCollections,
+  newestProducts,
+  publishedProduct,
+  searchProducts,
+} from './public-catalog.ts';
 export type { Medium } from './repository.ts';
+export { Handle } from './schemas.ts';
 export { attachProductMedium } from './service.ts';
 
 export const catalogModule: PlatformModule = {

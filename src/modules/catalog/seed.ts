@@ -1,6 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { DEMO_SUBDOMAIN, type Tenant, tenancy } from '../tenancy/service.ts';
+import { DEMO_SUBDOMAIN, type Tenant, tenancy } from '../tenancy/index.ts';
 import { createCategory } from './categories.ts';
 import { createCollection } from './collections.ts';
 import { adjustInventory, createLocation } from './inventory.ts';

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { type ResolvedTenant, type TenancyService, rateLimitHeaders } from '../tenancy/index.ts';
 
-declare module '../tenancy/flags.ts' {
+declare module '../tenancy/index.ts' {
   interface FeatureFlagValues {
     'rate_limit.client_burst': number;
     'rate_limit.client_per_second': number;

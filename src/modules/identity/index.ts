@@ -1,6 +1,5 @@
 import type { PlatformModule } from '../../platform/platform.ts';
-import { tenancy } from '../tenancy/index.ts';
-import { DEMO_SUBDOMAIN } from '../tenancy/service.ts';
+import { DEMO_SUBDOMAIN, tenancy } from '../tenancy/index.ts';
 import { createCustomer, seedDemoAccounts } from './accounts.ts';
 import { authenticate, enterContext, principalOf } from './authenticate.ts';
 import { takeClientBudget } from './client-limits.ts';
@@ -11,6 +10,10 @@ import { identityRoutes } from './routes.ts';
 import { type Origin, login, logout, refresh } from './service.ts';
 import { telemetry } from './telemetry.ts';
 import { type AccessClaims, TokenRejected, verifyAccessToken } from './tokens.ts';
+
+export { storeAccountCounts } from './accounts.ts';
+export { type Identity, identityOf } from './identity.ts';
+export { type AuditPage, REASON_CODES, impersonationAudit, startImpersonation } from './impersonation.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

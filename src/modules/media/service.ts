@@ -23,7 +23,7 @@ import type { Asset, Quota, UploadRequest, UploadTicket } from './schemas.ts';
 import { ffmpegFailures, mediaJobSuccesses, mediaJobs, mediaQuotaExceeded, variantDuration } from './telemetry.ts';
 import { MASTER_PLAYLIST, MP4_FALLBACK, POSTER, posterFrame, renditionsFor, transcodeHls, transcodeMp4 } from './video.ts';
 
-declare module '../tenancy/flags.ts' {
+declare module '../tenancy/index.ts' {
   interface FeatureFlagValues {
     'media.storage_quota_bytes': number;
     'media.max_upload_bytes': number;

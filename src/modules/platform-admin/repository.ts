@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
-import type { Tenant, TenantPlan } from '../tenancy/service.ts';
+import type { Tenant, TenantPlan } from '../tenancy/index.ts';
 
 /** Position after a store in the list: its creation time as PostgreSQL prints it (microseconds) and id. */
 export interface StoreCursor {

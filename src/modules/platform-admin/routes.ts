@@ -2,8 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { identityOf } from '../identity/identity.ts';
-import { startImpersonation } from '../identity/impersonation.ts';
+import { identityOf, startImpersonation } from '../identity/index.ts';
 import { tenancy } from '../tenancy/index.ts';
 import {
   AuditPage,

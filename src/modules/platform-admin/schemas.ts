@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { REASON_CODES } from '../identity/impersonation.ts';
+import { REASON_CODES } from '../identity/index.ts';
 
 const Uuid = Type.String({ format: 'uuid' });
 const Limit = Type.Integer({ minimum: 1, maximum: 200, default: 50 });

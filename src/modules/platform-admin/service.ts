@@ -1,8 +1,6 @@
 import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
-import { storeAccountCounts } from '../identity/accounts.ts';
-import type { Identity } from '../identity/identity.ts';
-import { type AuditPage, impersonationAudit } from '../identity/impersonation.ts';
+import { type AuditPage, type Identity, impersonationAudit, storeAccountCounts } from '../identity/index.ts';
 import type { FlagKey, PlatformCommand, TenancyService } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
 import { storeListDuration } from './telemetry.ts';

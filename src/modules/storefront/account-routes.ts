@@ -5,7 +5,7 @@ import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { listOrders, loadOrder, mergeCarts } from '../checkout/index.ts';
 import { customerAccounts } from '../identity/index.ts';
-import type { Tenant } from '../tenancy/service.ts';
+import type { Tenant } from '../tenancy/index.ts';
 import { cartScript } from './assets.ts';
 import { cartOwner, csrfToken, verifyCsrf } from './cart.ts';
 import { customerOf, endSession, originOf, startSession } from './session.ts';

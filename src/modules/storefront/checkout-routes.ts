@@ -5,7 +5,7 @@ import { tracer } from '../../platform/observability/tracing.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { AddressSchema, CommitBody, CommitResponse, checkout, loadOrder, previewCheckout, pricedCart } from '../checkout/index.ts';
 import { checkoutSettings } from '../payments/index.ts';
-import type { Tenant } from '../tenancy/service.ts';
+import type { Tenant } from '../tenancy/index.ts';
 import { cartScript, checkoutScript } from './assets.ts';
 import { cartView, csrfToken, verifyCsrf } from './cart.ts';
 import { customerOf, shopperOf } from './session.ts';

@@ -8,12 +8,18 @@ import { changeLine, clearCart, pricedCart } from '../checkout/index.ts';
 import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { catalogVersion } from '../catalog/events.ts';
-import { Handle } from '../catalog/schemas.ts';
-import { collectionPage, listPublicCollections, newestProducts, publishedProduct, searchProducts } from '../catalog/public-catalog.ts';
+import {
+  Handle,
+  catalogVersion,
+  collectionPage,
+  listPublicCollections,
+  newestProducts,
+  publishedProduct,
+  searchProducts,
+} from '../catalog/index.ts';
 import { brandTokens } from '../../../ui/tokens/index.ts';
 import { mediaViews, storeLogo } from '../media/index.ts';
-import { type Tenant, storeSettings } from '../tenancy/service.ts';
+import { type Tenant, storeSettings } from '../tenancy/index.ts';
 import { type Asset, cartScript, hlsScript, videoScript } from './assets.ts';
 import type { CatalogVersions } from './catalog-versions.ts';
 import { accountRoutes } from './account-routes.ts';

@@ -9,7 +9,7 @@ import type { FeatureFlag, TenantPlan } from './repository.ts';
  * The type of each flag's value, by key. A module that reads a flag declares it here by augmentation (and
  * creates the row in its migration):
  *
- *   declare module '../tenancy/flags.ts' { interface FeatureFlagValues { 'loyalty.enabled': boolean } }
+ *   declare module '../tenancy/index.ts' { interface FeatureFlagValues { 'loyalty.enabled': boolean } }
  */
 export interface FeatureFlagValues {
   'rate_limit.burst': number;

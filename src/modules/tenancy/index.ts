@@ -11,6 +11,7 @@ export type { FeatureFlagValues, FlagKey, FlagReport, FeatureFlags } from './fla
 export type { RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 export { rateLimitHeaders } from './gateway.ts';
 export {
+  DEMO_SUBDOMAIN,
   type PlatformCommand,
   type ResolvedTenant,
   type SuspensionCommand,
@@ -18,6 +19,7 @@ export {
   type TenancyService,
   type TenantPlan,
   createTenant,
+  storeSettings,
   tenancy,
 } from './service.ts';
 

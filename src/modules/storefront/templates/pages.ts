@@ -1,4 +1,4 @@
-import type { PublicCollection, PublicProduct, PublicProductSummary } from '../../catalog/public-catalog.ts';
+import type { PublicCollection, PublicProduct, PublicProductSummary } from '../../catalog/index.ts';
 import type { MediaView } from '../../media/index.ts';
 import { type Html, formatMoney, html, safeUrl } from '../html.ts';
 import { mediaElement } from './media.ts';
