@@ -34,9 +34,15 @@ export async function activeHolds(db: Db, tenantId: string, variantId: string): 
 
 export const ADDRESS = { name: 'Ada Shopper', line1: '1 Main St', city: 'Springfield', region: 'CA', postal_code: '94105', country: 'US' };
 
-/** A shopper with its own cookies (cart token, CSRF), driving the storefront over `inject`. */
+let shoppers = 0;
+
+/**
+ * A shopper with its own cookies (cart token, CSRF) and its own address (the store's budget is shared fairly
+ * between addresses, so fifty buyers from one address would be one client), driving the storefront over `inject`.
+ */
 export class Shopper {
   private readonly cookies = new Map<string, string>();
+  private readonly address = `10.77.${Math.floor(++shoppers / 250) % 250}.${(shoppers % 250) + 1}`;
   csrf = '';
   private readonly app: FastifyInstance;
   private readonly host: string;
@@ -51,6 +57,7 @@ export class Shopper {
       method,
       url,
       headers: { host: this.host, cookie: [...this.cookies].map(([name, value]) => `${name}=${value}`).join('; '), accept: 'application/json', ...headers },
+      remoteAddress: this.address,
       ...(payload ? { payload } : {}),
     });
     for (const cookie of response.cookies) this.cookies.set(cookie.name, cookie.value);
