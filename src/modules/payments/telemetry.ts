@@ -82,7 +82,7 @@ export const telemetry = defineTelemetry({
         '`payments_stripe_webhook_duplicate_total` vs `_received_total` by `type` on panel 13: one type or all?',
         'Latency and errors of `POST /webhooks/stripe` (golden signals): a slow database insert or a 5xx makes Stripe retry.',
         'A redelivered event is stored once and processed once: `select type, processed_at, error from webhook_events where event_id = \'<evt_…>\'`; the webhook job skips processed events and payment state only moves forward.',
-        'Replays an operator asked for also show here (`POST /admin/api/v1/webhook-events/stripe/<id>/replay`): see the checkout runbook.',
+        'Stripe shows the endpoint failing or timing out: fix the cause; events Stripe gave up on can be replayed as the checkout runbook says.',
       ],
       runbook,
       test: { firing: webhooks(10, 3), quiet: webhooks(10, 0.2) },
