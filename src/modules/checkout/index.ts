@@ -2,6 +2,7 @@ import type { Platform, PlatformModule } from '../../platform/platform.ts';
 import { orderEventJob } from './events.ts';
 import { releaseReservationsJob, releaseReservationsSchedule } from './jobs.ts';
 import { checkoutRoutes } from './routes.ts';
+import { telemetry } from './telemetry.ts';
 import { type Checkout, checkoutOf } from './service.ts';
 
 let started: Platform | undefined;
@@ -16,6 +17,7 @@ export const checkout = (platform: Platform): Checkout => checkoutOf(platform, d
 /** Carts, the checkout saga, orders and their admin API. */
 export const checkoutModule: PlatformModule = {
   name: 'checkout',
+  telemetry,
   routes: (app, platform) => checkoutRoutes(app, platform, () => checkout(platform)),
   jobs: [deliverOrderEvent, releaseReservationsJob],
   schedules: [releaseReservationsSchedule],

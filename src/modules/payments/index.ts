@@ -1,6 +1,7 @@
 import { defineSchedule } from '../../platform/jobs/definitions.ts';
 import type { Platform, PlatformModule } from '../../platform/platform.ts';
 import { paymentsRoutes } from './routes.ts';
+import { telemetry } from './telemetry.ts';
 import { orphanPaymentsJob, webhookPartitionsJob, webhookPartitionsSchedule } from './jobs.ts';
 import { webhookJob } from './webhooks.ts';
 
@@ -15,6 +16,7 @@ const voidOrphans = orphanPaymentsJob(current);
 /** Payment providers (test, Stripe), payments and refunds, provider webhooks. */
 export const paymentsModule: PlatformModule = {
   name: 'payments',
+  telemetry,
   routes: (app, platform) => paymentsRoutes(app, platform, processWebhook),
   jobs: [processWebhook, webhookPartitionsJob, voidOrphans],
   schedules: [webhookPartitionsSchedule, defineSchedule(voidOrphans, '*/5 * * * *', {})],
