@@ -58,6 +58,9 @@ describe('admin app in a browser', () => {
   /** Screenshot as an artefact, and no serious or critical accessibility violation. */
   const check = async (page: Page, name: string) => {
     await page.waitForFunction(`!document.querySelector('[role="status"]')`, undefined, { timeout: 10_000 });
+    // Colours are checked at rest: a message still fading in has, for a moment, too little contrast.
+    await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
+    await page.evaluate('document.getAnimations().forEach((animation) => animation.finish())');
     await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
     await page.addScriptTag({ content: await AXE_SOURCE });
     // Browser code as a string: this file is type-checked against Node's globals, not the DOM's.
