@@ -25,10 +25,13 @@ describe('identity under attack: login', () => {
     const session = await staffSession(t.platform, store.id);
     const responses = await Promise.all(Array.from({ length: 50 }, (_, i) => login(session.email, `guess-${i}`, '203.0.113.7')));
     const statuses = responses.map((response) => response.statusCode);
-    // Five reservations; those beyond the suspect lane's room are shed (503) rather than queued.
-    expect(statuses.filter((status) => status === 401 || status === 503)).toHaveLength(5);
-    expect(statuses.filter((status) => status === 401).length).toBeGreaterThanOrEqual(2);
-    expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+    // At most five passwords are checked (401). A guess beyond the suspect lane's room is shed (503) and gives
+    // its reservation back, so how many are shed rather than refused (429) depends on timing; never more checks.
+    const checked = statuses.filter((status) => status === 401).length;
+    expect(checked).toBeGreaterThanOrEqual(2);
+    expect(checked).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 401 && status !== 429 && status !== 503)).toEqual([]);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(40);
   });
 
   it('stops guessing spread over many addresses at the account limit', async () => {
@@ -43,8 +46,10 @@ describe('identity under attack: login', () => {
     const email = `root-${store.id.slice(0, 8)}@platform.test`;
     await createPlatformUser(identityOf(t.platform), { email, password: 'platform-password-1', displayName: 'Root' });
     const responses = await Promise.all(Array.from({ length: 30 }, (_, i) => login(email, `guess-${i}`, '203.0.113.9', PLATFORM_HOST)));
-    expect(responses.filter((response) => response.statusCode === 401 || response.statusCode === 503)).toHaveLength(5);
-    expect(responses.filter((response) => response.statusCode === 429)).toHaveLength(25);
+    const statuses = responses.map((response) => response.statusCode);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.filter((status) => status !== 401 && status !== 429 && status !== 503)).toEqual([]);
+    expect(statuses.filter((status) => status === 429).length).toBeGreaterThanOrEqual(20);
   });
 
   it('gives the platform host a per-address request budget', async () => {
