@@ -1,6 +1,6 @@
-import { defineTelemetry, growing, holding, observations, series } from '../../platform/observability/alerting.ts';
+import { defineTelemetry, observations, } from '../../platform/observability/alerting.ts';
 import { defineMetric } from '../../platform/observability/metrics.ts';
-import { quantile, sumIncrease, sumOf, sumRate, sumRateBelow } from '../../platform/observability/promql.ts';
+import { quantile, sumRate, sumRateBelow } from '../../platform/observability/promql.ts';
 
 /** Platform Admin Backend metrics (seed 000 "Platform Admin Backend", seed 001 §3.16). */
 export const storeListDuration = defineMetric({

@@ -1,6 +1,6 @@
 import { defineTelemetry, growing, holding, observations, series } from '../../platform/observability/alerting.ts';
 import { defineMetric } from '../../platform/observability/metrics.ts';
-import { quantile, sumIncrease, sumOf, sumRate, sumRateBelow } from '../../platform/observability/promql.ts';
+import { quantile, sumOf, sumRate, } from '../../platform/observability/promql.ts';
 
 /** Seed 000 "Storefront Rendering Engine": cold render < 150 ms. Cold = rendered from the database, warm = page cache. */
 export const renderDuration = defineMetric({
