@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freeLoopbackPort } from '../src/platform/db/embedded.ts';
@@ -15,9 +16,14 @@ describe('postgres_exporter', () => {
 
   beforeAll(async () => {
     port = await freeLoopbackPort();
+    // As an operator would: the migration creates the role, the deployment gives it a password.
+    const password = randomBytes(12).toString('hex');
+    const owner = await ownerClient();
+    await owner.query(`alter role storefront_exporter password '${password}'`);
+    await owner.end();
     const url = new URL(testDatabaseUrl());
     url.username = 'storefront_exporter';
-    url.password = '';
+    url.password = password;
     url.searchParams.set('sslmode', 'disable');
     exporter = spawn(
       'prometheus-postgres-exporter',
