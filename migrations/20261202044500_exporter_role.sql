@@ -16,6 +16,9 @@ DO $$
 BEGIN
   IF EXISTS (SELECT 1 FROM pg_available_extensions WHERE name = 'pg_stat_statements') THEN
     CREATE EXTENSION IF NOT EXISTS pg_stat_statements;
+    -- Functions created after the privileges migration get no EXECUTE for PUBLIC by default; the view reads
+    -- through this one, so the monitoring role is granted it by name.
+    GRANT EXECUTE ON FUNCTION pg_stat_statements(boolean) TO pg_monitor;
   END IF;
 EXCEPTION WHEN insufficient_privilege THEN
   RAISE NOTICE 'pg_stat_statements not created: %', SQLERRM;
