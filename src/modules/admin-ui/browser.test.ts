@@ -218,15 +218,21 @@ describe('admin app in a browser', () => {
     expect(placed.statusCode, placed.body).toBe(201);
     const number = placed.json().order_number as number;
 
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const tile = page.getByRole('link', { name: /orders to fulfil/ });
+    expect(await tile.textContent()).toBe('1orders to fulfil');
+    await check(page, '15-dashboard-orders');
+    await tile.click();
+    await page.getByRole('link', { name: `#${number}` }).waitFor();
     await page.getByLabel('Search orders').fill('june@example.test');
     await page.keyboard.press('Enter');
     const row = page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ hasText: 'june@example.test' });
     await row.waitFor();
     expect(await row.textContent()).toContain('Paid, to fulfil');
-    await check(page, '15-orders-list');
+    await check(page, '16-orders-list');
     await page.getByRole('link', { name: `#${number}` }).click();
     await page.getByRole('heading', { name: `Order #${number}` }).waitFor();
-    await check(page, '16-order-detail');
+    await check(page, '17-order-detail');
 
     // More units than are left: the server's refusal appears beside that line's quantity.
     await page.getByRole('button', { name: 'Fulfil items' }).click();
@@ -234,7 +240,7 @@ describe('admin app in a browser', () => {
     await scarfQuantity.fill('3');
     await page.getByRole('button', { name: 'Mark as fulfilled' }).click();
     await page.getByText('This line has 2 units left to fulfil.').waitFor();
-    await check(page, '17-order-fulfil-refused');
+    await check(page, '18-order-fulfil-refused');
     await scarfQuantity.fill('1');
     await page.getByLabel('Stoneware Mug (1 to fulfil)').fill('0');
     await page.getByRole('button', { name: 'Mark as fulfilled' }).click();
@@ -244,9 +250,9 @@ describe('admin app in a browser', () => {
     await page.getByRole('button', { name: 'Refund' }).click();
     await page.getByLabel(/^Stoneware Mug \(1 refundable/).fill('1');
     await page.getByRole('button', { name: /^Refund \$/ }).click();
-    await page.getByText('Reason').first().waitFor();
-    expect(await page.locator('#refund-reason-error').textContent()).toMatch(/\S/);
-    await check(page, '18-order-refund-reason');
+    await page.locator('#refund-reason-error').waitFor();
+    expect(await page.locator('#refund-reason-error').textContent()).toBe('This field is required.');
+    await check(page, '19-order-refund-reason');
     await page.getByLabel('Reason').fill('Arrived chipped');
     await page.getByRole('button', { name: /^Refund \$/ }).click();
     await page.getByText('Refund issued').waitFor();
@@ -255,10 +261,10 @@ describe('admin app in a browser', () => {
     expect(items).toMatch(/Merino Scarf.*\$35\.002\s*1\s*0/s);
     expect(await page.getByRole('region', { name: 'Totals' }).or(page.locator('dl.totals')).textContent()).toContain('Refunded');
     await page.locator('.p-toast-message').waitFor({ state: 'detached', timeout: 10_000 });
-    await check(page, '19-order-refunded');
+    await check(page, '20-order-refunded');
     await page.emulateMedia({ media: 'print' });
     await page.getByRole('region', { name: 'Packing slip' }).waitFor();
-    await page.screenshot({ path: new URL('20-packing-slip.png', ARTIFACTS).pathname, fullPage: true });
+    await page.screenshot({ path: new URL('21-packing-slip.png', ARTIFACTS).pathname, fullPage: true });
     await page.emulateMedia({ media: 'screen' });
 
     await page.getByRole('link', { name: '← All orders' }).click();

@@ -14,6 +14,7 @@ const PATTERN_HINTS: Record<string, string> = {
 };
 
 function readable(field: string, message: string): string {
+  if (message === 'must NOT have fewer than 1 characters') return 'This field is required.';
   if (!message.startsWith('must match pattern') && !message.startsWith('must match format')) return message;
   return PATTERN_HINTS[field.split('/').at(-1) ?? ''] ?? 'This value is not in the expected form.';
 }
