@@ -26,7 +26,25 @@ export const themePreset = definePreset(Aura, {
         },
       },
     },
-    button: { colorScheme: { light: { text: { danger: { color: '{red.700}' }, secondary: { color: '{surface.600}' } } } } },
+    button: {
+      colorScheme: {
+        light: {
+          // Red 500 under white text, or as text on white, is below WCAG AA contrast: destructive buttons use red 700.
+          root: {
+            danger: {
+              background: '{red.700}',
+              hoverBackground: '{red.800}',
+              activeBackground: '{red.900}',
+              borderColor: '{red.700}',
+              hoverBorderColor: '{red.800}',
+              activeBorderColor: '{red.900}',
+            },
+          },
+          outlined: { danger: { color: '{red.700}', borderColor: '{red.700}' } },
+          text: { danger: { color: '{red.700}' }, secondary: { color: '{surface.600}' } },
+        },
+      },
+    },
   },
   semantic: {
     primary: palette(designTokens['color-primary']),

@@ -4,6 +4,7 @@ import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PLATFORM_HOST, platformSession, staffSession } from '../../../test/support/auth.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { Shopper, seedProduct } from '../../../test/support/shop.ts';
 import { scrapeMetrics } from '../../platform/observability/metrics.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
@@ -198,6 +199,78 @@ describe('admin app in a browser', () => {
     await page.getByText('it is shown only once').waitFor();
     expect(await page.locator('[data-secret]').textContent()).toMatch(/\S{20,}/);
     await check(page, '12-settings-api-clients');
+    await page.close();
+  });
+
+  it('finds an order, fulfils part of it, refunds one unit and prints its packing slip', async () => {
+    const page = await newPage();
+    await signIn(page);
+    await page.getByRole('link', { name: 'Orders', exact: true }).click();
+    await page.getByText('No orders match.').waitFor();
+    await check(page, '14-orders-empty');
+
+    const scarf = await seedProduct(t.platform.db, store.id, { price: 3500, stock: 5, title: 'Merino Scarf' });
+    const mug = await seedProduct(t.platform.db, store.id, { price: 1800, stock: 5, title: 'Stoneware Mug' });
+    const buyer = await new Shopper(t.app, `${store.subdomain}.localhost`).start();
+    await buyer.add(scarf.variantId, 2);
+    await buyer.add(mug.variantId, 1);
+    const placed = await buyer.commit({ email: 'june@example.test' });
+    expect(placed.statusCode, placed.body).toBe(201);
+    const number = placed.json().order_number as number;
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    const tile = page.getByRole('link', { name: /orders to fulfil/ });
+    expect(await tile.textContent()).toBe('1orders to fulfil');
+    await check(page, '15-dashboard-orders');
+    await tile.click();
+    await page.getByRole('link', { name: `#${number}` }).waitFor();
+    await page.getByLabel('Search orders').fill('june@example.test');
+    await page.keyboard.press('Enter');
+    const row = page.getByRole('table', { name: 'Orders' }).getByRole('row').filter({ hasText: 'june@example.test' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Paid, to fulfil');
+    await check(page, '16-orders-list');
+    await page.getByRole('link', { name: `#${number}` }).click();
+    await page.getByRole('heading', { name: `Order #${number}` }).waitFor();
+    await check(page, '17-order-detail');
+
+    // More units than are left: the server's refusal appears beside that line's quantity.
+    await page.getByRole('button', { name: 'Fulfil items' }).click();
+    const scarfQuantity = page.getByLabel('Merino Scarf (2 to fulfil)');
+    await scarfQuantity.fill('3');
+    await page.getByRole('button', { name: 'Mark as fulfilled' }).click();
+    await page.getByText('This line has 2 units left to fulfil.').waitFor();
+    await check(page, '18-order-fulfil-refused');
+    await scarfQuantity.fill('1');
+    await page.getByLabel('Stoneware Mug (1 to fulfil)').fill('0');
+    await page.getByRole('button', { name: 'Mark as fulfilled' }).click();
+    await page.getByText('Fulfilment recorded').waitFor();
+    await page.locator('.p-tag').filter({ hasText: 'Partly fulfilled' }).waitFor();
+
+    await page.getByRole('button', { name: 'Refund' }).click();
+    await page.getByLabel(/^Stoneware Mug \(1 refundable/).fill('1');
+    await page.getByRole('button', { name: /^Refund \$/ }).click();
+    await page.locator('#refund-reason-error').waitFor();
+    expect(await page.locator('#refund-reason-error').textContent()).toBe('This field is required.');
+    await check(page, '19-order-refund-reason');
+    await page.getByLabel('Reason').fill('Arrived chipped');
+    await page.getByRole('button', { name: /^Refund \$/ }).click();
+    await page.getByText('Refund issued').waitFor();
+    await page.locator('.p-tag').filter({ hasText: 'Partly refunded' }).waitFor();
+    const items = await page.getByRole('table', { name: 'Items' }).textContent();
+    expect(items).toMatch(/Merino Scarf.*\$35\.002\s*1\s*0/s);
+    expect(await page.getByRole('region', { name: 'Totals' }).or(page.locator('dl.totals')).textContent()).toContain('Refunded');
+    await page.locator('.p-toast-message').waitFor({ state: 'detached', timeout: 10_000 });
+    await check(page, '20-order-refunded');
+    await page.emulateMedia({ media: 'print' });
+    await page.getByRole('region', { name: 'Packing slip' }).waitFor();
+    await page.screenshot({ path: new URL('21-packing-slip.png', ARTIFACTS).pathname, fullPage: true });
+    await page.emulateMedia({ media: 'screen' });
+
+    await page.getByRole('link', { name: '← All orders' }).click();
+    await page.getByLabel('Search orders').fill(String(number));
+    await page.keyboard.press('Enter');
+    await row.filter({ hasText: 'Partly refunded' }).waitFor();
     await page.close();
   });
 

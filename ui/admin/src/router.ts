@@ -11,7 +11,7 @@ declare module 'vue-router' {
 }
 
 /**
- * The admin's screens, each loaded on first visit. Orders, media and consignment screens join here when
+ * The admin's screens, each loaded on first visit. Media and consignment screens join here when
  * their APIs exist.
  */
 export const routes: RouteRecordRaw[] = [
@@ -20,6 +20,8 @@ export const routes: RouteRecordRaw[] = [
   { path: '/products', name: 'products', component: () => import('./screens/Products.vue'), meta: { title: 'Products', scope: 'catalog:read' } },
   { path: '/products/new', name: 'product-new', component: () => import('./screens/ProductEdit.vue'), meta: { title: 'New product', scope: 'catalog:write' } },
   { path: '/products/:id', name: 'product-edit', component: () => import('./screens/ProductEdit.vue'), props: true, meta: { title: 'Product', scope: 'catalog:read' } },
+  { path: '/orders', name: 'orders', component: () => import('./screens/Orders.vue'), meta: { title: 'Orders', scope: 'orders:read' } },
+  { path: '/orders/:id', name: 'order', component: () => import('./screens/OrderDetail.vue'), props: true, meta: { title: 'Order', scope: 'orders:read' } },
   { path: '/catalog/organise', name: 'organise', component: () => import('./screens/Organise.vue'), meta: { title: 'Collections and categories', scope: 'catalog:read' } },
   { path: '/imports', name: 'imports', component: () => import('./screens/Imports.vue'), meta: { title: 'Import and export', scope: 'catalog:write' } },
   { path: '/settings', name: 'settings', component: () => import('./screens/Settings.vue'), meta: { title: 'Store settings', scope: 'staff:read' } },

@@ -14,6 +14,7 @@ const PATTERN_HINTS: Record<string, string> = {
 };
 
 function readable(field: string, message: string): string {
+  if (message === 'must NOT have fewer than 1 characters') return 'This field is required.';
   if (!message.startsWith('must match pattern') && !message.startsWith('must match format')) return message;
   return PATTERN_HINTS[field.split('/').at(-1) ?? ''] ?? 'This value is not in the expected form.';
 }
@@ -24,6 +25,8 @@ export class ApiError extends Error {
   readonly title: string;
   readonly detail: string;
   readonly requestId: string | undefined;
+  /** The domain error's code (`over_refund`), for screens that place a message beside the field it concerns. */
+  readonly code: string | undefined;
   readonly fields: Record<string, string>;
 
   constructor(status: number, body: unknown) {
@@ -34,6 +37,7 @@ export class ApiError extends Error {
     this.title = title;
     this.detail = typeof problem.detail === 'string' ? problem.detail : 'The server could not complete the request.';
     this.requestId = typeof problem.request_id === 'string' ? problem.request_id : undefined;
+    this.code = typeof problem.code === 'string' ? problem.code : undefined;
     this.fields = {};
     for (const entry of Array.isArray(problem.errors) ? problem.errors : []) {
       if (typeof entry?.field !== 'string') continue;
