@@ -106,6 +106,15 @@ describe('database privileges', () => {
     expect(normal).toBeUndefined();
   });
 
+  it('lets the application role neither drop stored webhook events nor create their partitions without end', async () => {
+    const drop = await asRole(client, 'storefront_app', () => client.query(`select * from app_maintain_webhook_event_partitions(0, 0, '-100 years')`));
+    expect(drop?.message).toMatch(/retention must be at least 90 days/);
+    const flood = await asRole(client, 'storefront_app', () => client.query(`select * from app_maintain_webhook_event_partitions(0, 1000000, '400 days')`));
+    expect(flood?.message).toMatch(/months_ahead must be between 0 and 12/);
+    const normal = await asRole(client, 'storefront_app', () => client.query(`select * from app_maintain_webhook_event_partitions(1, 3, '400 days')`));
+    expect(normal).toBeUndefined();
+  });
+
   it('answers the flag-override helper only for the store of the unit of work', async () => {
     const db = testDb();
     try {
