@@ -1,6 +1,6 @@
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { type TestApp, makeTenant, startTestApp, testDb } from '../../../test/support/platform.ts';
 import { type Tenant, tenancy } from './index.ts';
 import { buildApp } from '../../platform/http/app.ts';
 import { misclassifications, rateLimited, resolutions } from './telemetry.ts';
@@ -21,8 +21,12 @@ describe('tenant access gateway (HTTP)', () => {
   const hostOf = (tenant: Tenant) => `${tenant.subdomain}.localhost:8080`;
 
   beforeAll(async () => {
+    // The store exists before the app listens for changes, so its creation notice cannot arrive between the
+    // requests of the cache test and evict the entry they expect to hit.
+    const db = testDb();
+    store = await makeTenant(db, 'Gateway Goods');
+    await db.close();
     t = await startTestApp({ SUPPORT_URL: 'https://help.example.test/' });
-    store = await makeTenant(t.platform.db, 'Gateway Goods');
   });
   afterAll(() => t.close());
 
