@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { identityOf, startImpersonation } from '../identity/index.ts';
-import { tenancy } from '../tenancy/index.ts';
+import { type TenantPlan, onboardStore, tenancy } from '../tenancy/index.ts';
 import {
   AuditPage,
   AuditQuery,
@@ -12,13 +12,15 @@ import {
   FlagParams,
   ImpersonationGrant,
   ImpersonationStart,
+  OnboardBody,
+  OnboardedStore,
   PlatformCommand,
   StoreDetail,
   StoreListQuery,
   StorePage,
   StoreParams,
 } from './schemas.ts';
-import { clearFlagOverride, commandView, impersonationLog, overrideFlag, storeDetail, storeList } from './service.ts';
+import { clearFlagOverride, commandView, storeView, impersonationLog, overrideFlag, storeDetail, storeList } from './service.ts';
 
 export const PLATFORM_PREFIX = '/admin/platform';
 
@@ -42,6 +44,23 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
     `${PLATFORM_PREFIX}/stores/:id`,
     { preHandler: requireScopes('platform:stores:read'), schema: { tags, params: StoreParams, response: { 200: StoreDetail } } },
     async (request) => storeDetail(identity, tenants, request.params.id),
+  );
+
+  api.post(
+    `${PLATFORM_PREFIX}/stores`,
+    { preHandler: requireScopes('platform:stores:write'), schema: { tags, body: OnboardBody, response: { 201: OnboardedStore } } },
+    async (request, reply) => {
+      const { subdomain, name, plan, reason, ticket } = request.body;
+      const { tenant, command } = await onboardStore(platform.db, {
+        subdomain,
+        name,
+        reason,
+        actor: request.principal!.subject,
+        ...(plan ? { plan: plan as TenantPlan } : {}),
+        ...(ticket ? { ticket } : {}),
+      });
+      return reply.code(201).send({ store: storeView(tenant), command: commandView(command) });
+    },
   );
 
   // Suspension is the gateway's (503 on every host of the store within a second); each is a platform command.

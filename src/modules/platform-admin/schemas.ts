@@ -109,3 +109,17 @@ export const AuditQuery = Type.Object(
 );
 
 export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+
+/** Onboard a store: the subdomain it claims, its plan, and why (recorded as the `tenant.create` platform command). */
+export const OnboardBody = Type.Object(
+  {
+    subdomain: Type.String({ minLength: 1, maxLength: 63 }),
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    plan: Type.Optional(Type.Union(['free', 'starter', 'growth', 'enterprise'].map((plan) => Type.Literal(plan)))),
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+    ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);
+
+export const OnboardedStore = Type.Object({ store: Store, command: PlatformCommand });

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { type AuditPage, type Identity, impersonationAudit, storeAccountCounts } from '../identity/index.ts';
-import type { FlagKey, PlatformCommand, TenancyService } from '../tenancy/index.ts';
+import type { FlagKey, PlatformCommand, TenancyService, Tenant } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
 import { storeListDuration } from './telemetry.ts';
 
@@ -40,6 +40,15 @@ export async function storeList(db: Db, filter: Omit<StoreFilter, 'after'> & { c
     stop();
   }
 }
+
+export const storeView = (tenant: Tenant) => ({
+  id: tenant.id,
+  subdomain: tenant.subdomain,
+  name: tenant.name,
+  status: tenant.status,
+  plan: tenant.plan,
+  created_at: tenant.created_at.toISOString(),
+});
 
 export const commandView = (command: PlatformCommand) => ({
   id: command.id,

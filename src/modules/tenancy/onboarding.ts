@@ -1,0 +1,49 @@
+import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../../platform/db/database.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
+import { type PlatformCommand, type Tenant, type TenantPlan, insertStoreSettings, insertTenant } from './repository.ts';
+import { subdomainRefusal } from './subdomain-claim.ts';
+
+export interface OnboardingCommand {
+  subdomain: string;
+  name: string;
+  plan?: TenantPlan;
+  actor: string;
+  reason: string;
+  ticket?: string;
+}
+
+const REFUSAL_MESSAGES = {
+  invalid: 'must be 1-63 lower-case letters, digits or single hyphens, not starting or ending with a hyphen',
+  reserved: 'is reserved by the platform',
+  confusable: 'reads like a name reserved by the platform',
+} as const;
+
+/**
+ * Creates a store, its settings and the `tenant.create` platform command in one transaction: a refused or
+ * failed claim leaves nothing behind.
+ */
+export async function onboardStore(db: Db, command: OnboardingCommand): Promise<{ tenant: Tenant; command: PlatformCommand }> {
+  const refusal = subdomainRefusal(command.subdomain);
+  if (refusal) {
+    throw new HttpProblem(400, 'Validation failed', `The subdomain ${REFUSAL_MESSAGES[refusal]}.`, {
+      extensions: { errors: [{ field: 'subdomain', message: REFUSAL_MESSAGES[refusal], code: `subdomain_${refusal}` }] },
+    });
+  }
+  const id = randomUUID();
+  return db.withPlatform(async (trx) => {
+    // The settings row is tenant-scoped: the same transaction also speaks as the new store.
+    await sql`select set_config('app.tenant_id', ${id}, true)`.execute(trx);
+    const taken = await trx.selectFrom('tenants').select('id').where('subdomain', '=', command.subdomain).executeTakeFirst();
+    if (taken) throw new HttpProblem(409, 'Conflict', `The subdomain ${command.subdomain} is already claimed.`);
+    const tenant = await insertTenant(trx, { id, subdomain: command.subdomain, name: command.name, ...(command.plan ? { plan: command.plan } : {}) });
+    await insertStoreSettings(trx, { tenant_id: id });
+    const recorded = await trx
+      .insertInto('platform_commands')
+      .values({ tenant_id: id, command: 'tenant.create', actor: command.actor, reason: command.reason, ticket: command.ticket ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { tenant, command: recorded };
+  });
+}
