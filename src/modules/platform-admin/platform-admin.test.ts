@@ -72,6 +72,30 @@ describe('platform admin API', () => {
     const post = (url: string, payload: object, headers = operator.headers) =>
       t.app.inject({ method: 'POST', url, headers: { host: PLATFORM_HOST, ...headers }, payload });
 
+    it('onboards a store as a tenant.create command, refusing reserved, confusable, taken and malformed claims', async () => {
+      const subdomain = `${tag}-onboarded`;
+      const created = await post('/admin/platform/stores', { subdomain, name: 'Onboarded Outfitters', plan: 'growth', reason: 'Signed contract', ticket: 'ONB-7' });
+      expect(created.statusCode).toBe(201);
+      expect(created.json()).toMatchObject({
+        store: { subdomain, name: 'Onboarded Outfitters', plan: 'growth', status: 'active' },
+        command: { command: 'tenant.create', actor: operator.userId, reason: 'Signed contract', ticket: 'ONB-7' },
+      });
+      expect((await get(`/admin/platform/stores/${created.json().store.id}`)).json().platform_commands).toHaveLength(1);
+      for (const [payload, status] of [
+        [{ subdomain: 'admin', name: 'x', reason: 'r' }, 400],
+        [{ subdomain: 'supp0rt', name: 'x', reason: 'r' }, 400],
+        [{ subdomain, name: 'x', reason: 'r' }, 409],
+        [{ subdomain: 'fine-name', name: 'x', reason: 'r', owner: 'unknown field' }, 400],
+        [{ subdomain: 'fine-name', name: 'x', reason: 'r', plan: 'gold' }, 400],
+      ] as const) {
+        const response = await post('/admin/platform/stores', payload);
+        expect(response.statusCode, JSON.stringify(payload)).toBe(status);
+        expect(response.json().request_id).toBeTruthy();
+      }
+      const owner = await staffSession(t.platform, store.id, 'owner');
+      expect((await post('/admin/platform/stores', { subdomain: 'fine-name', name: 'x', reason: 'r' }, owner.headers)).statusCode).toBe(401);
+    });
+
     it('suspends and resumes a store, each recorded as a platform command with actor, reason and ticket', async () => {
       const target = await makeTenant(t.platform.db, 'Suspended Store');
       const suspended = await post(`/admin/platform/stores/${target.id}/suspend`, { reason: 'Chargeback fraud under review', ticket: 'RISK-9' });
