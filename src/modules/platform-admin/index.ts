@@ -2,6 +2,8 @@ import type { PlatformModule } from '../../platform/platform.ts';
 import { platformAdminRoutes } from './routes.ts';
 import { telemetry } from './telemetry.ts';
 
+export { storeList } from './service.ts';
+
 export const platformAdminModule: PlatformModule = {
   name: 'platform-admin',
   telemetry,

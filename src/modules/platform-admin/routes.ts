@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { identityOf, startImpersonation } from '../identity/index.ts';
-import { type TenantPlan, onboardStore, tenancy } from '../tenancy/index.ts';
+import { type TenantPlan, changePlan, onboardStore, tenancy } from '../tenancy/index.ts';
 import {
   AuditPage,
   AuditQuery,
@@ -14,6 +14,7 @@ import {
   ImpersonationStart,
   OnboardBody,
   OnboardedStore,
+  PlanBody,
   PlatformCommand,
   StoreDetail,
   StoreListQuery,
@@ -60,6 +61,16 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
         ...(ticket ? { ticket } : {}),
       });
       return reply.code(201).send({ store: storeView(tenant), command: commandView(command) });
+    },
+  );
+
+  api.post(
+    `${PLATFORM_PREFIX}/stores/:id/plan`,
+    { preHandler: requireScopes('platform:stores:write'), schema: { tags, params: StoreParams, body: PlanBody, response: { 200: PlatformCommand } } },
+    async (request) => {
+      const { plan, reason, ticket } = request.body;
+      const change = { tenantId: request.params.id, plan: plan as TenantPlan, actor: request.principal!.subject, reason, ...(ticket ? { ticket } : {}) };
+      return commandView(await changePlan(platform.db, change));
     },
   );
 

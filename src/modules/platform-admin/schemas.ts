@@ -123,3 +123,12 @@ export const OnboardBody = Type.Object(
 );
 
 export const OnboardedStore = Type.Object({ store: Store, command: PlatformCommand });
+
+export const PlanBody = Type.Object(
+  {
+    plan: Type.Union(['free', 'starter', 'growth', 'enterprise'].map((plan) => Type.Literal(plan))),
+    reason: Type.String({ minLength: 1, maxLength: 2000 }),
+    ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+  },
+  { additionalProperties: false },
+);

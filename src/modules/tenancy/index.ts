@@ -6,7 +6,8 @@ import { seedDemoTenant, tenancy } from './service.ts';
 import { telemetry } from './telemetry.ts';
 
 export type { TxtResolver } from './dns.ts';
-export { type OnboardingCommand, onboardStore } from './onboarding.ts';
+export { type OnboardingCommand, type PlanChange, changePlan, onboardStore } from './onboarding.ts';
+export { resume as resumeStore, suspend as suspendStore } from './suspension.ts';
 export { subdomainRefusal } from './subdomain-claim.ts';
 export type { DomainView } from './domains.ts';
 export type { FeatureFlagValues, FlagKey, FlagReport, FeatureFlags } from './flags.ts';

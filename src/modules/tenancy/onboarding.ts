@@ -47,3 +47,32 @@ export async function onboardStore(db: Db, command: OnboardingCommand): Promise<
     return { tenant, command: recorded };
   });
 }
+
+export interface PlanChange {
+  tenantId: string;
+  plan: TenantPlan;
+  actor: string;
+  reason: string;
+  ticket?: string;
+}
+
+/** Moves a store to another plan and records `tenant.plan` (with the plan it left) in one transaction. */
+export async function changePlan(db: Db, change: PlanChange): Promise<PlatformCommand> {
+  return db.withPlatform(async (trx) => {
+    const tenant = await trx.selectFrom('tenants').select('plan').where('id', '=', change.tenantId).forUpdate().executeTakeFirst();
+    if (!tenant) throw new HttpProblem(404, 'Store not found', `No store has the id ${change.tenantId}.`);
+    if (tenant.plan === change.plan) throw new HttpProblem(409, 'Conflict', `The store is already on the ${change.plan} plan.`);
+    await trx.updateTable('tenants').set({ plan: change.plan }).where('id', '=', change.tenantId).execute();
+    return trx
+      .insertInto('platform_commands')
+      .values({
+        tenant_id: change.tenantId,
+        command: 'tenant.plan',
+        actor: change.actor,
+        reason: `${tenant.plan} → ${change.plan}: ${change.reason}`,
+        ticket: change.ticket ?? null,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+  });
+}
