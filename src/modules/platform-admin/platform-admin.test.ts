@@ -80,7 +80,12 @@ describe('platform admin API', () => {
         store: { subdomain, name: 'Onboarded Outfitters', plan: 'growth', status: 'active' },
         command: { command: 'tenant.create', actor: operator.userId, reason: 'Signed contract', ticket: 'ONB-7' },
       });
-      expect((await get(`/admin/platform/stores/${created.json().store.id}`)).json().platform_commands).toHaveLength(1);
+      const storeId = created.json().store.id;
+      const replanned = await post(`/admin/platform/stores/${storeId}/plan`, { plan: 'enterprise', reason: 'Upsell' });
+      expect(replanned.json()).toMatchObject({ command: 'tenant.plan', reason: 'growth → enterprise: Upsell' });
+      expect((await post(`/admin/platform/stores/${storeId}/plan`, { plan: 'enterprise', reason: 'again' })).statusCode).toBe(409);
+      const detail = (await get(`/admin/platform/stores/${storeId}`)).json();
+      expect([detail.plan, detail.platform_commands.length]).toEqual(['enterprise', 2]);
       for (const [payload, status] of [
         [{ subdomain: 'admin', name: 'x', reason: 'r' }, 400],
         [{ subdomain: 'supp0rt', name: 'x', reason: 'r' }, 400],
