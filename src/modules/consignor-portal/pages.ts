@@ -1,6 +1,7 @@
 import { type Html, html } from '../storefront/index.ts';
 
-const STYLES = html`<style>.portal nav{display:flex;gap:1rem;flex-wrap:wrap;margin-bottom:1rem}.portal nav a[aria-current=page]{font-weight:700}.portal .figures{display:flex;gap:1rem;flex-wrap:wrap}.portal .figures .card{min-width:12rem}</style>`;
+// White on the default accent colour is below WCAG AA contrast; the portal's buttons use the primary colour instead.
+const STYLES = html`<style>main button{background:var(--vs-color-primary)}header button{background:#fff;color:var(--vs-color-primary)}.portal nav{display:flex;gap:1rem;flex-wrap:wrap;margin-bottom:1rem}.portal nav a[aria-current=page]{font-weight:700}.portal .figures{display:flex;gap:1rem;flex-wrap:wrap}.portal .figures .card{min-width:12rem}</style>`;
 
 export function signInPage(csrf: string, error: string | null, email = ''): Html {
   return html`${STYLES}<h1>Consignor sign-in</h1>
