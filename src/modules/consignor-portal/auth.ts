@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -27,19 +28,23 @@ export interface Origin {
   userAgent: string | null;
 }
 
-/** Creates or updates the consignor's portal account and mails the link that sets its password. */
-export async function invite(platform: Platform, tenant: { id: string; name: string }, consignor: { id: string; email: string; name: string }, portalUrl: string): Promise<{ expires_at: string }> {
+/** Creates or updates the consignor's portal account and mails the link that sets its password, in the caller's unit of work. */
+export async function invite(
+  platform: Platform,
+  trx: Tx,
+  tenant: { id: string; name: string },
+  consignor: { id: string; email: string; name: string },
+  portalUrl: string,
+): Promise<{ expires_at: string }> {
   const token = newToken();
   const expiresAt = new Date(Date.now() + LINK_TTL_MS);
   const email = consignor.email.trim().toLowerCase();
-  await platform.db.withTenant(tenant.id, async (trx) => {
-    await upsertAccount(trx, { tenant_id: tenant.id, consignor_id: consignor.id, email });
-    await insertLink(trx, { tenant_id: tenant.id, consignor_id: consignor.id, token_hash: sha256(token), expires_at: expiresAt });
-    await platform.mail.enqueue(trx, {
-      to: email,
-      subject: `Your consignor account at ${tenant.name}`,
-      text: `Hello ${consignor.name},\n\n${tenant.name} invites you to its consignor portal, where you see your items, sales, balance and payouts.\nChoose your password here (the link works once, for 7 days):\n\n${portalUrl}/consignor/welcome/${token}\n\nThen sign in at ${portalUrl}/consignor with ${email}.`,
-    });
+  await upsertAccount(trx, { tenant_id: tenant.id, consignor_id: consignor.id, email });
+  await insertLink(trx, { tenant_id: tenant.id, consignor_id: consignor.id, token_hash: sha256(token), expires_at: expiresAt });
+  await platform.mail.enqueue(trx, {
+    to: email,
+    subject: `Your consignor account at ${tenant.name}`,
+    text: `Hello ${consignor.name},\n\n${tenant.name} invites you to its consignor portal, where you see your items, sales, balance and payouts.\nChoose your password here (the link works once, for 7 days):\n\n${portalUrl}/consignor/welcome/${token}\n\nThen sign in at ${portalUrl}/consignor with ${email}.`,
   });
   log.info({ consignor_id: consignor.id }, 'consignor portal link sent');
   return { expires_at: expiresAt.toISOString() };

@@ -46,7 +46,7 @@ describe('consignor portal in a browser', () => {
 
   it('follows the invitation, chooses a password with the keyboard, signs out and back in', async () => {
     const email = `rose-${randomUUID().slice(0, 6)}@example.test`;
-    await invite(t.platform, store, { id: randomUUID(), email, name: 'Rose' }, origin);
+    await t.platform.db.withTenant(store.id, (trx) => invite(t.platform, trx, store, { id: randomUUID(), email, name: 'Rose' }, origin));
     const [mail] = await t.platform.mail.recent({ to: email, limit: 1 });
     const link = /http:\/\/\S+\/consignor\/welcome\/\S+/.exec(mail!.body_text)![0];
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 }, bypassCSP: true });

@@ -45,7 +45,7 @@ describe('consignor portal sign-in', () => {
 
   const invited = async (store: Tenant, email: string) => {
     const consignorId = randomUUID();
-    await invite(t.platform, store, { id: consignorId, email, name: 'Rose Consignor' }, `http://${storeHost(store)}`);
+    await t.platform.db.withTenant(store.id, (trx) => invite(t.platform, trx, store, { id: consignorId, email, name: 'Rose Consignor' }, `http://${storeHost(store)}`));
     const [mail] = await t.platform.mail.recent({ to: email, limit: 1 });
     const link = /\/consignor\/welcome\/([A-Za-z0-9_-]{43})/.exec(mail!.body_text)!;
     return { consignorId, linkPath: link[0], token: link[1]! };

@@ -4,6 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { requireScopes } from '../../platform/http/auth.ts';
+import { idempotent } from '../../platform/http/idempotency.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type Html, cartScript, csrfToken, layout, loadBranding, verifyCsrf } from '../storefront/index.ts';
@@ -111,8 +112,12 @@ export async function portalRoutes(root: FastifyInstance, platform: Platform): P
     async (request, reply) => {
       const tenant = tenantOf(request);
       const portalUrl = `${request.protocol}://${request.host}`;
-      const sent = await invite(platform, tenant, { id: request.params.id, email: request.body.email, name: request.body.name }, portalUrl);
-      return reply.code(201).send(sent);
+      const consignor = { id: request.params.id, email: request.body.email, name: request.body.name };
+      const result = await platform.db.withTenant(tenant.id, (trx) =>
+        idempotent(trx, tenant.id, request, async () => ({ status: 201, body: await invite(platform, trx, tenant, consignor, portalUrl) })),
+      );
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(201).send(result.body);
     },
   );
 }
