@@ -2,6 +2,7 @@ import type { PlatformModule } from '../platform/platform.ts';
 import { adminUiModule } from './admin-ui/index.ts';
 import { catalogModule } from './catalog/index.ts';
 import { checkoutModule } from './checkout/index.ts';
+import { consignorPortalModule } from './consignor-portal/index.ts';
 import { identityModule } from './identity/index.ts';
 import { mediaModule } from './media/index.ts';
 import { paymentsModule } from './payments/index.ts';
@@ -19,5 +20,6 @@ export const modules: PlatformModule[] = [
   paymentsModule,
   checkoutModule,
   storefrontModule,
+  consignorPortalModule,
   adminUiModule,
 ];

@@ -12,6 +12,7 @@ import { telemetry } from './telemetry.ts';
 import { type AccessClaims, TokenRejected, verifyAccessToken } from './tokens.ts';
 
 export { storeAccountCounts } from './accounts.ts';
+export { checkExternalPassword, hashNewPassword } from './external-login.ts';
 export { type Identity, identityOf } from './identity.ts';
 export { type AuditPage, REASON_CODES, impersonationAudit, startImpersonation } from './impersonation.ts';
 

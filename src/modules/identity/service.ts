@@ -96,7 +96,7 @@ async function issueTokens(identity: Identity, trx: Tx, account: Account, sessio
 
 const invalidCredentials = () => new HttpProblem(401, 'Invalid credentials', 'The e-mail or password is wrong.');
 
-const throttled = (retryAfter: number) =>
+export const throttled = (retryAfter: number) =>
   new HttpProblem(429, 'Too many failed logins', `Too many failed attempts; try again in ${retryAfter} seconds.`, {
     headers: { 'retry-after': String(retryAfter) },
     extensions: { retry_after_seconds: retryAfter },

@@ -3,6 +3,12 @@ import { CatalogVersions } from './catalog-versions.ts';
 import { storefrontRoutes } from './routes.ts';
 import { telemetry } from './telemetry.ts';
 
+export { cartScript } from './assets.ts';
+export { csrfToken, verifyCsrf } from './cart.ts';
+export { type Html, formatMoney, html } from './html.ts';
+export { loadBranding } from './routes.ts';
+export { type Branding, layout } from './templates/layout.ts';
+
 const catalogVersions = new CatalogVersions();
 
 /** The server-rendered shop: every non-/admin page of a store host. */

@@ -45,7 +45,7 @@ function tenantOf(request: FastifyRequest): Tenant {
   return request.tenant;
 }
 
-async function loadBranding(platform: Platform, tenant: Tenant): Promise<Branding> {
+export async function loadBranding(platform: Platform, tenant: Tenant): Promise<Branding> {
   const settings = await storeSettings(platform.db, tenant.id);
   return {
     storeName: tenant.name,
