@@ -1,5 +1,5 @@
 /**
- * The platform console's store list with 10,000 stores, through HTTP (seed < 300 ms p95; goal < 30 ms p95):
+ * The platform console's store list with 10,000 stores, through HTTP (target < 300 ms p95; goal < 30 ms p95):
  * paced, sequential signed-in requests over a real socket for the shapes the console asks for (first page, a search,
  * a plan and status filter, the next page by cursor). Prints one JSON document.
  */
