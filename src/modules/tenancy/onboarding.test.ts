@@ -55,6 +55,16 @@ describe('onboarding a store', () => {
     expect(await commandsFor(subdomain)).toBe(1);
   });
 
+  it('lets one of two concurrent claims of a name win and answers the other 409', async () => {
+    const subdomain = `s-${randomUUID().slice(0, 8)}`;
+    const claims = await Promise.allSettled(
+      ['One', 'Two', 'Three'].map((name) => onboardStore(t.platform.db, { subdomain, name, actor: 'a', reason: 'r' })),
+    );
+    expect(claims.filter((claim) => claim.status === 'fulfilled')).toHaveLength(1);
+    expect(claims.flatMap((claim) => (claim.status === 'rejected' ? [(claim.reason as HttpProblem).status] : []))).toEqual([409, 409]);
+    expect(await commandsFor(subdomain)).toBe(1);
+  });
+
   it('rolls the store back when the command cannot be recorded', async () => {
     const subdomain = `s-${randomUUID().slice(0, 8)}`;
     await expect(onboardStore(t.platform.db, { subdomain, name: 'Half', actor: 'a', reason: '   ' })).rejects.toThrow();

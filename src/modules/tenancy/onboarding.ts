@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../../platform/db/database.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { type PlatformCommand, type Tenant, type TenantPlan, insertStoreSettings, insertTenant } from './repository.ts';
 import { subdomainRefusal } from './subdomain-claim.ts';
@@ -32,11 +33,13 @@ export async function onboardStore(db: Db, command: OnboardingCommand): Promise<
     });
   }
   const id = randomUUID();
+  const claimed = () => new HttpProblem(409, 'Conflict', `The subdomain ${command.subdomain} is already claimed.`);
+  // Two claims of one name at once both pass the lookup; the unique subdomain lets one of them commit.
   return db.withPlatform(async (trx) => {
     // The settings row is tenant-scoped: the same transaction also speaks as the new store.
     await sql`select set_config('app.tenant_id', ${id}, true)`.execute(trx);
     const taken = await trx.selectFrom('tenants').select('id').where('subdomain', '=', command.subdomain).executeTakeFirst();
-    if (taken) throw new HttpProblem(409, 'Conflict', `The subdomain ${command.subdomain} is already claimed.`);
+    if (taken) throw claimed();
     const tenant = await insertTenant(trx, { id, subdomain: command.subdomain, name: command.name, ...(command.plan ? { plan: command.plan } : {}) });
     await insertStoreSettings(trx, { tenant_id: id });
     const recorded = await trx
@@ -45,6 +48,8 @@ export async function onboardStore(db: Db, command: OnboardingCommand): Promise<
       .returningAll()
       .executeTakeFirstOrThrow();
     return { tenant, command: recorded };
+  }).catch((error: unknown) => {
+    throw isUniqueViolation(error) ? claimed() : error;
   });
 }
 
