@@ -191,6 +191,8 @@ describe('checkout commit', () => {
     const placed = t.platform.events.next('OrderPlaced', (event) => event.email === email);
     const order = (await buyer.commit({ email })).json();
     await placed;
+    // The event is published inside the delivery job's unit of work, so the mail it wrote commits just after.
+    await expect.poll(async () => (await t.platform.mail.recent({ to: email })).length, { timeout: 10_000 }).toBeGreaterThan(0);
     const mail = await t.platform.mail.recent({ to: email });
     expect(mail).toHaveLength(1);
     expect(mail[0]).toMatchObject({ subject: `Order #${order.order_number} confirmed: Checkout Store` });
