@@ -1,16 +1,15 @@
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../../../test/support/accessibility.ts';
 import { PLATFORM_HOST, platformSession, staffSession } from '../../../test/support/auth.ts';
-import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
+import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
 import { Shopper, seedProduct } from '../../../test/support/shop.ts';
 import { scrapeMetrics } from '../../platform/observability/metrics.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-results/admin/', import.meta.url);
-const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const HEADER = 'handle,title,description,status,tags,sku,variant_title,price_minor,currency,cost_minor,weight_grams,options';
 
 /** A merchant's main paths through the back office in a real headless Chromium, with screenshots and an axe check per screen. */
@@ -38,8 +37,8 @@ describe('admin app in a browser', () => {
     port = Number(new URL(address).port);
     origin = `http://${store.subdomain}.localhost:${port}`;
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: chromiumPath(),
+      args: CHROMIUM_ARGS,
     });
     await mkdir(ARTIFACTS, { recursive: true });
   });
@@ -63,12 +62,7 @@ describe('admin app in a browser', () => {
     await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
     await page.evaluate('document.getAnimations().forEach((animation) => animation.finish())');
     await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
-    await page.addScriptTag({ content: await AXE_SOURCE });
-    // Browser code as a string: this file is type-checked against Node's globals, not the DOM's.
-    const violations = await page.evaluate<string[]>(`axe.run().then((result) => result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
-    expect(violations, name).toEqual([]);
+    expect(await seriousViolations(page), name).toEqual([]);
   };
 
   const signIn = async (page: Page) => {

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { mkdir } from 'node:fs/promises';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../../../test/support/accessibility.ts';
 import { storeHost } from '../../../test/support/auth.ts';
-import { type TestApp, type Tenant, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
+import { makeTenant, startTestApp, type Tenant, type TestApp } from '../../../test/support/platform.ts';
 import { invite } from './auth.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-results/', import.meta.url);
-const AXE_SOURCE = readFile(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 /** A consignor's first visit in headless Chromium: the invitation link, choosing a password, the portal, signing in again. */
 describe('consignor portal in a browser', () => {
@@ -25,8 +24,8 @@ describe('consignor portal in a browser', () => {
     origin = address.replace('127.0.0.1', storeHost(store));
     await mkdir(ARTIFACTS, { recursive: true });
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: chromiumPath(),
+      args: CHROMIUM_ARGS,
     });
   });
   afterAll(async () => {
@@ -37,11 +36,7 @@ describe('consignor portal in a browser', () => {
   /** Screenshot as an artefact, and no serious or critical accessibility violation. */
   const check = async (page: Page, name: string) => {
     await page.screenshot({ path: new URL(`consignor-portal-${name}.png`, ARTIFACTS).pathname, fullPage: true });
-    await page.addScriptTag({ content: await AXE_SOURCE });
-    const violations = await page.evaluate<string[]>(`axe.run().then((result) => result.violations
-      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
-    expect(violations, name).toEqual([]);
+    expect(await seriousViolations(page), name).toEqual([]);
   };
 
   it('follows the invitation, chooses a password with the keyboard, signs out and back in', async () => {

@@ -7,7 +7,8 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import { scratchObjectDir, settledAsset, uploadMedia } from '../../../test/support/media.ts';
-import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
+import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
 import type { Tenant } from '../tenancy/index.ts';
 
 /** The parts of <img> and <video> the test reads in the page (the project compiles without the DOM library). */
@@ -24,7 +25,6 @@ interface VideoLike {
   pause(): void;
 }
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-results/', import.meta.url);
 
 /** A photo with detail (a gradient and shapes), so variants have realistic sizes. */
@@ -62,8 +62,8 @@ describe('media in a browser', () => {
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = address.replace('127.0.0.1', `${store.subdomain}.localhost`);
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--autoplay-policy=no-user-gesture-required'],
+      executablePath: chromiumPath(),
+      args: [...CHROMIUM_ARGS, '--autoplay-policy=no-user-gesture-required'],
     });
     await mkdir(ARTIFACTS, { recursive: true });
   }, 60_000);

@@ -1,12 +1,12 @@
 import { mkdir } from 'node:fs/promises';
-import { type Browser, type Page, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession } from '../../../test/support/auth.ts';
-import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
+import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
 import { seedSampleCatalog } from '../catalog/seed.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const ARTIFACTS = new URL('../../../test-results/', import.meta.url);
 
 /** From product page to a paid order on the test provider, in headless Chromium; then the account page and the admin API. */
@@ -27,8 +27,8 @@ describe('checkout in a browser', () => {
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = address.replace('127.0.0.1', `${store.subdomain}.localhost`);
     browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: chromiumPath(),
+      args: CHROMIUM_ARGS,
     });
   });
   afterAll(async () => {
