@@ -2,6 +2,7 @@ import type { PlatformModule } from '../platform/platform.ts';
 import { adminUiModule } from './admin-ui/index.ts';
 import { catalogModule } from './catalog/index.ts';
 import { checkoutModule } from './checkout/index.ts';
+import { consignmentModule } from './consignment/index.ts';
 import { consignorPortalModule } from './consignor-portal/index.ts';
 import { identityModule } from './identity/index.ts';
 import { mediaModule } from './media/index.ts';
@@ -20,6 +21,7 @@ export const modules: PlatformModule[] = [
   paymentsModule,
   checkoutModule,
   storefrontModule,
+  consignmentModule,
   consignorPortalModule,
   adminUiModule,
 ];

@@ -6,6 +6,7 @@ import { seriousViolations } from '../../../test/support/accessibility.ts';
 import { storeHost } from '../../../test/support/auth.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type Tenant, type TestApp } from '../../../test/support/platform.ts';
+import { consignment } from '../consignment/index.ts';
 import { invite } from './auth.ts';
 
 const ARTIFACTS = new URL('../../../test-results/', import.meta.url);
@@ -41,7 +42,10 @@ describe('consignor portal in a browser', () => {
 
   it('follows the invitation, chooses a password with the keyboard, signs out and back in', async () => {
     const email = `rose-${randomUUID().slice(0, 6)}@example.test`;
-    await t.platform.db.withTenant(store.id, (trx) => invite(t.platform, trx, store, { id: randomUUID(), email, name: 'Rose' }, origin));
+    await t.platform.db.withTenant(store.id, async (trx) => {
+      const { id } = await consignment.createConsignor(trx, store.id, { display_name: 'Rose', email });
+      await invite(t.platform, trx, store, { id, email, name: 'Rose' }, origin);
+    });
     const [mail] = await t.platform.mail.recent({ to: email, limit: 1 });
     const link = /http:\/\/\S+\/consignor\/welcome\/\S+/.exec(mail!.body_text)![0];
     const page = await browser.newPage({ viewport: { width: 1100, height: 760 }, bypassCSP: true });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import { type TestApp, type Tenant, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { consignment } from '../consignment/index.ts';
 import { invite } from './auth.ts';
 
 /** The consignor portal's sign-in: invitation link, password, session cookie, throttle, and what the session cannot reach. */
@@ -44,8 +45,11 @@ describe('consignor portal sign-in', () => {
   };
 
   const invited = async (store: Tenant, email: string) => {
-    const consignorId = randomUUID();
-    await t.platform.db.withTenant(store.id, (trx) => invite(t.platform, trx, store, { id: consignorId, email, name: 'Rose Consignor' }, `http://${storeHost(store)}`));
+    const consignorId = await t.platform.db.withTenant(store.id, async (trx) => {
+      const { id } = await consignment.createConsignor(trx, store.id, { display_name: 'Rose Consignor', email });
+      await invite(t.platform, trx, store, { id, email, name: 'Rose Consignor' }, `http://${storeHost(store)}`);
+      return id;
+    });
     const [mail] = await t.platform.mail.recent({ to: email, limit: 1 });
     const link = /\/consignor\/welcome\/([A-Za-z0-9_-]{43})/.exec(mail!.body_text)!;
     return { consignorId, linkPath: link[0], token: link[1]! };
@@ -129,5 +133,13 @@ describe('consignor portal sign-in', () => {
     const refused = await t.app.inject({ method: 'POST', url, headers: { host: storeHost(storeX), ...staff.headers }, payload: { email: 'a@example.test', name: 'A' } });
     expect(refused.statusCode).toBe(403);
     expect(refused.json().missing_scopes).toEqual(['consignment:write']);
+  });
+
+  it('invites only a consignor of the store', async () => {
+    const manager = await staffSession(t.platform, storeX.id, 'manager');
+    const url = `/admin/api/v1/consignment/consignors/${randomUUID()}/portal-invitations`;
+    const unknown = await t.app.inject({ method: 'POST', url, headers: { host: storeHost(storeX), ...manager.headers }, payload: { email: 'a@example.test', name: 'A' } });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.headers['content-type']).toContain('application/problem+json');
   });
 });

@@ -7,6 +7,7 @@ import { requireScopes } from '../../platform/http/auth.ts';
 import { idempotent } from '../../platform/http/idempotency.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { consignment } from '../consignment/index.ts';
 import { type Html, cartScript, csrfToken, layout, loadBranding, verifyCsrf } from '../storefront/index.ts';
 import type { Tenant } from '../tenancy/index.ts';
 import { TOKEN, acceptLink, consignorOfSession, invite, signIn, signOut } from './auth.ts';
@@ -114,7 +115,10 @@ export async function portalRoutes(root: FastifyInstance, platform: Platform): P
       const portalUrl = `${request.protocol}://${request.host}`;
       const consignor = { id: request.params.id, email: request.body.email, name: request.body.name };
       const result = await platform.db.withTenant(tenant.id, (trx) =>
-        idempotent(trx, tenant.id, request, async () => ({ status: 201, body: await invite(platform, trx, tenant, consignor, portalUrl) })),
+        idempotent(trx, tenant.id, request, async () => {
+          if (!(await consignment.getConsignor(trx, tenant.id, consignor.id))) throw new HttpProblem(404, 'Not Found', 'No such consignor in this store.');
+          return { status: 201, body: await invite(platform, trx, tenant, consignor, portalUrl) };
+        }),
       );
       if (result.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(201).send(result.body);

@@ -6,9 +6,9 @@
 export const STAFF_ROLES = ['owner', 'admin', 'manager', 'staff'] as const;
 export type StaffRole = (typeof STAFF_ROLES)[number];
 
-const STAFF_SCOPES = ['catalog:read', 'inventory:read', 'orders:read', 'customers:read'] as const;
-const MANAGER_SCOPES = [...STAFF_SCOPES, 'catalog:write', 'inventory:write', 'orders:write', 'customers:write', 'reports:read', 'staff:read'] as const;
-const ADMIN_SCOPES = [...MANAGER_SCOPES, 'staff:write', 'api-clients:write', 'settings:write'] as const;
+const STAFF_SCOPES = ['catalog:read', 'inventory:read', 'orders:read', 'customers:read', 'consignment:read'] as const;
+const MANAGER_SCOPES = [...STAFF_SCOPES, 'catalog:write', 'inventory:write', 'orders:write', 'customers:write', 'reports:read', 'staff:read', 'consignment:write'] as const;
+const ADMIN_SCOPES = [...MANAGER_SCOPES, 'staff:write', 'api-clients:write', 'settings:write', 'payouts:approve'] as const;
 const OWNER_SCOPES = [...ADMIN_SCOPES, 'billing:write'] as const;
 
 const ROLE_SCOPES: Record<StaffRole | 'customer' | 'platform_super_user', readonly string[]> = {
@@ -22,9 +22,10 @@ const ROLE_SCOPES: Record<StaffRole | 'customer' | 'platform_super_user', readon
 
 /**
  * Scopes an impersonation never carries: a super-user acting as a store's user must not mint credentials (staff
- * logins, API clients and their secrets) that outlive the audited 15 minutes, nor change billing.
+ * logins, API clients and their secrets) that outlive the audited 15 minutes, nor change billing, nor approve
+ * consignor payouts (money leaving the store).
  */
-const CREDENTIAL_SCOPES = new Set(['staff:write', 'api-clients:write', 'billing:write']);
+const CREDENTIAL_SCOPES = new Set(['staff:write', 'api-clients:write', 'billing:write', 'payouts:approve']);
 
 export function impersonationScopesOf(role: StaffRole): string[] {
   return scopesOf(role).filter((scope) => !CREDENTIAL_SCOPES.has(scope));
