@@ -167,6 +167,23 @@ describe('consignor payouts with the embedded test provider', () => {
     ]);
   });
 
+  it('opens one run for two proposals at once, and records one decision for two approvals at once', async () => {
+    await closeOpenRuns();
+    await consignorWith({ display_name: 'Raced', payout_method: 'cash' }, 3_000, 1_500);
+    const proposals = await Promise.all([api(manager, 'POST', '/payout-runs', {}), api(manager, 'POST', '/payout-runs', {})]);
+    expect(proposals.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    const run = proposals.find((response) => response.statusCode === 201)!.json();
+    const second = (await staffSession(t.platform, store.id, 'owner')).headers;
+    const decisions = await Promise.all([
+      api(approver, 'POST', `/payout-runs/${run.id}/decision`, { decision: 'approved', ticket: 'FIN-7' }),
+      api(second, 'POST', `/payout-runs/${run.id}/decision`, { decision: 'approved', ticket: 'FIN-8' }),
+    ]);
+    expect(decisions.map((response) => response.statusCode).sort()).toEqual([200, 409]);
+    const detail = await settled(run.id);
+    expect(detail.approvals).toHaveLength(1);
+    expect(detail.run.status).toBe('completed');
+  });
+
   it('takes adjustments with reason, ticket and idempotency key; refuses bad input', async () => {
     const consignor = await consignorWith({ display_name: 'Adjusted' }, 1_000, 500);
     const body = { consignor_id: consignor.id, amount_minor: 250, reason: 'damaged in store', ticket: 'SUP-9' };
