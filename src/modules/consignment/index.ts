@@ -26,3 +26,4 @@ export const consignment = {
   createConsignor: insertConsignor,
 };
 export { notifyConsignor } from './ledger-jobs.ts';
+export { consignorLedger } from './consignor-ledger.ts';
