@@ -27,7 +27,7 @@ interface StoredEvent {
  * keys make a second run (bus and sweeper both enqueue) post nothing.
  */
 export async function postOrderEvent(trx: Tx, tenantId: string, eventId: string, notices?: { job: SendNotificationJob; platform: Platform }): Promise<void> {
-  const done = await trx.selectFrom('consignment_order_events').select('event_id').where('event_id', '=', eventId).executeTakeFirst();
+  const done = await trx.selectFrom('consignment_order_events').select('event_id').where('tenant_id', '=', tenantId).where('event_id', '=', eventId).executeTakeFirst();
   if (done) return;
   // The platform's domain event log (append-only, every module's events) is read here as a durable subscriber.
   const { rows } = await sql<StoredEvent>`select id::text, type, aggregate_id, occurred_at from domain_events where id = ${eventId}`.execute(trx);
