@@ -41,8 +41,8 @@ describe('consignment tenant isolation', () => {
   afterAll(() => t?.close());
 
   it.each(TABLES)('%s: store X has rows; store Y reads none and updates none', async (table) => {
-    const [row] = await ownerQuery<{ n: number }>(`select count(*)::int as n from ${table} where tenant_id = $1`, [storeX.id]);
-    expect(row?.n).toBeGreaterThan(0);
+    const [counted] = await ownerQuery<{ n: number }>(`select count(*)::int as n from ${table} where tenant_id = $1`, [storeX.id]);
+    expect(counted?.n).toBeGreaterThan(0);
     const seen = await t.platform.db.withTenant(storeY.id, (trx) => trx.selectFrom(table as 'consignors').select('tenant_id').execute());
     expect(seen.filter((row) => row.tenant_id === storeX.id)).toEqual([]);
     const updated = await t.platform.db.withTenant(storeY.id, (trx) =>
