@@ -1,7 +1,8 @@
 /**
  * Consignment: intake of a 100-item batch (entered, then accepted: products created in the catalog), p50/p95 over
  * alternating rounds; then the markdown job over 100,000 items on the floor (first run marks each down, the
- * re-run must change nothing). Prints one JSON document. `BENCH_MARKDOWN_ITEMS` scales the floor down.
+ * re-run must change nothing); then a payout run over 1,000 consignors with 20,000 ledger entries (payout.ts).
+ * Prints one JSON document. `BENCH_MARKDOWN_ITEMS` scales the floor down.
  */
 import pg from 'pg';
 import { createConsignor } from '../../src/modules/consignment/consignors.ts';
@@ -12,6 +13,7 @@ import { createTenant } from '../../src/modules/tenancy/service.ts';
 import { createDb } from '../../src/platform/db/database.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { benchDatabase } from '../support/database.ts';
+import { payoutBench } from './payout.ts';
 
 configureLogging({ logLevel: 'warn', logLevels: {} });
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
@@ -94,6 +96,7 @@ try {
           first_run: { seconds: round(first.ms / 1000, 2), marked_down: first.value, items_per_second: Math.round(first.value / (first.ms / 1000)) },
           rerun: { seconds: round(rerun.ms / 1000, 2), marked_down: rerun.value },
         },
+        payout_run: await payoutBench(),
       },
       null,
       2,

@@ -1,14 +1,19 @@
 import { logger } from '../../platform/observability/logger.ts';
 import type { Platform, PlatformModule } from '../../platform/platform.ts';
+import { defineTelemetry } from '../../platform/observability/alerting.ts';
 import { loadOrder } from '../checkout/index.ts';
 import { markSold } from './aging.ts';
 import { acceptAgreement } from './agreements.ts';
 import { createConsignor, getConsignor } from './consignors.ts';
 import { proposeBatch } from './intake.ts';
 import { bindConsignmentJobs, consignmentJobs, consignmentSchedules } from './jobs.ts';
+import { ledgerJobs, ledgerSchedules, startLedger } from './ledger-jobs.ts';
+import { ledgerRoutes } from './ledger-routes.ts';
+import { payoutTelemetry } from './ledger-telemetry.ts';
 import { consignmentRoutes } from './routes.ts';
 import { telemetry } from './telemetry.ts';
 import { termsFor } from './terms.ts';
+import { subscribeToTransferEvents } from './transfer-events.ts';
 
 export type { Consignor, NewConsignor } from './consignors.ts';
 export type { EffectiveTerms } from './terms.ts';
@@ -33,12 +38,21 @@ function followSales(platform: Platform): void {
 /** Consignment: consignors, their agreements and splits, intake batches, aging and markdowns. */
 export const consignmentModule: PlatformModule = {
   name: 'consignment',
-  telemetry,
-  routes: consignmentRoutes,
-  jobs: consignmentJobs,
-  schedules: consignmentSchedules,
+  telemetry: defineTelemetry({
+    alerts: [...(telemetry.alerts ?? []), ...(payoutTelemetry.alerts ?? [])],
+    slos: [...(telemetry.slos ?? []), ...(payoutTelemetry.slos ?? [])],
+    panels: [...(telemetry.panels ?? []), ...(payoutTelemetry.panels ?? [])],
+  }),
+  async routes(app, platform) {
+    await consignmentRoutes(app, platform);
+    await ledgerRoutes(app, platform);
+  },
+  jobs: [...consignmentJobs, ...ledgerJobs],
+  schedules: [...consignmentSchedules, ...ledgerSchedules],
   async start(platform) {
     bindConsignmentJobs(platform);
+    startLedger(platform);
+    subscribeToTransferEvents(platform);
     if (platform.roles.has('worker')) followSales(platform);
   },
 };
@@ -54,3 +68,5 @@ export const consignment = {
   /** A consignor's acceptance of the agreement (the portal passes channel `portal` and the request's address). */
   acceptAgreement,
 };
+export { notifyConsignor } from './ledger-jobs.ts';
+export { consignorLedger } from './consignor-ledger.ts';
