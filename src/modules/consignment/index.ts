@@ -13,3 +13,5 @@ export const consignment = {
   getConsignor,
   createConsignor: insertConsignor,
 };
+export type { ConsignorNotification, ConsignorPayout, ConsignorSale, ConsignorStatement } from './consignor-view.ts';
+export { consignorView } from './consignor-view.ts';
