@@ -82,6 +82,8 @@ CREATE TABLE consignment_payout_runs (
   UNIQUE (tenant_id, id)
 );
 CREATE INDEX consignment_payout_runs_recent_idx ON consignment_payout_runs (tenant_id, created_at DESC, id);
+-- One open run per store: two runs proposing the same payable amounts would only fight over it.
+CREATE UNIQUE INDEX consignment_payout_runs_open_idx ON consignment_payout_runs (tenant_id) WHERE status IN ('awaiting_approval', 'approved', 'processing');
 SELECT app_enable_tenant_isolation('consignment_payout_runs');
 
 -- One payout of a run to one consignor. `attempt` rises each time a failed transfer is retried; the ledger
@@ -103,6 +105,7 @@ CREATE TABLE consignment_payouts (
   provider_reference text,
   -- Check number or cash receipt, recorded by staff.
   handover_reference text CHECK (length(handover_reference) <= 100),
+  sent_at timestamptz,
   failure text CHECK (length(failure) <= 2000),
   paid_at timestamptz,
   created_at timestamptz NOT NULL DEFAULT now(),

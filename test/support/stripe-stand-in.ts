@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
  * A local stand-in that speaks the part of Stripe's HTTP API the provider uses (form-encoded requests, JSON
  * objects and errors, Idempotency-Key replay), so the official SDK runs unchanged against it.
  * Payment methods: pm_card_visa approves, pm_card_chargeDeclined is declined, pm_card_threeDSecure needs action.
+ * Connect: express accounts, account links, transfers (listed by creation time, with reversals).
  */
 export interface StandInIntent {
   id: string;
@@ -21,10 +22,34 @@ export interface StandInIntent {
   refunded: number;
 }
 
+export interface StandInTransfer {
+  id: string;
+  object: 'transfer';
+  amount: number;
+  amount_reversed: number;
+  currency: string;
+  destination: string;
+  transfer_group: string | null;
+  reversed: boolean;
+  created: number;
+  metadata: Record<string, string>;
+}
+
 function parseForm(body: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(body)) out[key] = value;
   return out;
+}
+
+const now = () => Math.floor(Date.now() / 1000);
+
+function metadataOf(form: Record<string, string>): Record<string, string> {
+  const metadata: Record<string, string> = {};
+  for (const [key, value] of Object.entries(form)) {
+    const match = /^metadata\[(.+)\]$/.exec(key);
+    if (match) metadata[match[1]!] = value;
+  }
+  return metadata;
 }
 
 const read = (request: IncomingMessage) =>
@@ -37,6 +62,8 @@ const read = (request: IncomingMessage) =>
 
 export class StripeStandIn {
   readonly intents = new Map<string, StandInIntent>();
+  readonly accounts = new Map<string, { id: string; object: 'account'; type: string; email: string | null; metadata: Record<string, string> }>();
+  readonly transfers = new Map<string, StandInTransfer>();
   readonly requests: { method: string; path: string; idempotencyKey: string | undefined; form: Record<string, string> }[] = [];
   private readonly replies = new Map<string, { status: number; body: unknown }>();
   private server: Server | undefined;
@@ -82,6 +109,8 @@ export class StripeStandIn {
   private handle(method: string, url: string, form: Record<string, string>): { status: number; body: unknown } {
     if (this.failing) return this.error(500, 'api_error', 'stand-in outage');
     if (method === 'POST' && url === '/v1/payment_intents') return this.create(form);
+    const connect = this.connect(method, url, form);
+    if (connect) return connect;
     const action = /^\/v1\/payment_intents\/([^/]+)\/(capture|cancel)$/.exec(url);
     if (method === 'POST' && action) {
       const intent = this.intents.get(action[1]!);
@@ -109,6 +138,59 @@ export class StripeStandIn {
     return this.error(404, 'invalid_request_error', `Unrecognized request URL (${method}: ${url})`);
   }
 
+  private connect(method: string, url: string, form: Record<string, string>): { status: number; body: unknown } | undefined {
+    if (method === 'POST' && url === '/v1/accounts') {
+      const account = { id: `acct_${randomUUID().replaceAll('-', '').slice(0, 16)}`, object: 'account' as const, type: form.type ?? 'express', email: form.email ?? null, metadata: metadataOf(form) };
+      this.accounts.set(account.id, account);
+      return { status: 200, body: account };
+    }
+    if (method === 'POST' && url === '/v1/account_links') {
+      if (!this.accounts.has(form.account ?? '')) return this.error(400, 'invalid_request_error', 'No such account', { code: 'resource_missing', param: 'account' });
+      return { status: 200, body: { object: 'account_link', url: `https://connect.stripe.test/setup/e/${form.account}/${randomUUID().slice(0, 8)}`, created: now(), expires_at: now() + 300 } };
+    }
+    if (method === 'POST' && url === '/v1/transfers') {
+      const amount = Number(form.amount);
+      if (!Number.isInteger(amount) || amount < 1) return this.error(400, 'invalid_request_error', 'Invalid amount', { param: 'amount' });
+      if (!this.accounts.has(form.destination ?? '')) return this.error(400, 'invalid_request_error', 'No such destination account', { code: 'resource_missing', param: 'destination' });
+      const transfer: StandInTransfer = {
+        id: `tr_${randomUUID().replaceAll('-', '').slice(0, 20)}`,
+        object: 'transfer',
+        amount,
+        amount_reversed: 0,
+        currency: form.currency ?? 'usd',
+        destination: form.destination!,
+        transfer_group: form.transfer_group ?? null,
+        reversed: false,
+        created: now(),
+        metadata: metadataOf(form),
+      };
+      this.transfers.set(transfer.id, transfer);
+      return { status: 200, body: transfer };
+    }
+    const reversal = /^\/v1\/transfers\/([^/]+)\/reversals$/.exec(url);
+    if (method === 'POST' && reversal) {
+      const transfer = this.transfers.get(reversal[1]!);
+      if (!transfer) return this.error(404, 'invalid_request_error', 'No such transfer', { code: 'resource_missing' });
+      const amount = Number(form.amount ?? transfer.amount - transfer.amount_reversed);
+      transfer.amount_reversed += amount;
+      transfer.reversed = transfer.amount_reversed >= transfer.amount;
+      return { status: 200, body: { id: `trr_${randomUUID().replaceAll('-', '').slice(0, 16)}`, object: 'transfer_reversal', amount, transfer: transfer.id } };
+    }
+    if (method === 'GET' && url.startsWith('/v1/transfers?')) {
+      const query = new URLSearchParams(url.slice('/v1/transfers?'.length));
+      const gte = Number(query.get('created[gte]') ?? 0);
+      const lt = Number(query.get('created[lt]') ?? Number.MAX_SAFE_INTEGER);
+      const limit = Number(query.get('limit') ?? 10);
+      const after = query.get('starting_after');
+      // Newest first, as Stripe lists.
+      const all = [...this.transfers.values()].filter((transfer) => transfer.created >= gte && transfer.created < lt).reverse();
+      const start = after ? all.findIndex((transfer) => transfer.id === after) + 1 : 0;
+      const data = all.slice(start, start + limit);
+      return { status: 200, body: { object: 'list', url: '/v1/transfers', has_more: start + limit < all.length, data } };
+    }
+    return undefined;
+  }
+
   private create(form: Record<string, string>) {
     const amount = Number(form.amount);
     if (!Number.isInteger(amount) || amount < 1 || !form.currency) return this.error(400, 'invalid_request_error', 'Missing required param: amount.', { param: 'amount' });
@@ -118,11 +200,7 @@ export class StripeStandIn {
     const id = `pi_${randomUUID().replaceAll('-', '')}`;
     const manual = form.capture_method === 'manual';
     const action = form.payment_method === 'pm_card_threeDSecure';
-    const metadata: Record<string, string> = {};
-    for (const [key, value] of Object.entries(form)) {
-      const match = /^metadata\[(.+)\]$/.exec(key);
-      if (match) metadata[match[1]!] = value;
-    }
+    const metadata = metadataOf(form);
     const intent: StandInIntent = {
       id,
       object: 'payment_intent',

@@ -76,6 +76,7 @@ interface PayoutsTable extends AuditColumns {
   provider: string | null;
   provider_reference: string | null;
   handover_reference: string | null;
+  sent_at: ColumnType<Date | null, never, Date | null>;
   failure: string | null;
   paid_at: ColumnType<Date | null, never, Date | null>;
 }

@@ -51,7 +51,7 @@ export const notificationLatency = defineMetric({
   buckets: [0.1, 0.5, 1, 5, 15, 30, 60, 120, 300],
 });
 
-const runbook = 'consignment-payouts.md';
+const runbook = 'consignment-payouts.md#runbooks';
 
 /** Payout closure and reconciliation alerts, and panel 22 of the component KPIs. */
 export const payoutTelemetry = defineTelemetry({
@@ -104,7 +104,7 @@ export const payoutTelemetry = defineTelemetry({
       escalation: 'Finance owner of the store; payments on-call if several stores report at once.',
       runbook,
       test: {
-        firing: [series(reconciliationDiscrepancies, { provider: 'stripe', kind: 'missing_transfer' }, '0x60 1x60')],
+        firing: [series(reconciliationDiscrepancies, { provider: 'stripe', kind: 'missing_transfer' }, '0 1x119')],
         quiet: [series(reconciliationDiscrepancies, { provider: 'stripe', kind: 'missing_transfer' }, '0x120')],
       },
     },
@@ -121,7 +121,7 @@ export const payoutTelemetry = defineTelemetry({
         { expr: quantile(0.95, payoutCloseDuration, { window: '$__rate_interval' }), legend: 'closure p95' },
         { expr: quantile(0.95, notificationLatency, { window: '$__rate_interval' }), legend: 'notification p95' },
         { expr: sumRate(payoutsProcessed, { window: '$__rate_interval', by: ['outcome'] }), legend: 'payouts {{outcome}}' },
-        { expr: sumIncrease(reconciliationDiscrepancies, { window: '1d', by: ['kind'] }), legend: 'discrepancies {{kind}}' },
+        { expr: sumRate(reconciliationDiscrepancies, { window: '$__rate_interval', by: ['kind'] }), legend: 'discrepancies {{kind}}/s' },
       ],
     },
   ],

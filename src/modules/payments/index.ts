@@ -30,3 +30,5 @@ export { PaymentDeclined, PaymentUnavailable } from './provider.ts';
 export { type CheckoutSettings, type Payment, checkoutSettings, paymentsOfOrder, saveCheckoutSettings } from './repository.ts';
 export { type PaymentChange, type Payments, paymentsOf } from './service.ts';
 export { TEST_TOKENS } from './test-provider.ts';
+export { stripeClient } from './stripe-provider.ts';
+export type { ProviderEventListener } from './service.ts';

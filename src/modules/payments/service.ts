@@ -15,6 +15,12 @@ export interface PaymentChange {
 }
 export type PaymentListener = (trx: Tx, change: PaymentChange) => Promise<void>;
 
+/**
+ * A verified provider event that is not about a payment (Connect transfers, accounts), handed to the module that
+ * subscribed, in the webhook job's transaction: it is processed once with the event, retried with it on failure.
+ */
+export type ProviderEventListener = (trx: Tx, event: { tenantId: string; provider: string; type: string; object: Record<string, unknown> }) => Promise<void>;
+
 /** Forward only: a late `succeeded` never reopens a cancelled payment, a stale event never lowers a refund. */
 const RANK: Record<PaymentStatus, number> = { requires_action: 0, authorised: 1, captured: 2, cancelled: 3, failed: 3 };
 
@@ -34,6 +40,7 @@ export class Payments {
   readonly stripe: StripePaymentProvider | undefined;
   readonly webhooks: Map<string, WebhookHandler>;
   private readonly listeners: PaymentListener[] = [];
+  readonly eventListeners: ProviderEventListener[] = [];
   readonly platform: Platform;
 
   constructor(platform: Platform) {
@@ -53,6 +60,10 @@ export class Payments {
 
   onChange(listener: PaymentListener): void {
     this.listeners.push(listener);
+  }
+
+  onProviderEvent(listener: ProviderEventListener): void {
+    this.eventListeners.push(listener);
   }
 
   /** Asks the provider for the money and records the payment (no order yet) in its own transaction. */

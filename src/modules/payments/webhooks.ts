@@ -58,6 +58,8 @@ export async function processWebhookEvent(payments: Payments, trx: Tx, tenantId:
     const payment = await lockPayment(trx, { provider, reference: report.reference });
     if (!payment) throw new PaymentNotYetKnown(report.reference);
     await payments.apply(trx, tenantId, payment, report.reported);
+  } else {
+    for (const listener of payments.eventListeners) await listener(trx, { tenantId, provider, type: event.type, object: event.data.object as unknown as Record<string, unknown> });
   }
   await markWebhookEvent(trx, provider, eventId, { processed: true });
 }
