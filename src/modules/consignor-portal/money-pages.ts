@@ -79,7 +79,7 @@ export function statementsPage(statements: readonly ConsignorStatement[]): Html 
     (statement) => {
       const money = (minor: number) => formatMoney(minor, statement.currency);
       const month = monthOf(statement.period);
-      return html`<tr><td>${month}</td><td class="amount">${money(statement.opening_minor)}</td><td class="amount">${money(statement.closing_minor)}</td><td class="amount">${statement.entries}</td><td><a href="/consignor/statements/${statement.id}/html" aria-label="${month} statement as a web page">HTML</a> · <a href="/consignor/statements/${statement.id}/csv" aria-label="${month} statement as CSV">CSV</a></td></tr>`;
+      return html`<tr><td>${month}</td><td class="amount">${money(statement.opening_minor)}</td><td class="amount">${money(statement.closing_minor)}</td><td class="amount">${statement.entries}</td><td><a href="/consignor/statements/${statement.id}/html" aria-label="${month} statement as HTML">HTML</a> · <a href="/consignor/statements/${statement.id}/csv" aria-label="${month} statement as CSV">CSV</a></td></tr>`;
     },
   )}`;
 }
