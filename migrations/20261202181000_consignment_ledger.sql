@@ -40,11 +40,12 @@ CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON consignment_ledger_entries
 CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON consignment_ledger_entries FOR EACH STATEMENT EXECUTE FUNCTION app_reject_change();
 REVOKE UPDATE, DELETE, TRUNCATE ON consignment_ledger_entries FROM storefront_app;
 
--- Balances, derived: everything posted, and what of it is payable now.
+-- Balances, derived: everything posted, and what of it is payable now. "Now" is the statement's time, not the
+-- transaction's: a payout that waited for another's lock must count the reservation committed meanwhile.
 CREATE VIEW consignment_balances WITH (security_invoker = true) AS
 SELECT tenant_id, consignor_id, currency,
        sum(amount_minor)::bigint AS balance_minor,
-       (sum(amount_minor) FILTER (WHERE available_at <= now()))::bigint AS payable_minor,
+       (sum(amount_minor) FILTER (WHERE available_at <= statement_timestamp()))::bigint AS payable_minor,
        count(*)::int AS entries
   FROM consignment_ledger_entries
  GROUP BY tenant_id, consignor_id, currency;

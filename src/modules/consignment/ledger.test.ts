@@ -6,7 +6,7 @@ import { type Tenant, makeTenant, testDb } from '../../../test/support/platform.
 import type { Db } from '../../platform/db/database.ts';
 import type { Order } from '../checkout/index.ts';
 import { consignment } from './index.ts';
-import { balanceOf, LedgerRefused, postAdjustment, releasePayout, reservePayout } from './ledger.ts';
+import { balanceOf, LedgerRefused, postAdjustment, releasePayout, reservePayout, reservePayouts } from './ledger.ts';
 import { clawBackRefunds, creditPaidOrder } from './sales.ts';
 
 const DAY_MS = 86_400_000;
@@ -115,6 +115,23 @@ describe('consignment ledger', () => {
     expect(outcomes.filter((outcome) => outcome.status === 'fulfilled')).toHaveLength(1);
     expect(outcomes.filter((outcome) => outcome.status === 'rejected').map((outcome) => (outcome as PromiseRejectedResult).reason)).toEqual([expect.any(LedgerRefused), expect.any(LedgerRefused)]);
     expect(await balance(consignor.id)).toMatchObject({ balance_minor: 300, payable_minor: 300 });
+  });
+
+  it('lets a bulk reservation and a single one at once take no more than is payable', async () => {
+    const consignor = await newConsignor();
+    await sell(consignor.id, orderOf(2_000), 1_000, new Date(Date.now() - 30 * DAY_MS));
+    const payout = () => ({ id: randomUUID(), consignorId: consignor.id, attempt: 1, amountMinor: 600, currency: 'USD', description: 'payout' });
+    const [bulk, single] = await Promise.allSettled([
+      db.withTenant(store.id, async (trx) => {
+        const refused = await reservePayouts(trx, store.id, [payout()]);
+        await sql`select pg_sleep(0.05)`.execute(trx);
+        return refused.size;
+      }),
+      db.withTenant(store.id, (trx) => reservePayout(trx, store.id, payout())),
+    ]);
+    const reserved = (bulk.status === 'fulfilled' && bulk.value === 0 ? 1 : 0) + (single.status === 'fulfilled' ? 1 : 0);
+    expect(reserved).toBe(1);
+    expect(await balance(consignor.id)).toMatchObject({ balance_minor: 400, payable_minor: 400 });
   });
 
   it('keeps each store to its own entries', async () => {

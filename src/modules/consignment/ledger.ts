@@ -236,3 +236,42 @@ export async function releasePayout(trx: Tx, tenantId: string, payout: { id: str
     },
   ]);
 }
+
+/**
+ * Reserves many payouts in one transaction (payouts that move no money outside, paid by the store itself):
+ * every consignor's lock taken in one statement in a fixed order, payable read once, and the reservations that
+ * fit inserted together. Returns the ids of the payouts it could not reserve (more than payable).
+ */
+export async function reservePayouts(
+  trx: Tx,
+  tenantId: string,
+  payouts: readonly { id: string; consignorId: string; attempt: number; amountMinor: number; currency: string; description: string }[],
+): Promise<Set<string>> {
+  if (payouts.length === 0) return new Set();
+  const consignors = [...new Set(payouts.map((payout) => payout.consignorId))].sort();
+  await sql`select pg_advisory_xact_lock(hashtextextended('consignment-ledger:' || ${tenantId} || ':' || c, 0)) from unnest(${consignors}::text[]) with ordinality as t(c, n) order by n`.execute(trx);
+  const keys = payouts.map((payout) => `payout:${payout.id}:${payout.attempt}`);
+  const existing = new Set((await trx.selectFrom('consignment_ledger_entries').select('posting_key').where('posting_key', 'in', keys).execute()).map((row) => row.posting_key));
+  const balances = await trx
+    .selectFrom('consignment_balances')
+    .select(['consignor_id', 'currency', 'balance_minor', 'payable_minor'])
+    .where('consignor_id', 'in', consignors)
+    .execute();
+  const payable = new Map(balances.map((row) => [`${row.consignor_id}:${row.currency}`, Number(row.payable_minor ?? 0)]));
+  const refused = new Set<string>();
+  const entries: NewEntry[] = [];
+  for (const payout of payouts) {
+    const postingKey = `payout:${payout.id}:${payout.attempt}`;
+    if (existing.has(postingKey)) continue;
+    const key = `${payout.consignorId}:${payout.currency}`;
+    const available = payable.get(key) ?? 0;
+    if (payout.amountMinor > available) {
+      refused.add(payout.id);
+      continue;
+    }
+    payable.set(key, available - payout.amountMinor);
+    entries.push({ consignorId: payout.consignorId, kind: 'payout', amountMinor: -payout.amountMinor, currency: payout.currency, postingKey, payoutId: payout.id, description: payout.description });
+  }
+  await postEntries(trx, tenantId, entries);
+  return refused;
+}

@@ -60,6 +60,22 @@ export async function notify(trx: Tx, jobs: Jobs, job: SendNotificationJob, tena
   return true;
 }
 
+/** `notify` for many notices in two statements (payout runs). */
+export async function notifyMany(trx: Tx, jobs: Jobs, job: SendNotificationJob, tenantId: string, notices: readonly Notice[]): Promise<void> {
+  if (notices.length === 0) return;
+  const rows = await trx
+    .insertInto('consignment_notifications')
+    .values(notices.map((notice) => ({ tenant_id: tenantId, consignor_id: notice.consignorId, kind: notice.kind, dedupe_key: notice.dedupeKey, subject: notice.subject, body: notice.body })))
+    .onConflict((oc) => oc.columns(['tenant_id', 'dedupe_key']).doNothing())
+    .returning('id')
+    .execute();
+  await jobs.enqueueMany(
+    job,
+    rows.map((row) => ({ notification_id: row.id })),
+    { trx, tenantId },
+  );
+}
+
 export async function listNotifications(trx: Tx, consignorId: string, limit: number) {
   return trx
     .selectFrom('consignment_notifications')

@@ -3,11 +3,11 @@ import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { SagaFailed, defineStep, runSaga } from '../../platform/steps/saga.ts';
-import { releasePayout, reservePayout } from './ledger.ts';
+import { releasePayout, reservePayout, reservePayouts } from './ledger.ts';
 import { payoutCloseDuration, payoutsProcessed } from './ledger-telemetry.ts';
 import type { MarketplaceProvider } from './marketplace.ts';
 import { formatMoney } from './money-format.ts';
-import { type SendNotificationJob, notify } from './notifications.ts';
+import { type Notice, type SendNotificationJob, notify, notifyMany } from './notifications.ts';
 import { PAYOUT_COLUMNS, type Payout, toPayout } from './payout-runs.ts';
 
 export interface PayoutServices {
@@ -83,7 +83,7 @@ const record = defineStep<PayoutContext, string>({
     }),
 });
 
-async function notifyPayout(trx: Tx, services: PayoutServices, tenantId: string, payout: Payout, status: string): Promise<void> {
+function payoutNotice(payout: Payout, status: string): Notice | undefined {
   const amount = formatMoney(payout.amount_minor, payout.currency);
   const text: Record<string, string> = {
     sent: `We sent you ${amount}; it reaches your account with the payout provider's usual timing.`,
@@ -92,23 +92,32 @@ async function notifyPayout(trx: Tx, services: PayoutServices, tenantId: string,
     reversed: `The transfer of ${amount} was reversed; the amount is back on your balance.`,
   };
   const body = text[status];
-  if (!body) return;
-  await notify(trx, services.platform.jobs, services.notices, tenantId, { consignorId: payout.consignor_id, kind: 'payout', dedupeKey: `payout:${payout.id}:${status}:${payout.attempt}`, subject: 'Your payout', body });
+  return body ? { consignorId: payout.consignor_id, kind: 'payout', dedupeKey: `payout:${payout.id}:${status}:${payout.attempt}`, subject: 'Your payout', body } : undefined;
+}
+
+async function notifyPayout(trx: Tx, services: PayoutServices, tenantId: string, payout: Payout, status: string): Promise<void> {
+  const notice = payoutNotice(payout, status);
+  if (notice) await notify(trx, services.platform.jobs, services.notices, tenantId, notice);
 }
 
 /**
- * Takes a payout for this attempt: a proposed one starts attempt 1, a failed one the next attempt, one left
- * `sending` by a process that died keeps its attempt (its reservation and transfer key are reused, so resuming
- * never pays twice). Returns undefined for payouts that are done.
+ * Takes the run's payouts that are not done for this attempt: a proposed one starts attempt 1, a failed one the
+ * next attempt, one left `sending` by a process that died keeps its attempt (its reservation and transfer key
+ * are reused, so resuming never pays twice).
  */
-async function claim(platform: Platform, tenantId: string, payoutId: string): Promise<{ payout: Payout; accountId: string | null } | undefined> {
+async function claimRun(platform: Platform, tenantId: string, runId: string): Promise<{ payout: Payout; accountId: string | null }[] | undefined> {
   return platform.db.withTenant(tenantId, async (trx) => {
-    const row = await trx.selectFrom('consignment_payouts').select(PAYOUT_COLUMNS).where('id', '=', payoutId).forUpdate().executeTakeFirst();
-    if (!row || !['proposed', 'failed', 'sending'].includes(row.status)) return undefined;
-    const attempt = row.status === 'sending' ? row.attempt : row.attempt + 1;
-    await trx.updateTable('consignment_payouts').set({ status: 'sending', attempt }).where('id', '=', payoutId).execute();
-    const consignor = await trx.selectFrom('consignors').select('stripe_account_id').where('id', '=', row.consignor_id).executeTakeFirst();
-    return { payout: toPayout({ ...row, status: 'sending', attempt }), accountId: consignor?.stripe_account_id ?? null };
+    const run = await trx.selectFrom('consignment_payout_runs').select(['status']).where('id', '=', runId).forUpdate().executeTakeFirst();
+    if (!run || !['approved', 'processing'].includes(run.status)) return undefined;
+    await trx.updateTable('consignment_payout_runs').set({ status: 'processing' }).where('id', '=', runId).execute();
+    const { rows } = await sql<Parameters<typeof toPayout>[0] & { account_id: string | null }>`
+      update consignment_payouts p
+         set status = 'sending', attempt = case when p.status = 'sending' then p.attempt else p.attempt + 1 end
+        from consignors c
+       where p.run_id = ${runId} and p.status in ('proposed', 'failed', 'sending') and c.id = p.consignor_id
+      returning p.id, p.run_id, p.consignor_id, p.method, p.amount_minor, p.bonus_minor, p.currency, p.status, p.attempt, p.provider,
+                p.provider_reference, p.handover_reference, p.failure, p.sent_at, p.paid_at, c.stripe_account_id as account_id`.execute(trx);
+    return rows.map(({ account_id, ...row }) => ({ payout: toPayout(row), accountId: account_id }));
   });
 }
 
@@ -117,45 +126,73 @@ const failureText = (error: SagaFailed) => {
   return `${error.step}: ${cause}${error.compensated ? '' : ' (compensation failed: check the ledger and the provider)'}`.slice(0, 2000);
 };
 
-export async function processPayout(services: PayoutServices, tenantId: string, payoutId: string): Promise<'sent' | 'awaiting_handover' | 'paid' | 'failed' | 'skipped'> {
-  const claimed = await claim(services.platform, tenantId, payoutId);
-  if (!claimed) return 'skipped';
+/** A Connect payout: a saga, since money leaves through the provider (reserve, transfer, record; compensated back). */
+async function processConnectPayout(services: PayoutServices, tenantId: string, claimed: { payout: Payout; accountId: string | null }): Promise<void> {
   const context: PayoutContext = { services, tenantId, payout: claimed.payout, accountId: claimed.accountId };
   try {
     await runSaga(services.platform.db, tenantId, [reserve, transfer, record], context, { saga: 'payout', errorCode: (error) => (error instanceof HttpProblem ? String(error.extensions?.code ?? error.status) : 'error') });
-    const outcome = OUTCOME[claimed.payout.method];
-    payoutsProcessed.inc({ method: claimed.payout.method, outcome });
-    return outcome;
+    payoutsProcessed.inc({ method: claimed.payout.method, outcome: 'sent' });
   } catch (error) {
     if (!(error instanceof SagaFailed)) throw error;
-    await services.platform.db.withTenant(tenantId, (trx) => trx.updateTable('consignment_payouts').set({ status: 'failed', failure: failureText(error) }).where('id', '=', payoutId).execute());
+    await services.platform.db.withTenant(tenantId, (trx) => trx.updateTable('consignment_payouts').set({ status: 'failed', failure: failureText(error) }).where('id', '=', claimed.payout.id).execute());
     payoutsProcessed.inc({ method: claimed.payout.method, outcome: 'failed' });
-    return 'failed';
   }
 }
 
-/** Payouts processed at once within a run (each waits mostly on the provider). */
-const CONCURRENCY = 4;
+const OFFLINE_CHUNK = 500;
 
 /**
- * Processes an approved (or resumed) run: every payout not yet done, a few at a time, each a saga. The run
- * closes `completed`, or `incomplete` when a payout failed (its reservation given back); resuming retries those.
+ * Payouts the store makes itself (check and cash handed over later, store credit at once) move no money outside,
+ * so no step can fail after the reservation: each chunk is reserved, recorded and notified in one transaction.
+ */
+async function settleOffline(services: PayoutServices, tenantId: string, payouts: readonly Payout[]): Promise<void> {
+  for (let start = 0; start < payouts.length; start += OFFLINE_CHUNK) {
+    const chunk = payouts.slice(start, start + OFFLINE_CHUNK);
+    const refused = await services.platform.db.withTenant(tenantId, async (trx) => {
+      const refused = await reservePayouts(
+        trx,
+        tenantId,
+        chunk.map((payout) => ({ id: payout.id, consignorId: payout.consignor_id, attempt: payout.attempt, amountMinor: payout.amount_minor, currency: payout.currency, description: `Payout (${payout.method})` })),
+      );
+      const settled = chunk.filter((payout) => !refused.has(payout.id));
+      const ids = (status: string) => settled.filter((payout) => OUTCOME[payout.method] === status).map((payout) => payout.id);
+      const now = new Date();
+      const handover = ids('awaiting_handover');
+      const paid = ids('paid');
+      if (handover.length > 0) await trx.updateTable('consignment_payouts').set({ status: 'awaiting_handover', failure: null, sent_at: now }).where('id', 'in', handover).execute();
+      if (paid.length > 0) await trx.updateTable('consignment_payouts').set({ status: 'paid', failure: null, sent_at: now, paid_at: now }).where('id', 'in', paid).execute();
+      if (refused.size > 0) await trx.updateTable('consignment_payouts').set({ status: 'failed', failure: 'reserve: the payout exceeds what is payable now' }).where('id', 'in', [...refused]).execute();
+      const notices = settled.flatMap((payout) => payoutNotice(payout, OUTCOME[payout.method]) ?? []);
+      await notifyMany(trx, services.platform.jobs, services.notices, tenantId, notices);
+      return refused;
+    });
+    for (const payout of chunk) payoutsProcessed.inc({ method: payout.method, outcome: refused.has(payout.id) ? 'failed' : OUTCOME[payout.method] });
+  }
+}
+
+/** Connect payouts processed at once within a run (each waits mostly on the provider). */
+const CONCURRENCY = 6;
+
+/**
+ * Processes an approved (or resumed) run: the store's own payouts in bulk, Connect payouts a few at a time, each
+ * a saga. The run closes `completed`, or `incomplete` when a payout failed (its reservation given back);
+ * resuming retries those.
  */
 export async function processRun(services: PayoutServices, tenantId: string, runId: string): Promise<{ status: string; failed: number }> {
   const { platform } = services;
-  const pending = await platform.db.withTenant(tenantId, async (trx) => {
-    const run = await trx.selectFrom('consignment_payout_runs').select(['status']).where('id', '=', runId).forUpdate().executeTakeFirst();
-    if (!run || !['approved', 'processing'].includes(run.status)) return undefined;
-    await trx.updateTable('consignment_payout_runs').set({ status: 'processing' }).where('id', '=', runId).execute();
-    const rows = await trx.selectFrom('consignment_payouts').select('id').where('run_id', '=', runId).where('status', 'in', ['proposed', 'failed', 'sending']).orderBy('id').execute();
-    return rows.map((row) => row.id);
-  });
-  if (!pending) return { status: 'skipped', failed: 0 };
+  const claimed = await claimRun(platform, tenantId, runId);
+  if (!claimed) return { status: 'skipped', failed: 0 };
+  await settleOffline(
+    services,
+    tenantId,
+    claimed.filter((entry) => entry.payout.method !== 'stripe_connect').map((entry) => entry.payout),
+  );
+  const connect = claimed.filter((entry) => entry.payout.method === 'stripe_connect');
   let next = 0;
   const worker = async () => {
-    while (next < pending.length) await processPayout(services, tenantId, pending[next++]!);
+    while (next < connect.length) await processConnectPayout(services, tenantId, connect[next++]!);
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, pending.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, connect.length) }, worker));
   return platform.db.withTenant(tenantId, async (trx) => {
     const { rows } = await sql<{ failed: string; approved_at: Date | null }>`
       select (select count(*) from consignment_payouts where run_id = ${runId} and status = 'failed') as failed, approved_at

@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
-import { type TestApp, type Tenant, makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { type TestApp, type Tenant, makeTenant, ownerClient, startTestApp } from '../../../test/support/platform.ts';
 import type { Order } from '../checkout/index.ts';
 import { consignment } from './index.ts';
-import { marketplaceOf } from './ledger-jobs.ts';
+import { marketplaceOf, proposeRuns } from './ledger-jobs.ts';
 import { balanceOf } from './ledger.ts';
 import type { TestMarketplaceProvider } from './marketplace.ts';
 import { creditPaidOrder } from './sales.ts';
@@ -167,6 +167,23 @@ describe('consignor payouts with the embedded test provider', () => {
     ]);
   });
 
+  it('opens one run for two proposals at once, and records one decision for two approvals at once', async () => {
+    await closeOpenRuns();
+    await consignorWith({ display_name: 'Raced', payout_method: 'cash' }, 3_000, 1_500);
+    const proposals = await Promise.all([api(manager, 'POST', '/payout-runs', {}), api(manager, 'POST', '/payout-runs', {})]);
+    expect(proposals.map((response) => response.statusCode).sort()).toEqual([201, 409]);
+    const run = proposals.find((response) => response.statusCode === 201)!.json();
+    const second = (await staffSession(t.platform, store.id, 'owner')).headers;
+    const decisions = await Promise.all([
+      api(approver, 'POST', `/payout-runs/${run.id}/decision`, { decision: 'approved', ticket: 'FIN-7' }),
+      api(second, 'POST', `/payout-runs/${run.id}/decision`, { decision: 'approved', ticket: 'FIN-8' }),
+    ]);
+    expect(decisions.map((response) => response.statusCode).sort()).toEqual([200, 409]);
+    const detail = await settled(run.id);
+    expect(detail.approvals).toHaveLength(1);
+    expect(detail.run.status).toBe('completed');
+  });
+
   it('takes adjustments with reason, ticket and idempotency key; refuses bad input', async () => {
     const consignor = await consignorWith({ display_name: 'Adjusted' }, 1_000, 500);
     const body = { consignor_id: consignor.id, amount_minor: 250, reason: 'damaged in store', ticket: 'SUP-9' };
@@ -186,17 +203,60 @@ describe('consignor payouts with the embedded test provider', () => {
     expect((await api(manager, 'POST', '/adjustments', { ...body, ticket: undefined })).statusCode).toBe(400);
   });
 
-  it('keeps ledgers, runs and statements to their store', async () => {
+  it('proposes scheduled runs for every store with a ledger, each waiting for approval', async () => {
+    await closeOpenRuns();
+    const scheduled = await consignorWith({ display_name: 'Scheduled', payout_method: 'check' }, 4_000, 2_000);
+    await t.platform.db.withPlatform((trx) => proposeRuns.run({}, { trx, tenantId: null, jobId: '0', attempt: 1, maxAttempts: 1, signal: new AbortController().signal }));
+    let runId: string | undefined;
+    await expect
+      .poll(async () => {
+        runId = (await api(manager, 'GET', '/payout-runs')).json().items.find((run: { origin: string; status: string }) => run.origin === 'schedule' && run.status === 'awaiting_approval')?.id;
+        return runId;
+      }, { timeout: 10_000 })
+      .toEqual(expect.any(String));
+    const detail = (await api(manager, 'GET', `/payout-runs/${runId}`)).json();
+    expect(detail.payouts.find((payout: { consignor_id: string }) => payout.consignor_id === scheduled.id)).toMatchObject({ status: 'proposed', amount_minor: 2_000, method: 'check' });
+    expect(detail.approvals).toEqual([]);
+  });
+
+  it('keeps every ledger, payout and statement table to its store', async () => {
     const consignor = await consignorWith({ display_name: 'Private' }, 1_000, 500);
+    expect((await api(approver, 'PUT', '/payout-settings', { return_window_days: 7, minimum_payout_minor: 100, currency: 'USD' })).statusCode).toBe(200);
+    expect((await api(manager, 'POST', '/statements', { period: `${new Date().toISOString().slice(0, 7)}-01` })).statusCode).toBe(200);
+    await t.platform.db.withTenant(store.id, (trx) => trx.insertInto('consignment_order_events').values({ tenant_id: store.id, event_id: '1', type: 'OrderPaid' }).onConflict((oc) => oc.doNothing()).execute());
     expect((await api(outsider, 'GET', '/balances', undefined, other)).json().items).toEqual([]);
     expect((await api(outsider, 'GET', `/consignors/${consignor.id}/balance`, undefined, other)).statusCode).toBe(404);
     expect([401, 403]).toContain((await api(outsider, 'GET', '/ledger', undefined, store)).statusCode);
     const runs = (await api(manager, 'GET', '/payout-runs')).json().items;
     expect((await api(outsider, 'GET', `/payout-runs/${runs[0].id}`, undefined, other)).statusCode).toBe(404);
     expect((await api(outsider, 'POST', `/payout-runs/${runs[0].id}/decision`, { decision: 'approved', ticket: 'X-1' }, other)).statusCode).toBe(404);
-    for (const table of ['consignment_payout_runs', 'consignment_payouts', 'consignment_payout_approvals', 'consignment_notifications', 'consignment_reconciliations', 'consignment_reconciliation_discrepancies'] as const) {
-      const rows = await t.platform.db.withTenant(other.id, (trx) => sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(trx));
-      expect(Number(rows.rows[0]!.n), table).toBe(0);
+    const tables = [
+      'consignment_ledger_entries',
+      'consignment_payout_settings',
+      'consignment_payout_runs',
+      'consignment_payouts',
+      'consignment_payout_approvals',
+      'consignment_reconciliations',
+      'consignment_reconciliation_discrepancies',
+      'consignment_statements',
+      'consignment_notifications',
+      'consignment_order_events',
+    ] as const;
+    const count = (tenant: Tenant, table: string) => t.platform.db.withTenant(tenant.id, async (trx) => Number((await sql<{ n: string }>`select count(*) as n from ${sql.table(table)}`.execute(trx)).rows[0]!.n));
+    const owner = await ownerClient();
+    try {
+      for (const table of tables) {
+        expect(await count(store, table), table).toBeGreaterThan(0);
+        expect(await count(other, table), table).toBe(0);
+        // A copy of one of the store's rows, written from the other store, is refused by the policy's WITH CHECK.
+        const { rows } = await owner.query(`select to_jsonb(x) as row from ${table} x where tenant_id = $1 limit 1`, [store.id]);
+        await expect(
+          t.platform.db.withTenant(other.id, (trx) => sql`insert into ${sql.table(table)} overriding system value select (jsonb_populate_record(null::${sql.table(table)}, ${JSON.stringify(rows[0].row)}::jsonb)).*`.execute(trx)),
+          table,
+        ).rejects.toThrow(/row-level security/);
+      }
+    } finally {
+      await owner.end();
     }
   });
 });

@@ -30,6 +30,8 @@ interface LedgerPayout {
 }
 
 const DAY_MS = 86_400_000;
+/** A payout recorded just before midnight may have its transfer created just after: matching looks this far beyond the day. */
+const MARGIN_MS = 3_600_000;
 
 /**
  * Compares one day of the ledger's provider payouts with the provider's transfers of that day: a sent payout
@@ -40,9 +42,9 @@ const DAY_MS = 86_400_000;
 export async function reconcileDay(trx: Tx, tenantId: string, provider: MarketplaceProvider, day: string): Promise<{ reconciliation: Reconciliation; discrepancies: Discrepancy[] }> {
   const from = new Date(`${day}T00:00:00Z`);
   const to = new Date(from.getTime() + DAY_MS);
-  let transfers: Awaited<ReturnType<MarketplaceProvider['listTransfers']>>;
+  let listed: Awaited<ReturnType<MarketplaceProvider['listTransfers']>>;
   try {
-    transfers = (await provider.listTransfers({ from, to })).filter((transfer) => transfer.metadata.tenant_id === tenantId);
+    listed = (await provider.listTransfers({ from: new Date(from.getTime() - MARGIN_MS), to: new Date(to.getTime() + MARGIN_MS) })).filter((transfer) => transfer.metadata.tenant_id === tenantId);
   } catch (error) {
     reconciliationRuns.inc({ provider: provider.name, outcome: 'failed' });
     throw error;
@@ -50,8 +52,11 @@ export async function reconcileDay(trx: Tx, tenantId: string, provider: Marketpl
   const { rows: payouts } = await sql<LedgerPayout>`
     select id, status, provider_reference, amount_minor from consignment_payouts
      where provider = ${provider.name} and sent_at >= ${from} and sent_at < ${to} and status in ('sent', 'paid', 'reversed')`.execute(trx);
-  const byReference = new Map(transfers.map((transfer) => [transfer.reference, transfer]));
-  const known = new Set(payouts.map((payout) => payout.provider_reference));
+  const byReference = new Map(listed.map((transfer) => [transfer.reference, transfer]));
+  const transfers = listed.filter((transfer) => transfer.created >= from && transfer.created < to);
+  const { rows: knownRows } = await sql<{ provider_reference: string }>`
+    select provider_reference from consignment_payouts where provider = ${provider.name} and provider_reference = any(${transfers.map((transfer) => transfer.reference)}::text[])`.execute(trx);
+  const known = new Set(knownRows.map((row) => row.provider_reference));
   const found: Discrepancy[] = [];
   const confirmed: string[] = [];
   for (const payout of payouts) {
