@@ -33,8 +33,10 @@ CREATE TABLE consignment_ledger_entries (
   -- An adjustment says why and under which support ticket.
   CHECK (kind <> 'adjustment' OR (reason IS NOT NULL AND ticket IS NOT NULL))
 );
-CREATE INDEX consignment_ledger_consignor_idx ON consignment_ledger_entries (tenant_id, consignor_id, id);
-CREATE INDEX consignment_ledger_order_idx ON consignment_ledger_entries (tenant_id, order_id) WHERE order_id IS NOT NULL;
+-- Led by the consignor and the order (ids unique across stores): the platform-context policy below joins the
+-- tenant policy with OR, so tenant_id is a filter of these lookups, not an index condition.
+CREATE INDEX consignment_ledger_consignor_idx ON consignment_ledger_entries (consignor_id, id);
+CREATE INDEX consignment_ledger_order_idx ON consignment_ledger_entries (order_id) WHERE order_id IS NOT NULL;
 SELECT app_enable_tenant_isolation('consignment_ledger_entries');
 CREATE TRIGGER append_only BEFORE UPDATE OR DELETE ON consignment_ledger_entries FOR EACH ROW EXECUTE FUNCTION app_reject_change();
 CREATE TRIGGER append_only_truncate BEFORE TRUNCATE ON consignment_ledger_entries FOR EACH STATEMENT EXECUTE FUNCTION app_reject_change();

@@ -57,11 +57,11 @@ describe('npm run jobs', () => {
     expect(await cli('requeue', deadId)).toMatchObject({ code: 1, out: expect.stringContaining('Unknown task') });
     expect(await cli('delete', deadId)).toMatchObject({ code: 0 });
     expect(await cli('show', deadId)).toMatchObject({ code: 1, out: expect.stringContaining(`no dead job ${deadId}`) });
-  }, 30_000);
+  }, 90_000);
 
   it('refuses bad arguments with usage and exit code 2', async () => {
     expect(await cli('show', 'abc')).toMatchObject({ code: 2, out: expect.stringContaining('usage: npm run jobs') });
     expect(await cli('pause', 'store', 'x')).toMatchObject({ code: 2 });
     expect(await cli('frobnicate')).toMatchObject({ code: 2 });
-  }, 30_000);
+  }, 90_000);
 });

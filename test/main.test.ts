@@ -35,5 +35,5 @@ describe('main process on the embedded default', () => {
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }
-  }, 60_000);
+  }, 120_000);
 });

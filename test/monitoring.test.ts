@@ -98,7 +98,7 @@ describe('generated monitoring files', () => {
 
 describe('generated dashboards', () => {
   it('have the KPI matrix panel ids and the expected panel counts', () => {
-    expect(dashboard('component-kpis').panels.map((panel) => panel.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 19, 20, 22]);
+    expect(dashboard('component-kpis').panels.map((panel) => panel.id)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 17, 19, 20, 21, 22]);
     expect(dashboard('background-jobs').panels).toHaveLength(10);
     expect(dashboard('distributed-tracing').panels).toHaveLength(9);
     for (const { uid } of DASHBOARDS) expect(dashboard(uid).panels.length, uid).toBeGreaterThan(3);

@@ -42,10 +42,10 @@ describe('npm run platform', () => {
       { command: 'tenant.plan', reason: 'starter → growth: Upgrade' },
       { command: 'tenant.suspend', reason: 'Fraud review' },
     ]);
-  }, 30_000);
+  }, 90_000);
 
   // Each run is a process start (~2 s): one refusal here; the claim rules are tested in the tenancy module.
   it('refuses a change without a reason', async () => {
     expect(await cli('stores', 'create', 'fine-name', 'X')).toMatchObject({ code: 2, out: expect.stringContaining('--reason is required') });
-  }, 30_000);
+  }, 90_000);
 });

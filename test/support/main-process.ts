@@ -16,7 +16,8 @@ export async function startMainProcess(role: string, port: number, env: NodeJS.P
   child.stdout.on('data', (chunk) => (output += chunk));
   child.stderr.on('data', (chunk) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  const deadline = Date.now() + 30_000;
+  // Starting the embedded PostgreSQL, migrating and seeding takes seconds alone and far longer on a loaded CI machine.
+  const deadline = Date.now() + 75_000;
   while (Date.now() < deadline && child.exitCode === null) {
     const ready = await httpGet(port, '/q/health/ready', { 'x-request-id': 'main-ready' }).then((r) => r.status === 200, () => false);
     if (ready) {

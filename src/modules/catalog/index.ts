@@ -29,4 +29,11 @@ export const catalogModule: PlatformModule = {
 
 /** What other modules may use of the catalog: purchasable variants and stock holds. */
 export { type CheckoutVariant, type PublicCartVariant, cartVariants, checkoutVariants } from './public-catalog.ts';
+export {
+  type CreatedOneOfAKind,
+  type OneOfAKindInput,
+  archiveProducts,
+  createOneOfAKindProducts,
+  setVariantPrices,
+} from './one-of-a-kind.ts';
 export { OutOfStock, type StockLine, commitStock, releaseExpiredStock, releaseStock, reserveStock } from './reservations.ts';

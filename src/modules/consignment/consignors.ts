@@ -1,6 +1,11 @@
 import type { Selectable } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
-import type { Address, ConsignorsTable, ConsignorStatus, PayoutMethod } from './repository.ts';
+import { isUniqueViolation } from '../../platform/db/errors.ts';
+import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
+import { ConsignmentError } from './errors.ts';
+import { checkedPercent } from './percent.ts';
+import type { ConsignorsTable } from './repository.ts';
+import type { ConsignorInput, ConsignorListQuery, ConsignorPatch } from './schemas.ts';
 
 /** A consignor as other modules and the admin API see it: never the tax identifier, only whether one is on file. */
 export interface Consignor {
@@ -8,16 +13,18 @@ export interface Consignor {
   display_name: string;
   email: string | null;
   phone: string | null;
-  address: Address | null;
+  address: Selectable<ConsignorsTable>['address'];
   has_tax_id: boolean;
   tax_id_key_version: number | null;
-  payout_method: PayoutMethod;
+  payout_method: Selectable<ConsignorsTable>['payout_method'];
   store_credit_bonus_percent: number;
   stripe_account_id: string | null;
-  status: ConsignorStatus;
+  status: Selectable<ConsignorsTable>['status'];
   created_at: string;
   updated_at: string;
 }
+
+export type NewConsignor = ConsignorInput;
 
 export function toConsignor(row: Selectable<ConsignorsTable>): Consignor {
   return {
@@ -43,28 +50,62 @@ export async function getConsignor(trx: Tx, tenantId: string, id: string): Promi
   return row && toConsignor(row);
 }
 
-export interface NewConsignor {
-  display_name: string;
-  email?: string | null;
-  phone?: string | null;
-  address?: Address | null;
-  payout_method?: PayoutMethod;
-  store_credit_bonus_percent?: number;
+export async function requireConsignor(trx: Tx, tenantId: string, id: string): Promise<Consignor> {
+  const consignor = await getConsignor(trx, tenantId, id);
+  if (!consignor) throw new ConsignmentError('consignor_not_found', 'No consignor with this id in this store.');
+  return consignor;
 }
 
-export async function insertConsignor(trx: Tx, tenantId: string, input: NewConsignor): Promise<Consignor> {
+function columnsOf(input: ConsignorPatch) {
+  return {
+    ...(input.display_name !== undefined ? { display_name: input.display_name } : {}),
+    ...(input.email !== undefined ? { email: input.email?.toLowerCase() ?? null } : {}),
+    ...(input.phone !== undefined ? { phone: input.phone } : {}),
+    ...(input.address !== undefined ? { address: input.address ? JSON.stringify(input.address) : null } : {}),
+    ...(input.payout_method !== undefined ? { payout_method: input.payout_method } : {}),
+    ...(input.store_credit_bonus_percent !== undefined ? { store_credit_bonus_percent: checkedPercent(input.store_credit_bonus_percent, 'store_credit_bonus_percent') } : {}),
+    ...(input.stripe_account_id !== undefined ? { stripe_account_id: input.stripe_account_id } : {}),
+    ...(input.status !== undefined ? { status: input.status } : {}),
+  };
+}
+
+const emailTaken = (error: unknown): never => {
+  if (isUniqueViolation(error)) throw new ConsignmentError('email_taken', 'Another consignor of this store has this e-mail.');
+  throw error;
+};
+
+export async function createConsignor(trx: Tx, tenantId: string, input: NewConsignor): Promise<Consignor> {
   const row = await trx
     .insertInto('consignors')
-    .values({
-      tenant_id: tenantId,
-      display_name: input.display_name,
-      email: input.email?.toLowerCase() ?? null,
-      phone: input.phone ?? null,
-      address: input.address ? JSON.stringify(input.address) : null,
-      payout_method: input.payout_method,
-      store_credit_bonus_percent: input.store_credit_bonus_percent,
-    })
+    .values({ tenant_id: tenantId, ...columnsOf(input), display_name: input.display_name })
     .returningAll()
-    .executeTakeFirstOrThrow();
+    .executeTakeFirstOrThrow()
+    .catch(emailTaken);
   return toConsignor(row);
+}
+
+export async function updateConsignor(trx: Tx, tenantId: string, id: string, patch: ConsignorPatch): Promise<Consignor> {
+  const row = await trx
+    .updateTable('consignors')
+    .set(columnsOf(patch))
+    .where('tenant_id', '=', tenantId)
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirst()
+    .catch(emailTaken);
+  if (!row) throw new ConsignmentError('consignor_not_found', 'No consignor with this id in this store.');
+  return toConsignor(row);
+}
+
+const CURSOR = /^[0-9a-f-]{36}$/;
+
+/** In id order, keyset-paginated. */
+export async function listConsignors(trx: Tx, tenantId: string, query: ConsignorListQuery): Promise<Page<Consignor>> {
+  const limit = query.limit ?? 50;
+  const after = decodeCursor(query.cursor, (key) => CURSOR.test(key));
+  let select = trx.selectFrom('consignors').selectAll().where('tenant_id', '=', tenantId);
+  if (query.status) select = select.where('status', '=', query.status);
+  if (after) select = select.where('id', '>', after);
+  const rows = await select.orderBy('id').limit(limit + 1).execute();
+  return toPage(rows.map(toConsignor), limit, (consignor) => consignor.id);
 }

@@ -7,6 +7,7 @@ import { tenancy } from '../tenancy/index.ts';
 import type { MarketplaceProvider } from './marketplace.ts';
 import { TestMarketplaceProvider } from './marketplace.ts';
 import { type Notice, notify, sendNotificationJob } from './notifications.ts';
+import { postOrderEventJob, subscribeToOrderEvents, sweepOrderEventsJob } from './order-events.ts';
 import { processRun } from './payout-processing.ts';
 import { proposePayoutRun } from './payout-runs.ts';
 import { payoutSettings } from './payout-settings.ts';
@@ -34,9 +35,12 @@ const current = () => {
 };
 export const startLedger = (platform: Platform) => {
   started = platform;
+  subscribeToOrderEvents(platform, postOrderEvent);
 };
 
 export const sendNotification = sendNotificationJob(current);
+export const postOrderEvent = postOrderEventJob(current, () => sendNotification);
+export const sweepOrderEvents = sweepOrderEventsJob(current, () => postOrderEvent);
 export const payoutServices = (platform: Platform) => ({ platform, marketplace: marketplaceOf(platform), notices: sendNotification });
 
 const Empty = Type.Object({}, { additionalProperties: false });
@@ -146,9 +150,10 @@ export const proposeRuns = fanOut('consignment.schedule-payout-runs', () => prop
 export const reconcileAll = fanOut('consignment.schedule-reconciliation', () => reconcile, () => ({ day: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }));
 export const statementsAll = fanOut('consignment.schedule-statements', () => monthlyStatements, () => ({ period: previousPeriod(new Date()) }));
 
-export const ledgerJobs = [sendNotification, processPayoutRun, proposeRun, reconcile, monthlyStatements, proposeRuns, reconcileAll, statementsAll];
+export const ledgerJobs = [sendNotification, postOrderEvent, sweepOrderEvents, processPayoutRun, proposeRun, reconcile, monthlyStatements, proposeRuns, reconcileAll, statementsAll];
 
 export const ledgerSchedules = [
+  defineSchedule(sweepOrderEvents, '* * * * *', {}),
   // Weekly on Monday morning, so staff approve the week's run at opening.
   defineSchedule(proposeRuns, '0 6 * * 1', {}),
   defineSchedule(reconcileAll, '30 3 * * *', {}),

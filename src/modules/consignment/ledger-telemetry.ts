@@ -88,7 +88,6 @@ export const payoutTelemetry = defineTelemetry({
       expr: `${sumIncrease(reconciliationDiscrepancies, { window: '1d', by: ['provider', 'kind'] })} > 0`,
       for: '0m',
       severity: 'critical',
-      oncall: false,
       summary: 'Consignor payouts in the ledger do not match the provider\'s transfers',
       description: '{{ $value }} {{ $labels.kind }} discrepancies with {{ $labels.provider }} in the last day.',
       action: 'Open the day\'s reconciliation in the admin API and compare each discrepancy with the provider dashboard before any new payout run.',

@@ -140,7 +140,7 @@ export async function postAdjustment(
 ): Promise<LedgerEntry> {
   await lockConsignorLedger(trx, tenantId, input.consignorId);
   const postingKey = `adjustment:${input.key}`;
-  const existing = await trx.selectFrom('consignment_ledger_entries').selectAll().where('posting_key', '=', postingKey).executeTakeFirst();
+  const existing = await trx.selectFrom('consignment_ledger_entries').selectAll().where('tenant_id', '=', tenantId).where('posting_key', '=', postingKey).executeTakeFirst();
   if (existing) return toEntry(existing);
   if (input.amountMinor < 0) {
     const { payable_minor } = await balanceOf(trx, input.consignorId, input.currency);
@@ -204,7 +204,7 @@ export async function reservePayout(
 ): Promise<LedgerEntry | undefined> {
   await lockConsignorLedger(trx, tenantId, payout.consignorId);
   const postingKey = `payout:${payout.id}:${payout.attempt}`;
-  const existing = await trx.selectFrom('consignment_ledger_entries').select('id').where('posting_key', '=', postingKey).executeTakeFirst();
+  const existing = await trx.selectFrom('consignment_ledger_entries').select('id').where('tenant_id', '=', tenantId).where('posting_key', '=', postingKey).executeTakeFirst();
   if (existing) return undefined;
   const { payable_minor } = await balanceOf(trx, payout.consignorId, payout.currency);
   if (payout.amountMinor > payable_minor) {
@@ -221,6 +221,7 @@ export async function releasePayout(trx: Tx, tenantId: string, payout: { id: str
   const reserved = await trx
     .selectFrom('consignment_ledger_entries')
     .select('amount_minor')
+    .where('tenant_id', '=', tenantId)
     .where('posting_key', '=', `payout:${payout.id}:${payout.attempt}`)
     .executeTakeFirst();
   if (!reserved) return;
@@ -251,7 +252,7 @@ export async function reservePayouts(
   const consignors = [...new Set(payouts.map((payout) => payout.consignorId))].sort();
   await sql`select pg_advisory_xact_lock(hashtextextended('consignment-ledger:' || ${tenantId} || ':' || c, 0)) from unnest(${consignors}::text[]) with ordinality as t(c, n) order by n`.execute(trx);
   const keys = payouts.map((payout) => `payout:${payout.id}:${payout.attempt}`);
-  const existing = new Set((await trx.selectFrom('consignment_ledger_entries').select('posting_key').where('posting_key', 'in', keys).execute()).map((row) => row.posting_key));
+  const existing = new Set((await trx.selectFrom('consignment_ledger_entries').select('posting_key').where('tenant_id', '=', tenantId).where('posting_key', 'in', keys).execute()).map((row) => row.posting_key));
   const balances = await trx
     .selectFrom('consignment_balances')
     .select(['consignor_id', 'currency', 'balance_minor', 'payable_minor'])

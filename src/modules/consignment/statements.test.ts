@@ -3,7 +3,7 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import { type TestApp, type Tenant, makeTenant, startTestApp } from '../../../test/support/platform.ts';
-import { consignment } from './index.ts';
+import { consignment, consignorLedger } from './index.ts';
 import type { EntryKind } from './ledger-schema.ts';
 
 describe('monthly consignor statements', () => {
@@ -89,5 +89,14 @@ describe('monthly consignor statements', () => {
     expect((await api(outsider, 'GET', `/statements/${statement.id}/html`, undefined, other)).statusCode).toBe(404);
     expect((await api(outsider, 'GET', '/statements', undefined, other)).json().items).toEqual([]);
     expect((await api(manager, 'POST', '/statements', { period: '2026-13-01' })).statusCode).toBe(400);
+
+    // The consignor's own view (the portal) reaches this consignor's statements only.
+    const neighbour = await t.platform.db.withTenant(store.id, (trx) => consignment.createConsignor(trx, store.id, { display_name: 'Neighbour' }));
+    const own = await t.platform.db.withTenant(store.id, (trx) => consignorLedger.statementDocument(trx, consignor.id, statement.id, 'csv'));
+    expect(own).toBe(csv.body);
+    expect(await t.platform.db.withTenant(store.id, (trx) => consignorLedger.statementDocument(trx, neighbour.id, statement.id, 'html'))).toBeUndefined();
+    expect(await t.platform.db.withTenant(store.id, (trx) => consignorLedger.statements(trx, neighbour.id, 10))).toEqual([]);
+    expect(await t.platform.db.withTenant(store.id, (trx) => consignorLedger.balance(trx, consignor.id))).toMatchObject({ balance_minor: 4_800 });
+    expect(await t.platform.db.withTenant(other.id, (trx) => consignorLedger.entries(trx, consignor.id, { limit: 10 }))).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../../../test/support/accessibility.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { type TestApp, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 import { seedSampleCatalog } from '../catalog/seed.ts';
@@ -38,13 +39,16 @@ describe('storefront in a browser', () => {
 
     await page.goto(`${origin}/`);
     await expect.poll(() => page.locator('h1').textContent(), { timeout: 10_000 }).toBe('Browser Boutique');
+    expect(await seriousViolations(page)).toEqual([]);
     await page.locator('header input[name="q"]').fill('linen');
     await page.locator('header form[role="search"] button').click();
     await page.waitForURL(/\/search\?q=linen/);
+    expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Linen Shirt' }).click();
     await page.waitForURL(/\/products\/linen-shirt$/);
     await page.waitForSelector('html[data-cart-ready="true"]');
     expect(await page.locator('input[name="_csrf"]').inputValue()).toMatch(/^[\w-]{32}$/);
+    expect(await seriousViolations(page)).toEqual([]);
 
     await page.locator('select[name="variant_id"]').selectOption({ label: 'Size M · $48.00' });
     await page.getByRole('button', { name: 'Add to cart' }).click();
@@ -60,6 +64,7 @@ describe('storefront in a browser', () => {
 
     await page.goto(`${origin}/cart`);
     expect(await page.locator('main').textContent()).toContain('× 1');
+    expect(await seriousViolations(page)).toEqual([]);
     expect(scriptErrors).toEqual([]);
   });
 });

@@ -43,6 +43,22 @@ describe('catalog versions from change notifications', () => {
     expect(versions.version(a.id)).toBeUndefined();
   });
 
+  it('ignores domain events that are not catalog changes (an order does not empty the page cache)', async () => {
+    await versions.start(db.pool.options);
+    try {
+      const before = { a: versions.version(a.id), b: versions.version(b.id) };
+      await db.withTenant(a.id, (trx) =>
+        trx.insertInto('domain_events').values({ tenant_id: a.id, type: 'OrderPaid', aggregate_type: 'order', aggregate_id: a.id, payload: '{}', correlation_id: null }).execute(),
+      );
+      // Notifications arrive in commit order: once b's later change is heard, any notification for a would have been.
+      await change(b);
+      await expect.poll(() => versions.version(b.id), { timeout: 5_000 }).not.toBe(before.b);
+      expect(versions.version(a.id)).toBe(before.a);
+    } finally {
+      await versions.stop();
+    }
+  });
+
   it('starts a new generation after losing its connection, and hears changes again', async () => {
     await versions.start(db.pool.options);
     const before = versions.version(a.id)!;

@@ -6,7 +6,7 @@ const RECONNECT_MS = 1_000;
 
 /**
  * Per-tenant catalog versions kept in memory and bumped by `NOTIFY catalog_changed` (sent at the commit of any
- * transaction that wrote a domain event), so a warm storefront page costs no catalog query. The listener has a
+ * transaction that wrote a catalog domain event: products, variants, stock, categories, collections, imports), so a warm storefront page costs no catalog query. The listener has a
  * connection of its own. Every (re)connect starts a new generation, which invalidates all cached pages, since
  * notifications may have been missed meanwhile. While not listening, `version` returns undefined and callers
  * ask the database instead.

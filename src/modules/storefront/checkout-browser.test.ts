@@ -1,6 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { seriousViolations } from '../../../test/support/accessibility.ts';
 import { staffSession } from '../../../test/support/auth.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
@@ -18,6 +19,7 @@ describe('checkout in a browser', () => {
   const shot = async (page: Page, name: string) => {
     await mkdir(ARTIFACTS, { recursive: true });
     await page.screenshot({ path: new URL(`checkout-${name}.png`, ARTIFACTS).pathname, fullPage: true });
+    expect(await seriousViolations(page), name).toEqual([]);
   };
 
   beforeAll(async () => {

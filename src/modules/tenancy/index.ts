@@ -1,4 +1,5 @@
 import type { PlatformModule } from '../../platform/platform.ts';
+import { rateLimitBucketPruning, rateLimitBucketPruningSchedule } from './bucket-pruning.ts';
 import './events.ts';
 import { installGateway } from './gateway.ts';
 import { tenancyRoutes } from './routes.ts';
@@ -33,6 +34,8 @@ export const tenancyModule: PlatformModule = {
     installGateway(app, platform, tenancy(platform));
   },
   routes: tenancyRoutes,
+  jobs: [rateLimitBucketPruning],
+  schedules: [rateLimitBucketPruningSchedule],
   async seed(platform) {
     await seedDemoTenant(platform.db);
   },

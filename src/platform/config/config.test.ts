@@ -85,7 +85,7 @@ describe('configuration', () => {
   });
 
   it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
-    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', STORAGE_URL_SECRET: 's'.repeat(32) };
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', STORAGE_URL_SECRET: 's'.repeat(32), PII_ENCRYPTION_KEYS: `1:${'k'.repeat(32)}` };
     expect(loadConfig(prod).tracing).toEqual({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual({
       serviceName: 'village-storefront',
@@ -93,5 +93,17 @@ describe('configuration', () => {
       export: true,
     });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing.export).toBe(false);
+  });
+
+  it('reads the versioned data keys: required in prod, the current version one of them', () => {
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', STORAGE_URL_SECRET: 's'.repeat(32) };
+    expect(() => loadConfig(prod)).toThrow(/PII_ENCRYPTION_KEYS: is required/);
+    const keys = `1:${'a'.repeat(32)},2:${'b'.repeat(40)}`;
+    const config = loadConfig({ ...prod, PII_ENCRYPTION_KEYS: keys }).dataKeys;
+    expect(config.current).toBe(2);
+    expect(config.keys.get(1)).toBe('a'.repeat(32));
+    expect(loadConfig({ PII_ENCRYPTION_KEYS: keys, PII_ENCRYPTION_KEY_VERSION: '1' }).dataKeys.current).toBe(1);
+    expect(() => loadConfig({ PII_ENCRYPTION_KEYS: keys, PII_ENCRYPTION_KEY_VERSION: '3' })).toThrow(/names no key/);
+    expect(() => loadConfig({ PII_ENCRYPTION_KEYS: '1:short' })).toThrow(/at least 32/);
   });
 });

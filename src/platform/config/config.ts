@@ -39,6 +39,16 @@ export interface Config {
   storage: StorageConfig;
   media: MediaConfig;
   payments: PaymentsConfig;
+  dataKeys: DataKeysConfig;
+}
+
+/**
+ * Symmetric keys that encrypt personal data at rest (pgcrypto), by version. Values carry the version that sealed
+ * them, so a new `current` version is rolled out by re-encrypting; older versions stay until no value uses them.
+ */
+export interface DataKeysConfig {
+  keys: ReadonlyMap<number, string>;
+  current: number;
 }
 
 /** Payment providers and checkout holds. Stripe is available when its secret key is set. */
@@ -304,6 +314,27 @@ function signingKeys(env: Env): Pick<AuthConfig, 'signingKeys' | 'signingKid'> {
   return { signingKeys: keys, signingKid };
 }
 
+const DEV_DATA_KEY = 'dev-only-data-key-not-for-production-0001';
+
+/** `PII_ENCRYPTION_KEYS=1:secret,2:secret`, `PII_ENCRYPTION_KEY_VERSION=2` (default: the highest version). */
+function dataKeys(env: Env, profile: Profile): DataKeysConfig {
+  const raw = optional(env, 'PII_ENCRYPTION_KEYS');
+  if (raw === undefined) {
+    if (profile === 'prod') throw new ConfigError('PII_ENCRYPTION_KEYS', 'is required in the prod profile (version:secret pairs)');
+    return { keys: new Map([[1, DEV_DATA_KEY]]), current: int(env, 'PII_ENCRYPTION_KEY_VERSION', 1, 1, 1) };
+  }
+  const keys = new Map<number, string>();
+  for (const pair of raw.split(',')) {
+    const match = /^\s*(\d{1,6}):(\S{32,})\s*$/.exec(pair);
+    if (!match) throw new ConfigError('PII_ENCRYPTION_KEYS', 'must be version:secret pairs, each secret at least 32 characters');
+    keys.set(Number(match[1]), match[2]!);
+  }
+  const highest = Math.max(...keys.keys());
+  const current = int(env, 'PII_ENCRYPTION_KEY_VERSION', highest, 1, 999_999);
+  if (!keys.has(current)) throw new ConfigError('PII_ENCRYPTION_KEY_VERSION', `names no key of PII_ENCRYPTION_KEYS (${[...keys.keys()].join(', ')})`);
+  return { keys, current };
+}
+
 function mail(env: Env): MailConfig {
   const smtpUrl = optional(env, 'SMTP_URL');
   const transport = oneOf(env, 'MAIL_TRANSPORT', ['outbox', 'smtp'] as const, smtpUrl ? 'smtp' : 'outbox');
@@ -428,6 +459,7 @@ export function loadConfig(env: Env = process.env): Config {
       ffmpegNice: int(env, 'FFMPEG_NICE', 10, 0, 19),
     },
     payments: payments(env),
+    dataKeys: dataKeys(env, profile),
   };
 }
 

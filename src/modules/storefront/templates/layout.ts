@@ -17,9 +17,9 @@ const STYLES = `
 html{overflow-x:hidden}*{box-sizing:border-box}body{margin:0;overflow-x:hidden;font:16px/1.5 var(--vs-font-family);color:var(--vs-color-text);background:var(--vs-color-surface)}
 a{color:var(--vs-color-primary)}header{display:flex;flex-wrap:wrap;gap:1rem;align-items:center;padding:1rem 2rem;background:var(--vs-color-primary);color:#fff}
 header a{color:#fff;text-decoration:none}.brand{font-weight:700;font-size:1.25rem;margin-right:auto}.brand img{height:32px;width:auto;vertical-align:middle}.brand picture{display:inline-block}
-header form{display:flex;gap:.25rem;min-width:0}header input{min-width:0;width:10rem}input,button,select{font:inherit;padding:.4rem .6rem}button{background:var(--vs-color-accent);color:#fff;border:0;border-radius:4px;cursor:pointer}
+header form{display:flex;gap:.25rem;min-width:0}header input{min-width:0;width:10rem}input,button,select{font:inherit;padding:.4rem .6rem}button{background:var(--vs-color-accent);color:var(--vs-color-on-accent);border:0;border-radius:4px;cursor:pointer}
 main{max-width:72rem;margin:0 auto;padding:2rem}.grid{display:grid;grid-template-columns:repeat(auto-fill,minmax(14rem,1fr));gap:1.5rem;list-style:none;padding:0}
-.card{background:var(--vs-color-card);border-radius:var(--vs-radius);padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent);font-weight:600}a.button{display:inline-block;background:var(--vs-color-accent);color:#fff;padding:.5rem 1rem;border-radius:4px;text-decoration:none}
+.card{background:var(--vs-color-card);border-radius:var(--vs-radius);padding:1rem;box-shadow:0 1px 3px #0002}.price{color:var(--vs-color-accent-text);font-weight:600}a.button{display:inline-block;background:var(--vs-color-accent);color:var(--vs-color-on-accent);padding:.5rem 1rem;border-radius:4px;text-decoration:none}
 #cart-panel{position:fixed;top:0;right:0;width:20rem;height:100%;background:#fff;box-shadow:-2px 0 8px #0003;padding:1rem;transform:translateX(100%);transition:transform .2s}
 #cart-panel.open{transform:none}#cart-panel ul{list-style:none;padding:0}
 .product-media img,.product-media video,.card img{display:block;max-width:100%;height:auto;border-radius:4px}.product-media{display:grid;gap:1rem;max-width:40rem}
