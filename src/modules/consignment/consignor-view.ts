@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
+import { items, proposals, propose, storeCurrency } from './consignor-items-view.ts';
 import { type Balance, balanceOf } from './ledger.ts';
 import type { PayoutChannel, PayoutStatus } from './ledger-schema.ts';
 import { listNotifications } from './notifications.ts';
@@ -151,4 +152,4 @@ async function notifications(trx: Tx, consignorId: string, limit: number): Promi
   return rows.map((row) => ({ id: row.id, kind: row.kind, subject: row.subject, body: row.body, created_at: row.created_at.toISOString() }));
 }
 
-export const consignorView = { balance, sales, payouts, statements, statementDocument, notifications };
+export const consignorView = { balance, sales, payouts, statements, statementDocument, notifications, items, proposals, propose, storeCurrency };

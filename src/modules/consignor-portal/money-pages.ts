@@ -27,9 +27,10 @@ const saleRow = (sale: ConsignorSale) => {
 
 const salesTable = (sales: readonly ConsignorSale[]) => tableOrEmpty(sales, 'No sales yet. When one of your items sells, it shows here.', 'Your sales, newest first', salesHead, saleRow);
 
-export function overviewPage(balance: BalanceFigures, recentSales: readonly ConsignorSale[]): Html {
+export function overviewPage(balance: BalanceFigures, recentSales: readonly ConsignorSale[], itemsOnFloor: number): Html {
   return html`<h1>Your consignments</h1>
 ${balanceCards(balance)}
+<p>You have <strong data-figure="on-floor">${itemsOnFloor}</strong> ${itemsOnFloor === 1 ? 'item' : 'items'} on the floor. <a href="/consignor/items">See your items</a></p>
 <section aria-labelledby="recent-heading"><h2 id="recent-heading">Recent sales</h2>${salesTable(recentSales)}
 ${recentSales.length ? html`<p><a href="/consignor/sales">All sales</a></p>` : null}</section>`;
 }

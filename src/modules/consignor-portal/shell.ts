@@ -5,10 +5,12 @@ export const STYLES = html`<style>main button{background:var(--vs-color-primary)
 
 export const SECTIONS = [
   ['overview', '/consignor', 'Overview'],
+  ['items', '/consignor/items', 'Items'],
   ['sales', '/consignor/sales', 'Sales'],
   ['payouts', '/consignor/payouts', 'Payouts'],
   ['statements', '/consignor/statements', 'Statements'],
   ['notifications', '/consignor/notifications', 'Notifications'],
+  ['proposals', '/consignor/proposals', 'Propose items'],
 ] as const;
 export type Section = (typeof SECTIONS)[number][0];
 
