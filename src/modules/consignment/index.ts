@@ -1,6 +1,6 @@
+import { defineTelemetry } from '../../platform/observability/alerting.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import type { Platform, PlatformModule } from '../../platform/platform.ts';
-import { defineTelemetry } from '../../platform/observability/alerting.ts';
 import { loadOrder } from '../checkout/index.ts';
 import { markSold } from './aging.ts';
 import { acceptAgreement } from './agreements.ts';
@@ -15,10 +15,14 @@ import { telemetry } from './telemetry.ts';
 import { termsFor } from './terms.ts';
 import { subscribeToTransferEvents } from './transfer-events.ts';
 
-export type { Consignor, NewConsignor } from './consignors.ts';
-export type { EffectiveTerms } from './terms.ts';
-export { type CommissionLayers, type ConsignedItem, type RuleLevel, type SaleLine, type Split, splitFor } from './splits.ts';
 export { consignedItemsFor } from './consigned-items.ts';
+// The consignor portal's reads: one consignor's own figures.
+export type { ConsignorItem, ConsignorProposal } from './consignor-items-view.ts';
+export type { ConsignorNotification, ConsignorPayout, ConsignorSale, ConsignorStatement } from './consignor-view.ts';
+export { consignorView } from './consignor-view.ts';
+export type { Consignor, NewConsignor } from './consignors.ts';
+export { type CommissionLayers, type ConsignedItem, type RuleLevel, type SaleLine, type Split, splitFor } from './splits.ts';
+export type { EffectiveTerms } from './terms.ts';
 
 const log = logger('consignment');
 
@@ -68,5 +72,5 @@ export const consignment = {
   /** A consignor's acceptance of the agreement (the portal passes channel `portal` and the request's address). */
   acceptAgreement,
 };
-export { notifyConsignor } from './ledger-jobs.ts';
 export { consignorLedger } from './consignor-ledger.ts';
+export { notifyConsignor } from './ledger-jobs.ts';

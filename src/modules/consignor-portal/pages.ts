@@ -1,7 +1,5 @@
 import { type Html, html } from '../storefront/index.ts';
-
-// White on the default accent colour is below WCAG AA contrast; the portal's buttons use the primary colour instead.
-const STYLES = html`<style>main button{background:var(--vs-color-primary)}header button{background:#fff;color:var(--vs-color-primary)}.portal nav{display:flex;gap:1rem;flex-wrap:wrap;margin-bottom:1rem}.portal nav a[aria-current=page]{font-weight:700}.portal .figures{display:flex;gap:1rem;flex-wrap:wrap}.portal .figures .card{min-width:12rem}</style>`;
+import { STYLES } from './shell.ts';
 
 export function signInPage(csrf: string, error: string | null, email = ''): Html {
   return html`${STYLES}<h1>Consignor sign-in</h1>
@@ -23,10 +21,4 @@ ${error ? html`<p class="error" role="alert" id="password-error">${error}</p>` :
 <label>New password<input type="password" name="password" required minlength="10" maxlength="72" autocomplete="new-password" ${error ? html`aria-describedby="password-error" aria-invalid="true"` : null}></label>
 <button type="submit">Set password and sign in</button>
 </form>`;
-}
-
-export function homePage(csrf: string, consignorId: string): Html {
-  return html`${STYLES}<div class="portal"><h1>Your consignments</h1>
-<form method="post" action="/consignor/sign-out"><input type="hidden" name="_csrf" value="${csrf}"><button type="submit">Sign out</button></form>
-<p class="hint">Signed in as consignor ${consignorId}.</p></div>`;
 }

@@ -8,17 +8,11 @@ import { idempotent } from '../../platform/http/idempotency.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { consignment } from '../consignment/index.ts';
-import { type Html, cartScript, csrfToken, layout, loadBranding, verifyCsrf } from '../storefront/index.ts';
-import type { Tenant } from '../tenancy/index.ts';
-import { TOKEN, acceptLink, consignorOfSession, invite, signIn, signOut } from './auth.ts';
-import { homePage, signInPage, welcomePage } from './pages.ts';
-
-const HTML = 'text/html; charset=utf-8';
-const PATH = '/consignor';
-
-/** The portal cookie: sent only to /consignor pages of this host, never readable by script. */
-const cookieName = (request: FastifyRequest) => (request.protocol === 'https' ? '__Secure-vs_consignor' : 'vs_consignor');
-const cookieOptions = (request: FastifyRequest) => ({ path: PATH, httpOnly: true, sameSite: 'lax' as const, secure: request.protocol === 'https' });
+import { csrfToken, type Html, verifyCsrf } from '../storefront/index.ts';
+import { acceptLink, invite, signIn, signOut, TOKEN } from './auth.ts';
+import { portalDataRoutes } from './data-routes.ts';
+import { cookieName, cookieOptions, PATH, sendPage, tenantOf } from './http.ts';
+import { signInPage, welcomePage } from './pages.ts';
 
 const Credentials = Type.Object({ _csrf: Type.String({ maxLength: 100 }), email: Type.String({ maxLength: 254 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
 const NewPassword = Type.Object({ _csrf: Type.String({ maxLength: 100 }), password: Type.String({ maxLength: 200 }) }, { additionalProperties: false });
@@ -28,10 +22,6 @@ const Invitation = Type.Object(
   { additionalProperties: false },
 );
 
-function tenantOf(request: FastifyRequest): Tenant {
-  if (!request.tenant) throw new HttpProblem(404, 'Not Found', 'The consignor portal is served on a store host.');
-  return request.tenant;
-}
 const originOf = (request: FastifyRequest) => ({ ip: request.ip, userAgent: request.headers['user-agent'] ?? null });
 
 /** The consignor portal pages on the store's host, and the staff call that invites a consignor. */
@@ -40,12 +30,7 @@ export async function portalRoutes(root: FastifyInstance, platform: Platform): P
   await root.register(formbody);
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
 
-  const send = async (request: FastifyRequest, reply: FastifyReply, title: string, body: Html, status = 200) =>
-    reply
-      .code(status)
-      .header('cache-control', 'private, no-store')
-      .type(HTML)
-      .send(layout(await loadBranding(platform, tenantOf(request)), title, body, cartScript.path).value);
+  const send = (request: FastifyRequest, reply: FastifyReply, title: string, body: Html, status = 200) => sendPage(platform, request, reply, title, body, status);
   const signedIn = (request: FastifyRequest, reply: FastifyReply, token: string) => {
     reply.setCookie(cookieName(request), token, { ...cookieOptions(request), maxAge: 30 * 24 * 3600 });
     return reply.redirect(PATH, 303);
@@ -55,12 +40,7 @@ export async function portalRoutes(root: FastifyInstance, platform: Platform): P
     throw error;
   };
 
-  app.get(PATH, async (request, reply) => {
-    const tenant = tenantOf(request);
-    const consignorId = await consignorOfSession(platform, tenant.id, request.cookies[cookieName(request)]);
-    if (!consignorId) return reply.redirect(`${PATH}/sign-in`, 303);
-    return send(request, reply, 'Your consignments', homePage(csrfToken(request, reply), consignorId));
-  });
+  await portalDataRoutes(app, platform);
 
   app.get(`${PATH}/sign-in`, async (request, reply) => send(request, reply, 'Consignor sign-in', signInPage(csrfToken(request, reply), null)));
 

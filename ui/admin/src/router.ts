@@ -1,4 +1,4 @@
-import { type RouteRecordRaw, createRouter, createWebHistory } from 'vue-router';
+import { createRouter, createWebHistory, type RouteRecordRaw } from 'vue-router';
 import type { AdminContext } from './context.ts';
 
 declare module 'vue-router' {
@@ -24,6 +24,9 @@ export const routes: RouteRecordRaw[] = [
   { path: '/orders/:id', name: 'order', component: () => import('./screens/OrderDetail.vue'), props: true, meta: { title: 'Order', scope: 'orders:read' } },
   { path: '/catalog/organise', name: 'organise', component: () => import('./screens/Organise.vue'), meta: { title: 'Collections and categories', scope: 'catalog:read' } },
   { path: '/imports', name: 'imports', component: () => import('./screens/Imports.vue'), meta: { title: 'Import and export', scope: 'catalog:write' } },
+  { path: '/consignment/payouts', name: 'payout-runs', component: () => import('./screens/PayoutRuns.vue'), meta: { title: 'Payouts', scope: 'consignment:read' } },
+  { path: '/consignment/payouts/:id', name: 'payout-run', component: () => import('./screens/PayoutRun.vue'), props: true, meta: { title: 'Payout run', scope: 'consignment:read' } },
+  { path: '/consignment/statements', name: 'statements', component: () => import('./screens/Statements.vue'), meta: { title: 'Statements', scope: 'consignment:read' } },
   { path: '/settings', name: 'settings', component: () => import('./screens/Settings.vue'), meta: { title: 'Store settings', scope: 'staff:read' } },
   { path: '/:unknown(.*)*', name: 'not-found', component: () => import('./screens/NotFound.vue'), meta: { title: 'Not found' } },
 ];
