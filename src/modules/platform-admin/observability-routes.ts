@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { identityOf } from '../identity/index.ts';
+import { alertsWidget } from './alerts.ts';
 import {
+  AlertsWidget,
   Drilldown,
   DrilldownQuery,
   ErrorGroupsWidget,
@@ -47,6 +49,8 @@ export async function observabilityRoutes(app: FastifyInstance, platform: Platfo
       limit: request.query.limit,
     }),
   );
+
+  api.get(`${prefix}/widgets/alerts`, { preHandler: access, schema: { tags, response: { 200: AlertsWidget } } }, async () => alertsWidget(platform));
 
   api.get(`${prefix}/widgets/error-heatmap`, { preHandler: access, schema: { tags, querystring: HeatmapQuery, response: { 200: HeatmapWidget } } }, async (request) =>
     errorHeatmapWidget(platform.db, { minutes: request.query.minutes, bucketMinutes: request.query.bucket_minutes, tenants: request.query.tenants }),
