@@ -11,19 +11,11 @@ import { TraceWriter, maintainPartitions } from './writer.ts';
 
 const rules = { sampleRatio: 0.1, slowMs: 500 };
 
-class Recorder implements TraceSink {
-  kept: KeptTrace[] = [];
-  late: ({ span: ReadableSpan; rootSpanId: string } | { line: string })[] = [];
-  keep(kept: KeptTrace) {
-    this.kept.push(kept);
-  }
-  lateItem = (item: { span: ReadableSpan; rootSpanId: string } | { line: string }) => this.late.push(item);
-}
-
+/** A sink that only remembers what it was given. */
 function collectorWith(dice: number) {
   const collector = new TraceCollector(rules, () => dice);
-  const recorder = new Recorder();
-  collector.attach({ keep: (kept) => recorder.keep(kept), late: recorder.lateItem });
+  const recorder = { kept: [] as KeptTrace[], late: [] as Parameters<TraceSink['late']>[0][] };
+  collector.attach({ keep: (kept) => recorder.kept.push(kept), late: (item) => recorder.late.push(item) });
   const provider = new BasicTracerProvider({ spanProcessors: [collector] });
   return { collector, recorder, tracer: provider.getTracer('test') };
 }
