@@ -3,12 +3,15 @@ import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Db } from '../src/platform/db/database.ts';
-import { testDatabaseUrl, testDb } from './support/platform.ts';
+import { startTxtServer } from './support/dns-server.ts';
+import { makeTenant, testDatabaseUrl, testDb } from './support/platform.ts';
 
 const run = promisify(execFile);
 
+let dnsServer = 'offline';
+
 async function cli(...args: string[]): Promise<{ code: number; out: string }> {
-  const env = { ...process.env, APP_PROFILE: 'test', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'error' };
+  const env = { ...process.env, APP_PROFILE: 'test', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'error', DNS_RESOLVER: dnsServer };
   try {
     const { stdout } = await run(process.execPath, ['src/cli/platform.ts', ...args], { env });
     return { code: 0, out: stdout };
@@ -43,6 +46,37 @@ describe('npm run platform', () => {
       { command: 'tenant.suspend', reason: 'Fraud review' },
     ]);
   }, 90_000);
+
+  it('adds, shows, verifies over DNS and removes a custom domain, each change an audited platform command', async () => {
+    const dns = await startTxtServer();
+    dnsServer = dns.server;
+    try {
+      const store = await makeTenant(db, 'Domain CLI Store');
+      const hostname = `cli-${randomUUID().slice(0, 8)}.example.com`;
+      const added = await cli('domains', 'add', store.id, hostname, '--reason', 'Merchant asked', '--ticket', 'DOM-1');
+      expect(added.code, added.out).toBe(0);
+      const { domain } = JSON.parse(added.out);
+      expect(domain).toMatchObject({ hostname, status: 'pending', verification: { type: 'TXT', name: `_village-verification.${hostname}` } });
+      expect(await cli('domains', 'show', store.id)).toMatchObject({ code: 0, out: expect.stringContaining(domain.verification.value) });
+      expect(await cli('domains', 'verify', store.id, hostname, '--reason', 'Too early')).toMatchObject({ code: 1, out: expect.stringContaining('No TXT record') });
+      dns.publish(domain.verification.name, domain.verification.value);
+      const verified = await cli('domains', 'verify', store.id, hostname, '--reason', 'Record published');
+      expect(JSON.parse(verified.out).domain.status).toBe('active');
+      expect(await cli('domains', 'remove', store.id, hostname, '--reason', 'Merchant left')).toMatchObject({ code: 0 });
+      const commands = await db.withPlatform((trx) =>
+        trx.selectFrom('platform_commands').select(['command', 'reason', 'ticket']).where('tenant_id', '=', store.id).orderBy('at').execute(),
+      );
+      expect(commands).toEqual([
+        { command: 'tenant.domain.add', reason: `${hostname}: Merchant asked`, ticket: 'DOM-1' },
+        { command: 'tenant.domain.verify', reason: `${hostname}: Record published`, ticket: null },
+        { command: 'tenant.domain.remove', reason: `${hostname}: Merchant left`, ticket: null },
+      ]);
+      expect(await cli('domains', 'show', store.id)).toMatchObject({ code: 0, out: '[]\n' });
+    } finally {
+      dnsServer = 'offline';
+      await dns.close();
+    }
+  }, 60_000);
 
   // Each run is a process start (~2 s): one refusal here; the claim rules are tested in the tenancy module.
   it('refuses a change without a reason', async () => {

@@ -1,7 +1,9 @@
 /**
- * One side of the fabric-overhead benchmark, in its own process: `server.ts bare|fabric <databaseUrl> <logFile>`.
- * Both serve the same two routes; `fabric` is the real application pipeline (buildApp) with logs to a file,
- * metrics and tracing at 10 % sampling exported over OTLP; `bare` is Fastify and pg with nothing added.
+ * One side of the fabric-overhead benchmark, in its own process: `server.ts bare|fabric|store <databaseUrl> <logFile>`.
+ * All serve the same two routes; `fabric` is the real application pipeline (buildApp) with logs to a file,
+ * metrics and tracing at 10 % sampling exported over OTLP; `store` is the same with the embedded trace store on
+ * (every span recorded for tail sampling, 1 % of the healthy rest written, as in prod); `bare` is Fastify and
+ * pg with nothing added.
  * Prints the port on stdout once listening; stops on SIGTERM.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -15,8 +17,8 @@ import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 
 const [variant, databaseUrl, logFile] = process.argv.slice(2);
-if ((variant !== 'bare' && variant !== 'fabric') || !databaseUrl || !logFile) {
-  console.error('usage: server.ts bare|fabric <databaseUrl> <logFile>');
+if (!['bare', 'fabric', 'store'].includes(variant ?? '') || !databaseUrl || !logFile) {
+  console.error('usage: server.ts bare|fabric|store <databaseUrl> <logFile>');
   process.exit(2);
 }
 
@@ -44,6 +46,8 @@ if (variant === 'bare') {
     SEED_DEMO: 'false',
     LOG_LEVEL: 'info',
     OTEL_TRACES_SAMPLER_ARG: '0.1',
+    TRACE_STORE: variant === 'store' ? 'on' : 'off',
+    TRACE_STORE_SAMPLE_RATIO: '0.01',
   });
   configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
   const tracing = startObservability(config);

@@ -1,13 +1,24 @@
 /**
- * `npm run platform -- stores <command>`: onboarding, plan changes and suspension from a shell, against
+ * `npm run platform -- stores|domains <command>`: onboarding, plan changes, suspension and custom domains from a shell, against
  * DATABASE_URL (or the embedded server). Each change is the same audited platform command as in the console;
  * the actor is `cli:<os user>`.
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
 import { storeList } from '../modules/platform-admin/index.ts';
-import { type TenantPlan, changePlan, onboardStore, resumeStore, suspendStore } from '../modules/tenancy/index.ts';
-import { loadConfig } from '../platform/config/config.ts';
+import {
+  type TenantPlan,
+  addDomainCommand,
+  changePlan,
+  listCustomDomains,
+  onboardStore,
+  removeDomainCommand,
+  resumeStore,
+  suspendStore,
+  txtResolverFromSetting,
+  verifyDomainCommand,
+} from '../modules/tenancy/index.ts';
+import { type Config, loadConfig } from '../platform/config/config.ts';
 import { type Db, createDb } from '../platform/db/database.ts';
 import { openOwnerDatabase } from '../platform/db/owner.ts';
 import { HttpProblem } from '../platform/http/problem.ts';
@@ -18,7 +29,12 @@ const USAGE = `usage: npm run platform -- stores <command> [--reason <why>] [--t
   create <subdomain> <name> [--plan p]   onboard a store (plan: free, starter, growth, enterprise)
   plan <store-id> <plan>                 change a store's plan
   suspend <store-id>                     503 on every host of the store
-  resume <store-id>                      serve the store again`;
+  resume <store-id>                      serve the store again
+       npm run platform -- domains <command> [--reason <why>] [--ticket <id>]
+  show <store-id>                        the store's domains with the TXT record each must publish
+  add <store-id> <hostname>              a pending custom domain (prints its TXT record)
+  verify <store-id> <hostname>           check the TXT record; activates the domain when it matches
+  remove <store-id> <hostname>           stop serving the store there`;
 
 class UsageError extends Error {}
 const PLANS: readonly string[] = ['free', 'starter', 'growth', 'enterprise'];
@@ -28,13 +44,34 @@ function plan(value: string | undefined): TenantPlan {
   return value as TenantPlan;
 }
 
-async function run(db: Db, argv: string[]): Promise<void> {
+async function domains(db: Db, config: Config, command: string | undefined, args: string[], values: { reason?: string | undefined; ticket?: string | undefined }): Promise<void> {
+  const [tenantId, hostname] = args;
+  if (!tenantId) throw new UsageError('expected a store id');
+  const print = (value: unknown) => console.log(JSON.stringify(value, null, 2));
+  if (command === 'show') return print(await listCustomDomains(db, tenantId));
+  if (!hostname) throw new UsageError('expected a hostname');
+  if (!values.reason) throw new UsageError('--reason is required: every change is an audited platform command');
+  const change = { tenantId, hostname, actor: `cli:${userInfo().username}`, reason: values.reason, ...(values.ticket ? { ticket: values.ticket } : {}) };
+  switch (command) {
+    case 'add':
+      return print(await addDomainCommand(db, config.platformDomain, change));
+    case 'verify':
+      return print(await verifyDomainCommand(db, txtResolverFromSetting(config.tenantGateway.dnsResolver), change));
+    case 'remove':
+      return print(await removeDomainCommand(db, change));
+    default:
+      throw new UsageError(command ? `unknown command ${command}` : 'no command');
+  }
+}
+
+async function run(db: Db, config: Config, argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
     options: { reason: { type: 'string' }, ticket: { type: 'string' }, plan: { type: 'string' } },
   });
   const [scope, command, ...args] = positionals;
+  if (scope === 'domains') return domains(db, config, command, args, values);
   if (scope !== 'stores') throw new UsageError(scope ? `unknown scope ${scope}` : 'no command');
   if (command === 'list') {
     for (const store of (await storeList(db, { search: args[0], limit: 50 })).items) {
@@ -73,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
   const owner = await openOwnerDatabase(config);
   const db = createDb({ ownerUrl: owner.url, appUrl: config.appDatabaseUrl, poolMax: 2, statementTimeoutMs: config.db.statementTimeoutMs });
   try {
-    await run(db, argv);
+    await run(db, config, argv);
     return 0;
   } catch (error) {
     if (error instanceof HttpProblem) {

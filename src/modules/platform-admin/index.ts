@@ -1,4 +1,5 @@
 import type { PlatformModule } from '../../platform/platform.ts';
+import { startRuleEngine, stopRuleEngine } from './alerts.ts';
 import { platformAdminRoutes } from './routes.ts';
 import { telemetry } from './telemetry.ts';
 
@@ -8,4 +9,8 @@ export const platformAdminModule: PlatformModule = {
   name: 'platform-admin',
   telemetry,
   routes: platformAdminRoutes,
+  start: startRuleEngine,
+  async stop(platform) {
+    stopRuleEngine(platform);
+  },
 };

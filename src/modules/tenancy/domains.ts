@@ -17,7 +17,7 @@ export interface DomainView {
   last_error: string | null;
 }
 
-function view(domain: CustomDomain): DomainView {
+export function view(domain: CustomDomain): DomainView {
   return {
     hostname: domain.hostname,
     status: domain.verified_at ? 'active' : 'pending',
@@ -47,7 +47,7 @@ export function normaliseCustomHostname(raw: string, platformDomain: string): st
   return target.host;
 }
 
-const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
+export const isUniqueViolation = (error: unknown) => (error as { code?: string }).code === '23505';
 
 /** Adds a pending domain and returns the TXT record that proves control of it. */
 export async function addCustomDomain(db: Db, platformDomain: string, tenantId: string, rawHostname: string): Promise<DomainView> {
