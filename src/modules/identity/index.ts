@@ -11,7 +11,7 @@ import { type Origin, login, logout, refresh } from './service.ts';
 import { telemetry } from './telemetry.ts';
 import { type AccessClaims, TokenRejected, verifyAccessToken } from './tokens.ts';
 
-export { storeAccountCounts } from './accounts.ts';
+export { storeAccountCounts, staffUsers } from './accounts.ts';
 export { checkExternalPassword, hashNewPassword } from './external-login.ts';
 export { type Identity, identityOf } from './identity.ts';
 export { type AuditPage, REASON_CODES, impersonationAudit, startImpersonation } from './impersonation.ts';

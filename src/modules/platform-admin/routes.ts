@@ -8,6 +8,8 @@ import {
   AuditPage,
   AuditQuery,
   CommandBody,
+  CommandPage,
+  CommandQuery,
   FlagOverrideBody,
   FlagParams,
   ImpersonationGrant,
@@ -16,12 +18,13 @@ import {
   OnboardedStore,
   PlanBody,
   PlatformCommand,
+  StaffPage,
   StoreDetail,
   StoreListQuery,
   StorePage,
   StoreParams,
 } from './schemas.ts';
-import { clearFlagOverride, commandView, storeView, impersonationLog, overrideFlag, storeDetail, storeList } from './service.ts';
+import { clearFlagOverride, commandLog, commandView, impersonationLog, overrideFlag, storeDetail, storeList, storeStaff, storeView } from './service.ts';
 
 export const PLATFORM_PREFIX = '/admin/platform';
 
@@ -44,7 +47,22 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   api.get(
     `${PLATFORM_PREFIX}/stores/:id`,
     { preHandler: requireScopes('platform:stores:read'), schema: { tags, params: StoreParams, response: { 200: StoreDetail } } },
-    async (request) => storeDetail(identity, tenants, request.params.id),
+    async (request) => storeDetail(platform, identity, tenants, request.params.id),
+  );
+
+  api.get(
+    `${PLATFORM_PREFIX}/stores/:id/staff`,
+    { preHandler: requireScopes('platform:impersonate'), schema: { tags, params: StoreParams, response: { 200: StaffPage } } },
+    async (request) => storeStaff(platform.db, request.params.id),
+  );
+
+  api.get(
+    `${PLATFORM_PREFIX}/commands`,
+    { preHandler: requireScopes('platform:audit:read'), schema: { tags, querystring: CommandQuery, response: { 200: CommandPage } } },
+    async (request) => {
+      const { store_id, command, cursor, limit } = request.query;
+      return commandLog(platform.db, { storeId: store_id, command, cursor, limit });
+    },
   );
 
   api.post(

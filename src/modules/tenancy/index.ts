@@ -6,6 +6,7 @@ import { seedDemoTenant, tenancy } from './service.ts';
 import { telemetry } from './telemetry.ts';
 
 export type { TxtResolver } from './dns.ts';
+export { type CommandCursor, listPlatformCommands } from './command-log.ts';
 export { type OnboardingCommand, type PlanChange, changePlan, onboardStore } from './onboarding.ts';
 export { resume as resumeStore, suspend as suspendStore } from './suspension.ts';
 export { subdomainRefusal } from './subdomain-claim.ts';
