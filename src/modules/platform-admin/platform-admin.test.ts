@@ -259,6 +259,21 @@ describe('platform admin API', () => {
       expect(new Set(seen).size).toBe(4);
     });
 
+    it('ends an impersonation from the console by its id; its token dies and a second end is a conflict', async () => {
+      const member = await staffSession(t.platform, store.id, 'staff');
+      const grant = (await start({ store_id: store.id, user_id: member.userId, reason_code: 'onboarding_assistance', ticket: 'ONB-2' })).json();
+      const asMember = { host: storeHost(store), authorization: `Bearer ${grant.access_token}` };
+      expect((await t.app.inject({ url: '/auth/me', headers: asMember })).statusCode).toBe(200);
+      const end = () => t.app.inject({ method: 'DELETE', url: `/admin/platform/impersonations/${grant.impersonation_id}`, headers: { host: PLATFORM_HOST, ...operator.headers } });
+      expect((await end()).statusCode).toBe(204);
+      expect((await t.app.inject({ url: '/auth/me', headers: asMember })).statusCode).toBe(401);
+      expect((await end()).statusCode).toBe(409);
+      const audit = (await get(`/admin/platform/impersonations?impersonation_id=${grant.impersonation_id}`)).json();
+      expect(audit.items.map((row: { event: string }) => row.event)).toEqual(['ended', 'request', 'started']);
+      const unknown = await t.app.inject({ method: 'DELETE', url: '/admin/platform/impersonations/00000000-0000-4000-8000-000000000000', headers: { host: PLATFORM_HOST, ...operator.headers } });
+      expect(unknown.statusCode).toBe(404);
+    });
+
     it('has nothing to end for an ordinary token', async () => {
       const owner = await staffSession(t.platform, store.id, 'owner');
       const response = await t.app.inject({ method: 'DELETE', url: '/auth/impersonation', headers: { host: storeHost(store), ...owner.headers } });

@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { identityOf, startImpersonation } from '../identity/index.ts';
+import { endImpersonationById, identityOf, startImpersonation } from '../identity/index.ts';
 import { type TenantPlan, changePlan, onboardStore, tenancy } from '../tenancy/index.ts';
 import {
   AuditPage,
@@ -138,6 +138,15 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
         ticket: request.body.ticket,
       });
       return reply.code(201).header('cache-control', 'no-store').send(grant);
+    },
+  );
+
+  api.delete(
+    `${PLATFORM_PREFIX}/impersonations/:id`,
+    { preHandler: requireScopes('platform:impersonate'), schema: { tags, params: StoreParams } },
+    async (request, reply) => {
+      await endImpersonationById(identity, request.accessClaims!, request.params.id, request.id);
+      return reply.code(204).send();
     },
   );
 
