@@ -1,5 +1,6 @@
 /** Dates and durations as the console shows them: the operator's locale, to the second where it matters. */
 export const dateTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
+export const shortDateTime = (iso: string) => new Date(iso).toLocaleString(undefined, { dateStyle: 'short', timeStyle: 'short' });
 export const date = (iso: string) => new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' });
 export const time = (iso: string) => new Date(iso).toLocaleTimeString(undefined, { timeStyle: 'medium' });
 
@@ -25,3 +26,6 @@ export const COMMAND_LABELS: Record<string, string> = {
   'tenant.suspend': 'Suspended',
   'tenant.resume': 'Resumed',
 };
+
+/** A flag or figure for reading: thousands separated. */
+export const figure = (value: unknown) => (typeof value === 'number' ? value.toLocaleString() : String(value));
