@@ -17,7 +17,7 @@ const ROLE_SCOPES: Record<StaffRole | 'customer' | 'platform_super_user', readon
   manager: MANAGER_SCOPES,
   staff: STAFF_SCOPES,
   customer: ['account:read', 'account:write', 'cart:write'],
-  platform_super_user: ['platform:stores:read', 'platform:stores:write', 'platform:impersonate', 'platform:audit:read', 'platform:flags:write', 'jobs:admin'],
+  platform_super_user: ['platform:stores:read', 'platform:stores:write', 'platform:impersonate', 'platform:audit:read', 'platform:flags:write', 'platform:observability:read', 'jobs:admin'],
 };
 
 /**

@@ -4,6 +4,7 @@ import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { endImpersonationById, identityOf, startImpersonation } from '../identity/index.ts';
 import { type TenantPlan, changePlan, onboardStore, tenancy } from '../tenancy/index.ts';
+import { observabilityRoutes } from './observability-routes.ts';
 import {
   AuditPage,
   AuditQuery,
@@ -34,6 +35,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   const tenants = tenancy(platform);
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['platform-admin'];
+  await observabilityRoutes(app, platform, PLATFORM_PREFIX);
 
   api.get(
     `${PLATFORM_PREFIX}/stores`,

@@ -86,12 +86,23 @@ describe('configuration', () => {
 
   it('samples 10 % in prod and exports only when an OTLP endpoint is set', () => {
     const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', STORAGE_URL_SECRET: 's'.repeat(32) };
-    expect(loadConfig(prod).tracing).toEqual({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
-    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toEqual({
+    expect(loadConfig(prod).tracing).toMatchObject({ serviceName: 'village-storefront', samplerRatio: 0.1, export: false });
+    expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_SAMPLER_ARG: '0.25' }).tracing).toMatchObject({
       serviceName: 'village-storefront',
       samplerRatio: 0.25,
       export: true,
     });
     expect(loadConfig({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318', OTEL_TRACES_EXPORTER: 'none' }).tracing.export).toBe(false);
+  });
+
+  it('keeps 1 % of the healthy rest in the trace store in prod, and no store in tests unless asked', () => {
+    const prod = { APP_PROFILE: 'prod', DATABASE_URL: 'postgres://o@h/db', APP_DATABASE_URL: 'postgres://a@h/db', AUTH_SIGNING_KEYS: '[{"kid":"k1"}]', PLATFORM_DOMAIN: 'shops.example', STORAGE_URL_SECRET: 's'.repeat(32) };
+    expect(loadConfig(prod).tracing.store).toEqual({ enabled: true, sampleRatio: 0.01, slowMs: 1000, retentionHours: 24, bufferRows: 20_000, flushMs: 1000 });
+    expect(loadConfig({ APP_PROFILE: 'test' }).tracing.store.enabled).toBe(false);
+    expect(loadConfig({ APP_PROFILE: 'test', TRACE_STORE: 'on', TRACE_STORE_SAMPLE_RATIO: '0.5' }).tracing.store).toMatchObject({ enabled: true, sampleRatio: 0.5 });
+    expect(() => loadConfig({ TRACE_STORE_RETENTION_HOURS: '0' })).toThrow(/TRACE_STORE_RETENTION_HOURS/);
+    expect(() => loadConfig({ TRACE_STORE_SAMPLE_RATIO: '2' })).toThrow(/TRACE_STORE_SAMPLE_RATIO/);
+    expect(() => loadConfig({ GRAFANA_URL: 'ftp://grafana' })).toThrow(/GRAFANA_URL/);
+    expect(loadConfig({ GRAFANA_URL: 'https://grafana.example' }).observabilityLinks).toMatchObject({ prometheusUrl: 'http://localhost:9090', grafanaUrl: 'https://grafana.example', jaegerUrl: undefined });
   });
 });

@@ -34,6 +34,7 @@ export interface Config {
   auth: AuthConfig;
   mail: MailConfig;
   tracing: TracingConfig;
+  observabilityLinks: ObservabilityLinksConfig;
   metrics: { tenantAllowList: string[]; tenantTopK: number };
   jobs: JobsConfig;
   storage: StorageConfig;
@@ -114,6 +115,33 @@ export interface TracingConfig {
   samplerRatio: number;
   /** True when OTEL_EXPORTER_OTLP_(TRACES_)ENDPOINT is set and OTEL_TRACES_EXPORTER is not `none`. */
   export: boolean;
+  store: TraceStoreConfig;
+}
+
+/** The embedded span and log store behind the console's correlation-ID search (docs/adr/0092). */
+export interface TraceStoreConfig {
+  /** TRACE_STORE: on by default except in tests, which turn it on where they look at it. */
+  enabled: boolean;
+  /** Share of the requests and jobs that are neither failed nor slow kept anyway (TRACE_STORE_SAMPLE_RATIO). */
+  sampleRatio: number;
+  /** A request or job at least this long is always kept (TRACE_STORE_SLOW_MS). */
+  slowMs: number;
+  /** Hours of spans and log lines kept; older hourly partitions are dropped (TRACE_STORE_RETENTION_HOURS). */
+  retentionHours: number;
+  /** Rows (spans and log lines) waiting to be written at most; more are dropped and counted (TRACE_STORE_BUFFER_ROWS). */
+  bufferRows: number;
+  /** How often the buffer is written (TRACE_STORE_FLUSH_MS). */
+  flushMs: number;
+}
+
+/** Where the console links out to: each tool only when its URL is set, Prometheus always. */
+export interface ObservabilityLinksConfig {
+  prometheusUrl: string;
+  grafanaUrl: string | undefined;
+  jaegerUrl: string | undefined;
+  lokiUrl: string | undefined;
+  /** Alertmanager API v2 for the active-alerts widget; without it the generated rules are evaluated in-process. */
+  alertmanagerUrl: string | undefined;
 }
 
 export const JOB_PRIORITIES = ['CRITICAL', 'HIGH', 'DEFAULT', 'LOW', 'BULK'] as const;
@@ -252,6 +280,28 @@ function tracing(env: Env, profile: Profile): TracingConfig {
     serviceName: str(env, 'OTEL_SERVICE_NAME', 'village-storefront'),
     samplerRatio: ratio(env, 'OTEL_TRACES_SAMPLER_ARG', profile === 'prod' ? 0.1 : 1),
     export: exporter === 'otlp' && endpoint !== undefined,
+    store: {
+      enabled: bool(env, 'TRACE_STORE', profile !== 'test'),
+      sampleRatio: ratio(env, 'TRACE_STORE_SAMPLE_RATIO', profile === 'prod' ? 0.01 : 0.1),
+      slowMs: int(env, 'TRACE_STORE_SLOW_MS', 1000, 1, 600_000),
+      retentionHours: int(env, 'TRACE_STORE_RETENTION_HOURS', 24, 1, 744),
+      bufferRows: int(env, 'TRACE_STORE_BUFFER_ROWS', 20_000, 100, 1_000_000),
+      flushMs: int(env, 'TRACE_STORE_FLUSH_MS', 1000, 10, 60_000),
+    },
+  };
+}
+
+function optionalHttpUrl(env: Env, name: string): string | undefined {
+  return optional(env, name) === undefined ? undefined : httpUrl(env, name, '');
+}
+
+function observabilityLinks(env: Env): ObservabilityLinksConfig {
+  return {
+    prometheusUrl: httpUrl(env, 'PROMETHEUS_URL', 'http://localhost:9090'),
+    grafanaUrl: optionalHttpUrl(env, 'GRAFANA_URL'),
+    jaegerUrl: optionalHttpUrl(env, 'JAEGER_URL'),
+    lokiUrl: optionalHttpUrl(env, 'LOKI_URL'),
+    alertmanagerUrl: optionalHttpUrl(env, 'ALERTMANAGER_URL'),
   };
 }
 
@@ -403,6 +453,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     mail: mail(env),
     tracing: tracing(env, profile),
+    observabilityLinks: observabilityLinks(env),
     metrics: {
       tenantAllowList: list(env, 'METRICS_TENANT_ALLOWLIST', UUID),
       tenantTopK: int(env, 'METRICS_TENANT_TOP_K', 20, 0, 1000),

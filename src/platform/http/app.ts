@@ -149,6 +149,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
     const group = fingerprintError(error);
     request[errorType] = group.errorType;
     errorLog.error({ err: error, fingerprint: group.fingerprint, endpoint: routeOf(request) }, 'unhandled error');
+    request[requestContext]?.span?.setAttribute('error.fingerprint', group.fingerprint);
     recordErrorGroup(platform.db, group, { endpoint: `${request.method} ${routeOf(request)}`, requestId: request.id }).catch((failure: unknown) =>
       errorLog.warn({ err: failure, fingerprint: group.fingerprint }, 'could not record the error group'),
     );

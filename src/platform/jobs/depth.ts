@@ -58,3 +58,16 @@ export class DepthSnapshot {
     if (this.snapshot) this.snapshot.queued[priority] += count;
   }
 }
+
+/** One store's waiting jobs by priority class (its flag), for the console's tenant drill-down. */
+export async function readTenantQueueDepth(db: Db, tenantId: string): Promise<Pick<QueueDepth, 'queued' | 'due'>> {
+  const { rows } = await sql<{ priority: number; queued: string; due: string }>`
+    select priority, queued, due from app_tenant_job_queue_depth(${tenantId}::uuid)`.execute(db.kysely);
+  const depth = { queued: zero(), due: zero() };
+  for (const row of rows) {
+    const priority = CLASS_OF.get(row.priority) ?? 'DEFAULT';
+    depth.queued[priority] += Number(row.queued);
+    depth.due[priority] += Number(row.due);
+  }
+  return depth;
+}

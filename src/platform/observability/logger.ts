@@ -75,6 +75,25 @@ function contextFields(): Record<string, unknown> {
 let root: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
 let destination: pino.DestinationStream | undefined;
 let categoryLevels: Record<string, string> = {};
+let tap: ((line: string) => void) | undefined;
+
+/** Hands every serialized line to `listener` too (the trace store keeps a request's lines with its spans). */
+export function tapLogs(listener: ((line: string) => void) | undefined): void {
+  tap = listener;
+}
+
+/** The destination, and the tap when one is set; a line is serialized once for both. */
+const teeTo = (target: pino.DestinationStream): pino.DestinationStream & { flush(cb: (error?: Error) => void): void } => ({
+  write(line: string) {
+    target.write(line);
+    tap?.(line);
+  },
+  flush(cb) {
+    const flushable = target as { flush?: (cb: (error?: Error) => void) => void };
+    if (flushable.flush) flushable.flush(cb);
+    else cb();
+  },
+});
 
 export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>, stream?: pino.DestinationStream): Logger {
   categoryLevels = config.logLevels;
@@ -89,7 +108,7 @@ export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>,
       formatters: { level: (label) => ({ level: label }), log: (object) => redactSecrets(object) as Record<string, unknown> },
       mixin: contextFields,
     },
-    destination,
+    teeTo(destination),
   );
   return root;
 }

@@ -1,3 +1,4 @@
+import type { Attributes, Context, Link, SpanKind } from '@opentelemetry/api';
 import { type Sampler, SamplingDecision, type SamplingResult } from '@opentelemetry/sdk-trace-node';
 
 /**
@@ -18,5 +19,26 @@ export class RemoteParentRatioSampler implements Sampler {
 
   toString(): string {
     return `RemoteParentRatioSampler{${this.ratio}}`;
+  }
+}
+
+/**
+ * The head sampler's decision, except that a span it would not record is recorded without being sampled: span
+ * processors (the trace store's tail sampler) see it, exporters (which send only sampled spans) do not.
+ */
+export class RecordEverySampler implements Sampler {
+  private readonly head: Sampler;
+
+  constructor(head: Sampler) {
+    this.head = head;
+  }
+
+  shouldSample(context: Context, traceId: string, spanName: string, spanKind: SpanKind, attributes: Attributes, links: Link[]): SamplingResult {
+    const result = this.head.shouldSample(context, traceId, spanName, spanKind, attributes, links);
+    return result.decision === SamplingDecision.NOT_RECORD ? { ...result, decision: SamplingDecision.RECORD } : result;
+  }
+
+  toString(): string {
+    return `RecordEverySampler{${this.head.toString()}}`;
   }
 }

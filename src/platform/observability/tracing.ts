@@ -22,7 +22,8 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import type { FastifyPluginCallback } from 'fastify';
 import type { TracingConfig } from '../config/config.ts';
 import { currentContext, spanAttributes } from './context.ts';
-import { RemoteParentRatioSampler } from './remote-sampler.ts';
+import { RecordEverySampler, RemoteParentRatioSampler } from './remote-sampler.ts';
+import { traceStoreCollector } from './trace-store/store.ts';
 
 /** The bounded-context service names (one per part of the product). */
 export const SERVICE_NAMES = ['village-storefront', 'checkout-orchestrator', 'media-processor', 'background-jobs', 'platform-admin'] as const;
@@ -60,13 +61,18 @@ export function startTracing(config: TracingConfig, exporter?: SpanExporter): Tr
   const processors: SpanProcessor[] = [contextAttributes];
   if (exporter) processors.push(new SimpleSpanProcessor(exporter));
   else if (config.export) processors.push(new BatchSpanProcessor(new OTLPTraceExporter()));
+  const store = traceStoreCollector(config.store);
+  if (store) processors.push(store);
   // A remote parent's sampled flag is the client's to set, so it decides nothing (see remote-sampler.ts).
   const remote = new RemoteParentRatioSampler(config.samplerRatio);
-  const sampler: Sampler = new ParentBasedSampler({
+  const headSampler: Sampler = new ParentBasedSampler({
     root: new TraceIdRatioBasedSampler(config.samplerRatio),
     remoteParentSampled: remote,
     remoteParentNotSampled: remote,
   });
+  // The trace store samples at the tail, so it must see every span: spans the head sampler leaves out are still
+  // recorded (not exported, not marked sampled) when the store is on.
+  const sampler = store ? new RecordEverySampler(headSampler) : headSampler;
   const providerFor = (serviceName: string) =>
     new NodeTracerProvider({ resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: serviceName }), sampler, spanProcessors: processors });
 

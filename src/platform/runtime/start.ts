@@ -12,11 +12,13 @@ import { type JobWorker, startJobWorker } from '../jobs/worker.ts';
 import { EventBus } from '../events/bus.ts';
 import { createMail } from '../mail/mail.ts';
 import { HealthRegistry } from '../observability/health.ts';
+import { traceStoreRetention, traceStoreRetentionSchedule } from '../observability/trace-store/retention.ts';
+import { attachTraceStore } from '../observability/trace-store/store.ts';
 import { createObjectStore, objectStoreCheck } from '../storage/index.ts';
 import type { Platform, PlatformModule, Role } from '../platform.ts';
 
 /** Every job the build defines: the platform's own and each module's. */
-export const jobDefinitions = (modules: readonly PlatformModule[]) => [jobTableCleanup, idempotencyKeyCleanup, ...modules.flatMap((module) => module.jobs ?? [])];
+export const jobDefinitions = (modules: readonly PlatformModule[]) => [jobTableCleanup, idempotencyKeyCleanup, traceStoreRetention, ...modules.flatMap((module) => module.jobs ?? [])];
 
 export interface RunningPlatform {
   platform: Platform;
@@ -57,6 +59,7 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
     const storage = await createObjectStore(config.storage);
     health.addReadinessCheck('object-storage', objectStoreCheck(storage));
     const platform: Platform = { config, db, health, events, jobs, mail, storage, roles: new Set(roles) };
+    const traceStore = await attachTraceStore(db, config.tracing.store);
     if (config.seedDemo) for (const module of modules) await module.seed?.(platform);
     for (const module of modules) await module.start?.(platform);
     const workerRoles = roles.filter((role) => role === 'worker' || role === 'media-worker');
@@ -67,7 +70,11 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
         config: config.jobs,
         definitions: definitions.filter((definition) => workerRoles.includes(definition.role)),
         schedules: roles.includes('worker')
-          ? [jobTableCleanupSchedule(config.jobs.retentionDays), idempotencyKeyCleanupSchedule, ...modules.flatMap((module) => module.schedules ?? [])]
+          ? [
+              jobTableCleanupSchedule(config.jobs.retentionDays),
+              idempotencyKeyCleanupSchedule,
+              traceStoreRetentionSchedule(config.tracing.store.retentionHours),
+              ...modules.flatMap((module) => module.schedules ?? [])]
           : [],
         pausing: jobs.pausing,
         deadJobs: jobs.deadJobs,
@@ -82,6 +89,7 @@ export async function startPlatform(config: Config, roles: Role[], modules: read
         await mail.stop();
         await worker?.stop();
         for (const module of [...modules].reverse()) await module.stop?.(platform);
+        await traceStore?.detach();
         await db.close();
         await owner.stop();
       },
