@@ -2,7 +2,7 @@
 import { build } from 'vite';
 import { generateApiTypes } from './generate-api-types.ts';
 
-const APPS = ['admin'];
+const APPS = ['admin', 'console'];
 
 export async function buildApps(): Promise<void> {
   await generateApiTypes();

@@ -12,7 +12,7 @@ import { createStaffUser } from '../../src/modules/identity/accounts.ts';
 import { identityOf } from '../../src/modules/identity/identity.ts';
 import { login } from '../../src/modules/identity/service.ts';
 import { importNow } from '../../src/modules/catalog/import/service.ts';
-import { loadAdminBuild } from '../../src/modules/admin-ui/assets.ts';
+import { loadAppBuild } from '../../src/modules/admin-ui/assets.ts';
 import { createTenant, tenancy } from '../../src/modules/tenancy/service.ts';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
@@ -131,7 +131,7 @@ try {
     )),
   };
 
-  const build = await loadAdminBuild();
+  const build = await loadAppBuild();
   console.log(
     JSON.stringify(
       {

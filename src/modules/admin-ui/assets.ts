@@ -3,7 +3,6 @@ import { extname } from 'node:path';
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
 import { ADMIN_DIST } from './build.ts';
-import { adminBundleSize } from './telemetry.ts';
 
 export interface BuiltFile {
   body: Buffer;
@@ -11,10 +10,10 @@ export interface BuiltFile {
   contentType: string;
 }
 
-export interface AdminBuild {
+export interface AppBuild {
   /** The app shell; it names the hashed entry script and stylesheet. */
   index: BuiltFile;
-  /** Hashed files under /admin/assets/, by file name. */
+  /** Hashed files under the app's assets/ path, by file name. */
   assets: Map<string, BuiltFile>;
   /** Gzipped bytes a first visit fetches (index.html, the entry and what it imports statically, their CSS). */
   initialBytes: number;
@@ -59,8 +58,8 @@ function initialFiles(manifest: Record<string, ManifestChunk>): Set<string> {
   return files;
 }
 
-/** Reads the built admin into memory (a few hundred KB) with gzip done once, and reports its size. */
-export async function loadAdminBuild(dist = ADMIN_DIST): Promise<AdminBuild> {
+/** Reads a built app into memory (a few hundred KB) with gzip done once, and measures what a first visit fetches. */
+export async function loadAppBuild(dist = ADMIN_DIST): Promise<AppBuild> {
   const manifest = JSON.parse(await readFile(new URL('.vite/manifest.json', dist), 'utf8')) as Record<string, ManifestChunk>;
   const index = await load(new URL('index.html', dist));
   const names = await readdir(new URL('assets/', dist));
@@ -73,7 +72,5 @@ export async function loadAdminBuild(dist = ADMIN_DIST): Promise<AdminBuild> {
     totalBytes += file.gzipped.length;
     if (initial.has(`assets/${name}`)) initialBytes += file.gzipped.length;
   }
-  adminBundleSize.set({ type: 'initial' }, initialBytes);
-  adminBundleSize.set({ type: 'total' }, totalBytes);
   return { index, assets, initialBytes, totalBytes };
 }

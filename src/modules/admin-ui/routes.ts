@@ -5,12 +5,11 @@ import { brandTokens } from '../../../ui/tokens/index.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type Tenant, tenancy } from '../tenancy/index.ts';
-import type { AdminBuild, BuiltFile } from './assets.ts';
+import type { AppBuild } from './assets.ts';
+import { APP_POLICY, IMMUTABLE, NO_CACHE, send } from './delivery.ts';
 import { Bootstrap, TelemetryBatch } from './schemas.ts';
 import { recordTelemetry } from './telemetry-intake.ts';
 
-const IMMUTABLE = 'public, max-age=31536000, immutable';
-const NO_CACHE = 'no-cache';
 const API_BASE = '/admin/api/v1';
 
 function storeOf(request: FastifyRequest): Tenant {
@@ -18,31 +17,8 @@ function storeOf(request: FastifyRequest): Tenant {
   return request.tenant;
 }
 
-/**
- * The back office's page policy: scripts only from its own hashed bundles; styles also inline, because the UI kit
- * injects its theme as style elements at run time; frames only of the same store (the storefront preview).
- */
-const ADMIN_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' https: data: blob:",
-  "connect-src 'self'",
-  "frame-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'self'",
-  "frame-ancestors 'self'",
-].join('; ');
-
-function send(request: FastifyRequest, reply: FastifyReply, file: BuiltFile, cacheControl: string) {
-  reply.header('cache-control', cacheControl).header('vary', 'accept-encoding').type(file.contentType);
-  if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(file.gzipped);
-  return reply.send(file.body);
-}
-
 /** The merchant back office: the built app under /admin, its bootstrap document and its telemetry intake. */
-export async function adminUiRoutes(root: FastifyInstance, platform: Platform, build: AdminBuild): Promise<void> {
+export async function adminUiRoutes(root: FastifyInstance, platform: Platform, build: AppBuild): Promise<void> {
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
   const tags = ['admin-ui'];
 
@@ -55,7 +31,7 @@ export async function adminUiRoutes(root: FastifyInstance, platform: Platform, b
   const shell = async (request: FastifyRequest, reply: FastifyReply) => {
     storeOf(request);
     if (request.url.startsWith(`${API_BASE}/`)) throw new HttpProblem(404, 'Not Found', 'No such admin API endpoint.');
-    return send(request, reply.header('content-security-policy', ADMIN_POLICY), build.index, NO_CACHE);
+    return send(request, reply.header('content-security-policy', APP_POLICY), build.index, NO_CACHE);
   };
   app.get('/admin', { schema: { hide: true } }, shell);
   app.get('/admin/*', { schema: { hide: true } }, shell);

@@ -127,6 +127,30 @@ export async function endImpersonation(identity: Identity, claims: ImpersonatedC
   log.info({ impersonation_id: impersonation.id, actor_id: impersonation.actorId }, 'impersonation ended');
 }
 
+/**
+ * Ends an impersonation from the platform side (the console that started it), by its id: the token, held in
+ * another tab on the store's host, is refused from then on. 404 for an unknown id, 409 when already ended.
+ */
+export async function endImpersonationById(identity: Identity, actorClaims: AccessClaims, impersonationId: string, requestId: string): Promise<void> {
+  if (actorClaims.kind !== 'platform' || actorClaims.impersonation) throw new HttpProblem(403, 'Forbidden', 'Only platform super-users end an impersonation here.');
+  const [started] = await identity.db.withPlatform((trx) => listImpersonationAudit(trx, { impersonationId, event: 'started', limit: 1 }));
+  if (!started) throw new HttpProblem(404, 'Not Found', `No impersonation has id ${impersonationId}.`);
+  await identity.db.withTenant(started.tenant_id, async (trx) => {
+    if (await impersonationEnded(trx, impersonationId)) throw new HttpProblem(409, 'Already ended', 'This impersonation has already ended.');
+    await insertImpersonationEvent(trx, {
+      tenant_id: started.tenant_id,
+      impersonation_id: impersonationId,
+      event: 'ended',
+      actor_id: started.actor_id,
+      target_user_id: started.target_user_id,
+      reason_code: started.reason_code,
+      ticket: started.ticket,
+      request_id: requestId,
+    });
+  });
+  log.info({ impersonation_id: impersonationId, actor_id: started.actor_id, ended_by: actorClaims.subject }, 'impersonation ended from the console');
+}
+
 export interface AuditPage {
   items: ImpersonationAuditRow[];
   next: AuditCursor | null;

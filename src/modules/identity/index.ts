@@ -11,10 +11,10 @@ import { type Origin, login, logout, refresh } from './service.ts';
 import { telemetry } from './telemetry.ts';
 import { type AccessClaims, TokenRejected, verifyAccessToken } from './tokens.ts';
 
-export { storeAccountCounts } from './accounts.ts';
+export { storeAccountCounts, staffUsers } from './accounts.ts';
 export { checkExternalPassword, hashNewPassword } from './external-login.ts';
 export { type Identity, identityOf } from './identity.ts';
-export { type AuditPage, REASON_CODES, impersonationAudit, startImpersonation } from './impersonation.ts';
+export { type AuditPage, REASON_CODES, endImpersonationById, impersonationAudit, startImpersonation } from './impersonation.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -9,7 +9,7 @@ import { createStaffUser, registerCustomer, staffUsers, updateStaffMember } from
 import { clients, createClient, revoke } from './clients.ts';
 import { identityOf } from './identity.ts';
 import { endImpersonation, isImpersonated } from './impersonation.ts';
-import { beginTotpEnrolment, confirmTotpEnrolment } from './mfa.ts';
+import { beginTotpEnrolment, confirmTotpEnrolment, hasSecondFactor } from './mfa.ts';
 import { tokenEndpoint } from './oauth.ts';
 import { changePassword, completePasswordReset, requestPasswordReset } from './password-reset.ts';
 import { isStaffRole, mayAssign } from './rbac.ts';
@@ -149,6 +149,10 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
   api.get('/auth/me', { preHandler: requireScopes(), schema: { tags, response: { 200: Me } } }, async (request) => {
     const principal = request.principal!;
     const impersonation = principal.impersonation;
+    const platformUser = principal.kind === 'platform' && !impersonation;
+    const second_factor = platformUser
+      ? { enrolled: await hasSecondFactor(identity, principal.subject), verified: request.accessClaims?.amr?.includes('otp') ?? false }
+      : null;
     return {
       kind: principal.kind,
       subject: principal.subject,
@@ -164,6 +168,7 @@ export async function identityRoutes(app: FastifyInstance, platform: Platform): 
             banner: `Platform staff is acting as this user (${impersonation.reason}). Every action is audited.`,
           }
         : null,
+      second_factor,
     };
   });
 

@@ -95,4 +95,6 @@ export const Me = Type.Object({
     }),
     Type.Null(),
   ]),
+  /** Platform super-users only: whether a second factor is enrolled, and whether this token was verified with it. */
+  second_factor: Type.Union([Type.Object({ enrolled: Type.Boolean(), verified: Type.Boolean() }), Type.Null()]),
 });

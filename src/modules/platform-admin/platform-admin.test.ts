@@ -58,6 +58,14 @@ describe('platform admin API', () => {
     });
   });
 
+  it('tells the console whether the super-user has a second factor and whether this token proved it', async () => {
+    const me = async (headers: Record<string, string>) => (await get('/auth/me', headers)).json().second_factor;
+    expect(await me(operator.headers)).toEqual({ enrolled: true, verified: true });
+    expect(await me((await platformSession(t.platform, { secondFactor: false })).headers)).toEqual({ enrolled: false, verified: false });
+    const owner = await staffSession(t.platform, store.id, 'owner');
+    expect((await get('/auth/me', owner.headers, storeHost(store))).json().second_factor).toBeNull();
+  });
+
   it('shows a store with its account counts', async () => {
     await staffSession(t.platform, store.id, 'owner');
     const detail = await get(`/admin/platform/stores/${store.id}`);
@@ -66,6 +74,44 @@ describe('platform admin API', () => {
     expect(detail.json().accounts.staff).toBeGreaterThan(0);
     expect((await get('/admin/platform/stores/00000000-0000-4000-8000-000000000000')).statusCode).toBe(404);
     expect((await get('/admin/platform/stores/not-a-uuid')).statusCode).toBe(400);
+  });
+
+  it('shows what the console needs of a store: domains, flags with overrides, jobs paused, staff', async () => {
+    const target = await makeTenant(t.platform.db, 'Detailed Store');
+    const owner = await staffSession(t.platform, target.id, 'owner');
+    await tenancy(t.platform).addCustomDomain(target.id, `shop-${tag}.example.com`);
+    await tenancy(t.platform).flags.setOverride({ tenantId: target.id, key: 'rate_limit.burst', value: 777, reason: 'Launch day' });
+    await t.platform.jobs.pausing.pauseTenant(target.id, 'Import loop');
+    const detail = (await get(`/admin/platform/stores/${target.id}`)).json();
+    expect(detail.domains).toEqual([expect.objectContaining({ hostname: `shop-${tag}.example.com`, status: 'pending', verification: expect.objectContaining({ type: 'TXT' }) })]);
+    expect(detail.flags).toContainEqual({ key: 'rate_limit.burst', value: 777, override: { value: 777, reason: 'Launch day', expires_at: null, expired: false } });
+    expect(detail.jobs).toMatchObject({ paused: true, paused_because: 'paused', pause_reason: 'Import loop', recent_dead: [] });
+    const staff = await get(`/admin/platform/stores/${target.id}/staff`);
+    expect(staff.json().items).toEqual([expect.objectContaining({ id: owner.userId, email: owner.email, role: 'owner', status: 'active' })]);
+    expect((await get(`/admin/platform/stores/${target.id}/staff`, owner.headers, storeHost(target))).statusCode).toBe(403);
+    expect((await get('/admin/platform/stores/00000000-0000-4000-8000-000000000000/staff')).statusCode).toBe(404);
+    await t.platform.jobs.pausing.resumeTenant(target.id);
+  });
+
+  it('lists the platform command log across stores, newest first, by store and by command, with a cursor', async () => {
+    const target = await makeTenant(t.platform.db, 'Audited Store');
+    for (const action of ['suspend', 'resume', 'suspend'] as const) {
+      const response = await t.app.inject({
+        method: 'POST',
+        url: `/admin/platform/stores/${target.id}/${action}`,
+        headers: { host: PLATFORM_HOST, ...operator.headers },
+        payload: { reason: `${action} for the audit`, ticket: 'AUD-1' },
+      });
+      expect(response.statusCode).toBe(200);
+    }
+    const first = (await get(`/admin/platform/commands?store_id=${target.id}&limit=2`)).json();
+    expect(first.items.map((row: { command: string }) => row.command)).toEqual(['tenant.suspend', 'tenant.resume']);
+    const second = (await get(`/admin/platform/commands?store_id=${target.id}&limit=2&cursor=${first.next_cursor}`)).json();
+    expect(second).toMatchObject({ items: [{ command: 'tenant.suspend', store_id: target.id, ticket: 'AUD-1' }], next_cursor: null });
+    const resumes = (await get('/admin/platform/commands?command=tenant.resume&limit=200')).json();
+    expect(resumes.items.every((row: { command: string }) => row.command === 'tenant.resume')).toBe(true);
+    expect((await get('/admin/platform/commands?command=DROP TABLE')).statusCode).toBe(400);
+    expect((await get('/admin/platform/commands', {})).statusCode).toBe(401);
   });
 
   describe('suspension and flag overrides (on the gateway)', () => {
@@ -211,6 +257,21 @@ describe('platform admin API', () => {
         cursor = page.next_cursor;
       } while (cursor);
       expect(new Set(seen).size).toBe(4);
+    });
+
+    it('ends an impersonation from the console by its id; its token dies and a second end is a conflict', async () => {
+      const member = await staffSession(t.platform, store.id, 'staff');
+      const grant = (await start({ store_id: store.id, user_id: member.userId, reason_code: 'onboarding_assistance', ticket: 'ONB-2' })).json();
+      const asMember = { host: storeHost(store), authorization: `Bearer ${grant.access_token}` };
+      expect((await t.app.inject({ url: '/auth/me', headers: asMember })).statusCode).toBe(200);
+      const end = () => t.app.inject({ method: 'DELETE', url: `/admin/platform/impersonations/${grant.impersonation_id}`, headers: { host: PLATFORM_HOST, ...operator.headers } });
+      expect((await end()).statusCode).toBe(204);
+      expect((await t.app.inject({ url: '/auth/me', headers: asMember })).statusCode).toBe(401);
+      expect((await end()).statusCode).toBe(409);
+      const audit = (await get(`/admin/platform/impersonations?impersonation_id=${grant.impersonation_id}`)).json();
+      expect(audit.items.map((row: { event: string }) => row.event)).toEqual(['ended', 'request', 'started']);
+      const unknown = await t.app.inject({ method: 'DELETE', url: '/admin/platform/impersonations/00000000-0000-4000-8000-000000000000', headers: { host: PLATFORM_HOST, ...operator.headers } });
+      expect(unknown.statusCode).toBe(404);
     });
 
     it('has nothing to end for an ordinary token', async () => {

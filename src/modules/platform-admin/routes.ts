@@ -2,7 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { identityOf, startImpersonation } from '../identity/index.ts';
+import { endImpersonationById, identityOf, startImpersonation } from '../identity/index.ts';
 import { type TenantPlan, changePlan, onboardStore, tenancy } from '../tenancy/index.ts';
 import { domainRoutes } from './domain-routes.ts';
 import { observabilityRoutes } from './observability-routes.ts';
@@ -10,6 +10,8 @@ import {
   AuditPage,
   AuditQuery,
   CommandBody,
+  CommandPage,
+  CommandQuery,
   FlagOverrideBody,
   FlagParams,
   ImpersonationGrant,
@@ -18,12 +20,13 @@ import {
   OnboardedStore,
   PlanBody,
   PlatformCommand,
+  StaffPage,
   StoreDetail,
   StoreListQuery,
   StorePage,
   StoreParams,
 } from './schemas.ts';
-import { clearFlagOverride, commandView, storeView, impersonationLog, overrideFlag, storeDetail, storeList } from './service.ts';
+import { clearFlagOverride, commandLog, commandView, impersonationLog, overrideFlag, storeDetail, storeList, storeStaff, storeView } from './service.ts';
 
 export const PLATFORM_PREFIX = '/admin/platform';
 
@@ -48,7 +51,22 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
   api.get(
     `${PLATFORM_PREFIX}/stores/:id`,
     { preHandler: requireScopes('platform:stores:read'), schema: { tags, params: StoreParams, response: { 200: StoreDetail } } },
-    async (request) => storeDetail(identity, tenants, request.params.id),
+    async (request) => storeDetail(platform, identity, tenants, request.params.id),
+  );
+
+  api.get(
+    `${PLATFORM_PREFIX}/stores/:id/staff`,
+    { preHandler: requireScopes('platform:impersonate'), schema: { tags, params: StoreParams, response: { 200: StaffPage } } },
+    async (request) => storeStaff(platform.db, request.params.id),
+  );
+
+  api.get(
+    `${PLATFORM_PREFIX}/commands`,
+    { preHandler: requireScopes('platform:audit:read'), schema: { tags, querystring: CommandQuery, response: { 200: CommandPage } } },
+    async (request) => {
+      const { store_id, command, cursor, limit } = request.query;
+      return commandLog(platform.db, { storeId: store_id, command, cursor, limit });
+    },
   );
 
   api.post(
@@ -124,6 +142,15 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
         ticket: request.body.ticket,
       });
       return reply.code(201).header('cache-control', 'no-store').send(grant);
+    },
+  );
+
+  api.delete(
+    `${PLATFORM_PREFIX}/impersonations/:id`,
+    { preHandler: requireScopes('platform:impersonate'), schema: { tags, params: StoreParams } },
+    async (request, reply) => {
+      await endImpersonationById(identity, request.accessClaims!, request.params.id, request.id);
+      return reply.code(204).send();
     },
   );
 

@@ -55,12 +55,66 @@ export const PlatformCommand = Type.Object({
   at: Type.String(),
 });
 
+const Nullable = <T extends Parameters<typeof Type.Union>[0][number]>(schema: T) => Type.Union([schema, Type.Null()]);
+const FlagValue = Type.Union([Type.Boolean(), Type.Number(), Type.String()]);
+
+const Domain = Type.Object({
+  hostname: Type.String(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('active')]),
+  verification: Type.Object({ type: Type.Literal('TXT'), name: Type.String(), value: Type.String() }),
+  verified_at: Nullable(Type.String()),
+  last_checked_at: Nullable(Type.String()),
+  last_error: Nullable(Type.String()),
+});
+
+const Flag = Type.Object({
+  key: Type.String(),
+  /** What the store gets now: its unexpired override, else its plan's value, else the default. */
+  value: FlagValue,
+  override: Nullable(Type.Object({ value: Type.Unknown(), reason: Type.String(), expires_at: Nullable(Type.String()), expired: Type.Boolean() })),
+});
+
+const DeadJobSummary = Type.Object({
+  id: Type.String(),
+  task: Type.String(),
+  reason: Type.String(),
+  attempts: Type.Integer(),
+  last_error: Type.String(),
+  correlation_id: Type.String(),
+  failed_at: Type.String(),
+});
+
 export const StoreDetail = Type.Object({
   ...Store.properties,
   accounts: Type.Object({ staff: Type.Integer(), customers: Type.Integer(), api_clients: Type.Integer() }),
+  domains: Type.Array(Domain),
+  flags: Type.Array(Flag),
+  /** Whether the workers skip this store's jobs, and why (a suspended store's jobs stop with it). */
+  jobs: Type.Object({
+    paused: Type.Boolean(),
+    paused_because: Nullable(Type.Union([Type.Literal('suspended'), Type.Literal('paused')])),
+    pause_reason: Nullable(Type.String()),
+    recent_dead: Type.Array(DeadJobSummary),
+  }),
   recent_impersonations: Type.Array(AuditEntry),
   platform_commands: Type.Array(PlatformCommand),
 });
+
+export const StaffPage = Type.Object({
+  items: Type.Array(Type.Object({ id: Type.String(), email: Type.String(), display_name: Type.String(), role: Type.String(), status: Type.String() })),
+});
+
+export const CommandQuery = Type.Object(
+  {
+    store_id: Type.Optional(Uuid),
+    command: Type.Optional(Type.String({ pattern: '^[a-z][a-z0-9_.]{1,63}$' })),
+    limit: Limit,
+    cursor: Type.Optional(Cursor),
+  },
+  { additionalProperties: false },
+);
+
+export const CommandPage = Type.Object({ items: Type.Array(PlatformCommand), next_cursor: Nullable(Type.String()) });
 
 /** Suspend or resume: why (for the auditor) and the ticket, recorded as a platform command. */
 export const CommandBody = Type.Object(

@@ -1,7 +1,8 @@
 import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
-import { type AuditPage, type Identity, impersonationAudit, storeAccountCounts } from '../identity/index.ts';
-import type { FlagKey, PlatformCommand, TenancyService, Tenant } from '../tenancy/index.ts';
+import type { Platform } from '../../platform/platform.ts';
+import { type AuditPage, type Identity, impersonationAudit, staffUsers, storeAccountCounts } from '../identity/index.ts';
+import { type FlagKey, type PlatformCommand, type TenancyService, type Tenant, listPlatformCommands } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
 import { storeListDuration } from './telemetry.ts';
 
@@ -87,19 +88,71 @@ export async function clearFlagOverride(db: Db, tenants: TenancyService, storeId
   await tenants.flags.clearOverride(storeId, key as FlagKey);
 }
 
-export async function storeDetail(identity: Identity, tenants: TenancyService, id: string) {
+const iso = (date: Date | null) => date?.toISOString() ?? null;
+
+export async function storeDetail(platform: Platform, identity: Identity, tenants: TenancyService, id: string) {
   const store = await existingStore(identity.db, id);
-  const [accounts, impersonations, commands] = await Promise.all([
+  const [accounts, impersonations, commands, domains, values, overrides, paused, dead] = await Promise.all([
     storeAccountCounts(identity.db, id),
     impersonationAudit(identity, { tenantId: id, event: 'started', limit: 10 }),
     tenants.platformCommands(id),
+    tenants.listCustomDomains(id),
+    tenants.flags.values(store),
+    tenants.flags.overridesOf(id),
+    platform.jobs.pausing.list(),
+    platform.jobs.deadJobs.list({ tenantId: id, limit: 5 }),
   ]);
+  const now = new Date();
+  const pause = paused.find((entry) => entry.kind === 'tenant' && entry.target === id);
   return {
     ...store,
     created_at: store.created_at.toISOString(),
     accounts: { staff: accounts.staff, customers: accounts.customers, api_clients: accounts.apiClients },
+    domains: domains.map((domain) => ({ ...domain, verified_at: iso(domain.verified_at), last_checked_at: iso(domain.last_checked_at) })),
+    flags: Object.entries(values).map(([key, value]) => {
+      const override = overrides.find((entry) => entry.flag_key === key);
+      return {
+        key,
+        value,
+        override: override
+          ? { value: override.value, reason: override.reason, expires_at: iso(override.expires_at), expired: override.expires_at !== null && override.expires_at <= now }
+          : null,
+      };
+    }),
+    jobs: {
+      paused: store.status === 'suspended' || pause !== undefined,
+      paused_because: store.status === 'suspended' ? ('suspended' as const) : pause ? ('paused' as const) : null,
+      pause_reason: pause?.reason || null,
+      recent_dead: dead.map((job) => ({
+        id: job.id,
+        task: job.task,
+        reason: job.reason,
+        attempts: job.attempts,
+        last_error: job.last_error,
+        correlation_id: job.correlation_id,
+        failed_at: job.failed_at.toISOString(),
+      })),
+    },
     recent_impersonations: impersonations.items.map(auditView),
     platform_commands: commands.map(commandView),
+  };
+}
+
+/** A store's staff, for choosing whom to impersonate. */
+export async function storeStaff(db: Db, id: string) {
+  await existingStore(db, id);
+  const members = await staffUsers(db, id);
+  return { items: members.map(({ id, email, display_name, role, status }) => ({ id, email, display_name, role, status })) };
+}
+
+/** The fleet's platform command log, newest first. */
+export async function commandLog(db: Db, filter: { storeId?: string | undefined; command?: string | undefined; cursor?: string | undefined; limit: number }) {
+  const rows = await listPlatformCommands(db, { tenantId: filter.storeId, command: filter.command, after: decodeCursor(filter.cursor), limit: filter.limit + 1 });
+  const items = rows.slice(0, filter.limit);
+  const last = items.at(-1);
+  return {
+    items: items.map(commandView),
+    next_cursor: rows.length > filter.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
   };
 }
 

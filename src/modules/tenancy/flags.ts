@@ -139,6 +139,13 @@ export class FeatureFlags {
     this.forgetTenant(input.tenantId);
   }
 
+  /** A tenant's overrides as set, expired ones included, with why and until when (platform console). */
+  overridesOf(tenantId: string): Promise<{ flag_key: string; value: unknown; reason: string; expires_at: Date | null }[]> {
+    return this.db.withTenant(tenantId, (trx) =>
+      trx.selectFrom('feature_flag_overrides').select(['flag_key', 'value', 'reason', 'expires_at']).orderBy('flag_key').execute(),
+    );
+  }
+
   async clearOverride(tenantId: string, key: FlagKey): Promise<void> {
     await this.db.withTenant(tenantId, (trx) => trx.deleteFrom('feature_flag_overrides').where('flag_key', '=', key).execute());
     this.forgetTenant(tenantId);

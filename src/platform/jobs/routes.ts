@@ -5,6 +5,7 @@ import { requireScopes } from '../http/auth.ts';
 import { HttpProblem } from '../http/problem.ts';
 import type { Platform } from '../platform.ts';
 import type { DeadJob } from './dead-jobs.ts';
+import type { PausedEntry } from './pausing.ts';
 import { JobPayloadError } from './enqueue.ts';
 
 const Id = Type.String({ pattern: '^[1-9][0-9]{0,18}$' });
@@ -12,6 +13,42 @@ const Uuid = Type.String({ format: 'uuid' });
 const TaskName = Type.String({ pattern: '^[a-z][a-z0-9-]*(\\.[a-z][a-z0-9-]*)+$', maxLength: 200 });
 
 const notFound = (what: string) => new HttpProblem(404, 'Not Found', what);
+const tags = ['jobs'];
+
+const DeadJobSummary = Type.Object({
+  id: Type.String(),
+  job_id: Type.String(),
+  task: Type.String(),
+  priority: Type.String(),
+  tenant_id: Type.Union([Type.String(), Type.Null()]),
+  correlation_id: Type.String(),
+  reason: Type.String(),
+  attempts: Type.Integer(),
+  last_error: Type.String(),
+  failed_at: Type.String({ format: 'date-time' }),
+});
+const DeadJobDetail = Type.Object({
+  ...DeadJobSummary.properties,
+  payload_version: Type.Integer(),
+  max_attempts: Type.Integer(),
+  payload: Type.Unknown(),
+  errors: Type.Array(Type.Object({ attempt: Type.Integer(), error: Type.String(), failed_at: Type.String() })),
+});
+const PausedEntrySchema = Type.Object({
+  kind: Type.String(),
+  target: Type.String(),
+  reason: Type.String(),
+  paused_by: Type.Union([Type.String(), Type.Null()]),
+  paused_at: Type.String({ format: 'date-time' }),
+});
+const QueueSummary = Type.Object({
+  /** Jobs waiting, by priority class; `due` those whose run time has come. */
+  queued: Type.Record(Type.String(), Type.Integer()),
+  due: Type.Record(Type.String(), Type.Integer()),
+  oldest_due_age_s: Type.Integer(),
+  dead_jobs: Type.Integer(),
+  paused: Type.Array(PausedEntrySchema),
+});
 
 const summary = (job: DeadJob) => ({
   id: job.id,
@@ -23,8 +60,9 @@ const summary = (job: DeadJob) => ({
   reason: job.reason,
   attempts: job.attempts,
   last_error: job.last_error,
-  failed_at: job.failed_at,
+  failed_at: job.failed_at.toISOString(),
 });
+const pausedView = (entry: PausedEntry) => ({ ...entry, paused_at: entry.paused_at.toISOString() });
 
 /** The operators' job API (the queue management screen); every route needs `jobs:admin`. */
 export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform): Promise<void> {
@@ -32,15 +70,17 @@ export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform)
   const { deadJobs, pausing } = platform.jobs;
   app.addHook('preHandler', requireScopes('jobs:admin'));
 
-  app.get('/admin/jobs/queue', async () => {
+  app.get('/admin/jobs/queue', { schema: { tags, response: { 200: QueueSummary } } }, async () => {
     const [depth, dead, paused] = await Promise.all([platform.jobs.depth(), deadJobs.count(), pausing.list()]);
-    return { queued: depth.queued, due: depth.due, oldest_due_age_s: Math.round(depth.oldestDueAgeSeconds), dead_jobs: dead, paused };
+    return { queued: depth.queued, due: depth.due, oldest_due_age_s: Math.round(depth.oldestDueAgeSeconds), dead_jobs: dead, paused: paused.map(pausedView) };
   });
 
   app.get(
     '/admin/jobs/dead',
     {
       schema: {
+        tags,
+        response: { 200: Type.Object({ items: Type.Array(DeadJobSummary), next_before: Type.Union([Type.String(), Type.Null()]) }) },
         querystring: Type.Object(
           {
             task: Type.Optional(TaskName),
@@ -59,17 +99,19 @@ export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform)
     },
   );
 
-  app.get('/admin/jobs/dead/:id', { schema: { params: Type.Object({ id: Id }) } }, async (request) => {
+  app.get('/admin/jobs/dead/:id', { schema: { tags, params: Type.Object({ id: Id }), response: { 200: DeadJobDetail } } }, async (request) => {
     const job = await deadJobs.get(request.params.id);
     if (!job) throw notFound(`No dead job ${request.params.id}.`);
-    return job;
+    return { ...job, failed_at: job.failed_at.toISOString() };
   });
 
   app.post(
     '/admin/jobs/dead/:id/requeue',
     {
       schema: {
+        tags,
         params: Type.Object({ id: Id }),
+        response: { 202: Type.Object({ job_id: Type.String() }) },
         body: Type.Optional(Type.Object({ payload: Type.Optional(Type.Unknown()) }, { additionalProperties: false })),
       },
     },
@@ -87,12 +129,14 @@ export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform)
     },
   );
 
-  app.delete('/admin/jobs/dead/:id', { schema: { params: Type.Object({ id: Id }) } }, async (request, reply) => {
+  app.delete('/admin/jobs/dead/:id', { schema: { tags, params: Type.Object({ id: Id }) } }, async (request, reply) => {
     if (!(await deadJobs.delete(request.params.id))) throw notFound(`No dead job ${request.params.id}.`);
     return reply.code(204).send();
   });
 
-  app.get('/admin/jobs/paused', async () => ({ items: await pausing.list() }));
+  app.get('/admin/jobs/paused', { schema: { tags, response: { 200: Type.Object({ items: Type.Array(PausedEntrySchema) }) } } }, async () => ({
+    items: (await pausing.list()).map(pausedView),
+  }));
 
   const PauseTarget = Type.Union([
     Type.Object({ kind: Type.Literal('task'), target: TaskName, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
@@ -100,7 +144,7 @@ export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform)
     Type.Object({ kind: Type.Literal('job'), target: Id, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
   ]);
 
-  app.post('/admin/jobs/paused', { schema: { body: PauseTarget } }, async (request, reply) => {
+  app.post('/admin/jobs/paused', { schema: { tags, body: PauseTarget } }, async (request, reply) => {
     const { kind, target, reason = '' } = request.body;
     if (kind === 'task') await pausing.pauseTask(target, reason);
     else if (kind === 'tenant') await pausing.pauseTenant(target, reason);
@@ -110,7 +154,7 @@ export async function jobsAdminRoutes(root: FastifyInstance, platform: Platform)
     return reply.code(201).send({ kind, target });
   });
 
-  app.delete('/admin/jobs/paused/:kind/:target', { schema: { params: PauseTarget } }, async (request, reply) => {
+  app.delete('/admin/jobs/paused/:kind/:target', { schema: { tags, params: PauseTarget } }, async (request, reply) => {
     const { kind, target } = request.params;
     const resumed = kind === 'task' ? await pausing.resumeTask(target) : kind === 'tenant' ? await pausing.resumeTenant(target) : await pausing.resumeJob(target);
     if (!resumed) throw notFound(`Nothing paused for ${kind} ${target}.`);

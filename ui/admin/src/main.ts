@@ -7,7 +7,7 @@ import type { DesignTokens } from '../../tokens/index.ts';
 import App from './App.vue';
 import { AdminContext, contextKey } from './context.ts';
 import { adminRouter } from './router.ts';
-import './styles.css';
+import '../../shared/styles.css';
 
 const context = new AdminContext(() => void router.push({ name: 'sign-in', query: { next: router.currentRoute.value.fullPath } }));
 // Before the router reads the address: the hand-off token must not stay in the URL or the history.

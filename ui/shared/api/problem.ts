@@ -27,6 +27,8 @@ export class ApiError extends Error {
   readonly requestId: string | undefined;
   /** The domain error's code (`over_refund`), for screens that place a message beside the field it concerns. */
   readonly code: string | undefined;
+  /** Why an authentication failed (`mfa_required`, `mfa_invalid`), for screens that ask for what is missing. */
+  readonly reason: string | undefined;
   readonly fields: Record<string, string>;
 
   constructor(status: number, body: unknown) {
@@ -38,6 +40,7 @@ export class ApiError extends Error {
     this.detail = typeof problem.detail === 'string' ? problem.detail : 'The server could not complete the request.';
     this.requestId = typeof problem.request_id === 'string' ? problem.request_id : undefined;
     this.code = typeof problem.code === 'string' ? problem.code : undefined;
+    this.reason = typeof problem.reason === 'string' ? problem.reason : undefined;
     this.fields = {};
     for (const entry of Array.isArray(problem.errors) ? problem.errors : []) {
       if (typeof entry?.field !== 'string') continue;

@@ -29,8 +29,19 @@ export class Session {
     return this.state.accessToken !== null;
   }
 
-  async signIn(email: string, password: string): Promise<void> {
-    this.#accept(await ok(this.#auth.POST('/auth/login', { body: { email, password } })));
+  /** Password sign-in; platform super-users with a second factor add the current one-time code (`otp`). */
+  async signIn(email: string, password: string, otp?: string): Promise<void> {
+    this.#accept(await ok(this.#auth.POST('/auth/login', { body: { email, password, ...(otp ? { otp } : {}) } })));
+  }
+
+  /**
+   * Step-up of a platform super-user: the one-time code proves the second factor for this session's next access
+   * token. A renewed token carries the password factor only, so a screen that needs the second factor asks again.
+   */
+  async stepUp(code: string): Promise<void> {
+    const token = this.state.accessToken;
+    const { access_token } = await ok(this.#auth.POST('/auth/mfa/verify', { body: { code }, headers: { authorization: `Bearer ${token}` } }));
+    this.state.accessToken = access_token;
   }
 
   /**
