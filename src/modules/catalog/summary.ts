@@ -39,7 +39,7 @@ export async function catalogSummary(trx: Tx): Promise<CatalogSummary> {
     .execute();
   const imports = await trx
     .selectFrom('catalog_imports')
-    .where('status', '<>', 'succeeded')
+    .where('status', 'in', ['queued', 'running'])
     .select(['id', 'status', 'rows_total', 'rows_done', 'rows_failed'])
     .orderBy('created_at', 'desc')
     .limit(10)

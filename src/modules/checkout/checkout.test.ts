@@ -112,12 +112,15 @@ describe('checkout commit', () => {
     let staff: Record<string, string>;
     let other: Tenant;
     let otherManager: Record<string, string>;
-    let placed: { order_id: string; order_number: number };
+    let managerId: string;
+    let placed: { order_id: string; order_number: number; total_minor: number };
     const admin = (headers: Record<string, string>, method: 'GET' | 'POST', url: string, payload?: object) =>
       t.app.inject({ method, url: `/admin/api/v1${url}`, headers, ...(payload ? { payload } : {}) });
 
     beforeAll(async () => {
-      manager = { host: storeHost(store), ...(await staffSession(t.platform, store.id, 'manager')).headers };
+      const managerSession = await staffSession(t.platform, store.id, 'manager');
+      manager = { host: storeHost(store), ...managerSession.headers };
+      managerId = managerSession.userId;
       staff = { host: storeHost(store), ...(await staffSession(t.platform, store.id, 'staff')).headers };
       other = await makeTenant(t.platform.db, 'Other Store');
       otherManager = { host: storeHost(other), ...(await staffSession(t.platform, other.id, 'manager')).headers };
@@ -146,6 +149,7 @@ describe('checkout commit', () => {
       expect((await admin(otherManager, 'GET', `/orders/${placed.order_id}`)).statusCode).toBe(404);
       expect((await admin(otherManager, 'GET', '/orders')).json().items).toEqual([]);
       expect((await admin(otherManager, 'POST', `/orders/${placed.order_id}/cancel`, {})).statusCode).toBe(404);
+      expect((await admin(otherManager, 'GET', `/orders/${placed.order_id}/timeline`)).statusCode).toBe(404);
       for (const table of ['orders', 'order_lines', 'payments', 'carts', 'cart_lines', 'inventory_reservations', 'saga_runs', 'saga_steps', 'webhook_events', 'refunds'] as const) {
         const rows = await t.platform.db.withTenant(other.id, (trx) => sql<{ n: number }>`select count(*)::int as n from ${sql.table(table)}`.execute(trx));
         expect(rows.rows[0]!.n, table).toBe(0);
@@ -165,10 +169,44 @@ describe('checkout commit', () => {
       const rest = await admin(manager, 'POST', `/orders/${placed.order_id}/fulfil`, {});
       expect(rest.json()).toMatchObject({ status: 'fulfilled', lines: [{ fulfilled_quantity: 2, refunded_quantity: 1 }] });
       expect((await admin(manager, 'POST', `/orders/${placed.order_id}/cancel`, {})).statusCode).toBe(409);
-      const events = await t.platform.db.withTenant(store.id, (trx) =>
-        trx.selectFrom('domain_events').select('type').where('aggregate_id', '=', placed.order_id).orderBy('id').execute(),
-      );
-      expect(events.map((event) => event.type)).toEqual(['OrderPlaced', 'OrderPaid', 'OrderFulfilled', 'OrderRefunded', 'OrderFulfilled']);
+      // The timeline tells each change in order, with what the merchant gave: units shipped, amount and reason.
+      const timeline = await admin(staff, 'GET', `/orders/${placed.order_id}/timeline`);
+      expect(timeline.statusCode, timeline.body).toBe(200);
+      expect(timeline.json().items).toEqual([
+        expect.objectContaining({ type: 'OrderPlaced', status: 'paid', amount_minor: placed.total_minor, actor_id: null }),
+        expect.objectContaining({ type: 'OrderPaid', status: 'paid', amount_minor: placed.total_minor }),
+        expect.objectContaining({ type: 'OrderFulfilled', status: 'partially_fulfilled', units: 1, actor_id: managerId }),
+        expect.objectContaining({ type: 'OrderRefunded', status: 'partially_refunded', amount_minor: Math.round(line.total_minor / 3), reason: 'wrong size', actor_id: managerId }),
+        expect.objectContaining({ type: 'OrderFulfilled', status: 'fulfilled', units: 1, reason: null }),
+      ]);
+      const times = timeline.json().items.map((item: { occurred_at: string }) => item.occurred_at);
+      expect([...times].sort()).toEqual(times);
+    });
+
+    it("sums the merchant's day for the dashboard: orders, net sales per currency, orders still to ship", async () => {
+      const shop = await makeTenant(t.platform.db, 'Summary Store');
+      const owner = { host: storeHost(shop), ...(await staffSession(t.platform, shop.id, 'manager')).headers };
+      const since = new Date(Date.now() - 60_000).toISOString();
+      const summary = (from: string) => admin(owner, 'GET', `/orders/summary?since=${encodeURIComponent(from)}`);
+      expect((await summary(since)).json()).toEqual({ since, orders: 0, sales: [], to_fulfil: 0 });
+      const { variantId } = await seedProduct(t.platform.db, shop.id, { price: 2000, stock: 10 });
+      const place = async () => {
+        const buyer = await new Shopper(t.app, storeHost(shop)).start();
+        await buyer.add(variantId, 2);
+        return (await buyer.commit()).json() as { order_id: string; total_minor: number };
+      };
+      const [shipped, open] = [await place(), await place()];
+      expect((await admin(owner, 'POST', `/orders/${shipped.order_id}/fulfil`, {})).statusCode).toBe(200);
+      expect((await admin(owner, 'POST', `/orders/${open.order_id}/refunds`, { amount_minor: 500, reason: 'goodwill' })).statusCode).toBe(200);
+      expect((await summary(since)).json()).toEqual({ since, orders: 2, sales: [{ currency: 'USD', net_minor: shipped.total_minor + open.total_minor - 500 }], to_fulfil: 1 });
+      const later = new Date(Date.now() + 60_000).toISOString();
+      expect((await summary(later)).json()).toMatchObject({ orders: 0, sales: [], to_fulfil: 1 });
+      const list = (await admin(owner, 'GET', '/orders?status=to_fulfil')).json().items.map((item: { id: string }) => item.id);
+      expect(list).toEqual([open.order_id]);
+      expect((await admin(otherManager, 'GET', `/orders/summary?since=${encodeURIComponent(since)}`)).json()).toMatchObject({ orders: 0, to_fulfil: 0 });
+      const bad = await admin(owner, 'GET', '/orders/summary?since=yesterday');
+      expect(bad.statusCode).toBe(400);
+      expect(bad.headers['content-type']).toContain('application/problem+json');
     });
 
     it('cancels an unshipped paid order with a full refund, and delivers OrderCancelled on the bus after commit', async () => {
@@ -177,9 +215,12 @@ describe('checkout commit', () => {
       await buyer.add(variantId);
       const order = (await buyer.commit()).json();
       const delivered = t.platform.events.next('OrderCancelled', (event) => event.orderId === order.order_id);
-      const cancelled = await admin(manager, 'POST', `/orders/${order.order_id}/cancel`, {});
+      const cancelled = await admin(manager, 'POST', `/orders/${order.order_id}/cancel`, { reason: 'Customer changed their mind' });
       expect(cancelled.json()).toMatchObject({ status: 'cancelled', refunded_minor: order.total_minor });
-      expect(await delivered).toMatchObject({ orderNumber: order.order_number, status: 'cancelled', eventId: expect.any(String) });
+      expect(await delivered).toMatchObject({ orderNumber: order.order_number, status: 'cancelled', reason: 'Customer changed their mind', eventId: expect.any(String) });
+      const timeline = (await admin(manager, 'GET', `/orders/${order.order_id}/timeline`)).json().items;
+      expect(timeline.map((item: { type: string }) => item.type)).toEqual(['OrderPlaced', 'OrderPaid', 'OrderCancelled', 'OrderRefunded']);
+      expect(timeline[3]).toMatchObject({ amount_minor: order.total_minor, reason: 'order cancelled' });
     });
   });
 

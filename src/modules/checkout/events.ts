@@ -22,6 +22,10 @@ export interface OrderEvent {
   currency: string;
   /** OrderRefunded: the amount of this refund. */
   amountMinor?: number;
+  /** OrderRefunded, OrderCancelled: the reason the merchant gave. */
+  reason?: string;
+  /** OrderFulfilled: the units this fulfilment shipped. */
+  units?: number;
 }
 
 declare module '../../platform/events/bus.ts' {

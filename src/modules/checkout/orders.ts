@@ -1,6 +1,6 @@
-import { type ColumnType, type Generated, sql } from 'kysely';
+import { type ColumnType, type ExpressionBuilder, type Generated, sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
-import type { AuditColumns } from '../../platform/db/schema.ts';
+import type { AuditColumns, Database } from '../../platform/db/schema.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Address } from './address.ts';
 
@@ -218,12 +218,28 @@ export interface OrderSummary {
 }
 
 /** Newest first, keyset-paginated on (placed_at, id); `query` matches the e-mail or the order number. */
+/** Orders with units still to ship: paid (or authorised, captured when fulfilled) and not all lines done. */
+const FULFILLABLE: OrderStatus[] = ['authorised', 'paid', 'partially_fulfilled', 'partially_refunded'];
+function toFulfil(eb: ExpressionBuilder<Database, 'orders'>) {
+  return eb.and([
+    eb('orders.status', 'in', FULFILLABLE),
+    eb.exists(
+      eb
+        .selectFrom('order_lines as l')
+        .select('l.id')
+        .whereRef('l.order_id', '=', 'orders.id')
+        .where(sql<boolean>`l.quantity > l.fulfilled_quantity + l.refunded_quantity`),
+    ),
+  ]);
+}
+
 export async function listOrders(
   trx: Tx,
-  filter: { status?: OrderStatus | undefined; query?: string | undefined; customerId?: string | undefined; after?: { placedAt: string; id: string } | undefined; limit: number },
+  filter: { status?: OrderStatus | 'to_fulfil' | undefined; query?: string | undefined; customerId?: string | undefined; after?: { placedAt: string; id: string } | undefined; limit: number },
 ): Promise<OrderSummary[]> {
   let query = trx.selectFrom('orders').select(['id', 'number', 'email', 'status', 'currency', 'total_minor', 'placed_at']);
-  if (filter.status) query = query.where('status', '=', filter.status);
+  if (filter.status === 'to_fulfil') query = query.where(toFulfil);
+  else if (filter.status) query = query.where('status', '=', filter.status);
   if (filter.customerId) query = query.where('customer_id', '=', filter.customerId);
   if (filter.query) {
     const text = filter.query.trim();
@@ -250,4 +266,26 @@ export async function recordFulfilment(trx: Tx, lineId: string, fulfilled: numbe
 
 export async function recordLineRefund(trx: Tx, lineId: string, refunded: number): Promise<void> {
   await trx.updateTable('order_lines').set({ refunded_quantity: refunded }).where('id', '=', lineId).execute();
+}
+
+/**
+ * The dashboard's order figures: orders placed since `since` (the start of the merchant's day) that reached
+ * payment, their sales net of refunds per currency, and the orders waiting to be shipped.
+ */
+export async function orderSummary(trx: Tx, since: Date) {
+  const today = await trx
+    .selectFrom('orders')
+    .where('placed_at', '>=', since)
+    .where('status', 'not in', ['pending', 'cancelled'])
+    .groupBy('currency')
+    .select((eb) => ['currency', eb.fn.countAll<string>().as('orders'), sql<string>`sum(total_minor - refunded_minor)`.as('net_minor')])
+    .orderBy('currency')
+    .execute();
+  const open = await trx.selectFrom('orders').where(toFulfil).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow();
+  return {
+    since: since.toISOString(),
+    orders: today.reduce((sum, row) => sum + Number(row.orders), 0),
+    sales: today.map((row) => ({ currency: row.currency, net_minor: Number(row.net_minor) })),
+    to_fulfil: Number(open.n),
+  };
 }

@@ -5,9 +5,10 @@ import { decodeCursor, pageSchema, toPage } from '../../platform/http/pagination
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { checkoutSettings, saveCheckoutSettings } from '../payments/index.ts';
-import { listOrders, loadOrder } from './orders.ts';
-import { CancelBody, FulfilBody, OrderListQuery, OrderParams, OrderSummaryView, OrderView, RefundBody, SettingsBody } from './schemas.ts';
+import { listOrders, loadOrder, orderSummary } from './orders.ts';
+import { CancelBody, FulfilBody, OrderListQuery, OrderParams, OrderSummaryBody, OrderSummaryQuery, OrderSummaryView, OrderView, RefundBody, SettingsBody } from './schemas.ts';
 import { type Checkout, actionKey } from './service.ts';
+import { TimelineView, orderTimeline } from './timeline.ts';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 const tags = ['orders'];
@@ -34,18 +35,29 @@ export async function checkoutRoutes(app: FastifyInstance, platform: Platform, c
     return toPage(rows, limit, (row) => `${row.placed_at}|${row.id}`);
   });
 
+  api.get(`${ADMIN_PREFIX}/orders/summary`, { preHandler: read, schema: { tags, querystring: OrderSummaryQuery, response: { 200: OrderSummaryBody } } }, async (request) =>
+    platform.db.withTenant(storeOf(request), (trx) => orderSummary(trx, new Date(request.query.since))),
+  );
+
   api.get(`${ADMIN_PREFIX}/orders/:id`, { preHandler: read, schema: { tags, params: OrderParams, response: { 200: OrderView } } }, async (request) => {
     const order = await platform.db.withTenant(storeOf(request), (trx) => loadOrder(trx, { id: request.params.id }));
     if (!order) throw new HttpProblem(404, 'Not Found', 'No such order in this store.');
     return order;
   });
 
+  api.get(`${ADMIN_PREFIX}/orders/:id/timeline`, { preHandler: read, schema: { tags, params: OrderParams, response: { 200: TimelineView } } }, async (request) =>
+    platform.db.withTenant(storeOf(request), async (trx) => {
+      if (!(await loadOrder(trx, { id: request.params.id }))) throw new HttpProblem(404, 'Not Found', 'No such order in this store.');
+      return orderTimeline(trx, request.params.id);
+    }),
+  );
+
   api.post(`${ADMIN_PREFIX}/orders/:id/fulfil`, { preHandler: write, schema: { tags, params: OrderParams, body: FulfilBody, response: { 200: OrderView } } }, async (request) =>
     checkout().fulfil(storeOf(request), request.params.id, request.body.lines, actionKey(request)),
   );
 
   api.post(`${ADMIN_PREFIX}/orders/:id/cancel`, { preHandler: write, schema: { tags, params: OrderParams, body: CancelBody, response: { 200: OrderView } } }, async (request) =>
-    checkout().cancel(storeOf(request), request.params.id, actionKey(request)),
+    checkout().cancel(storeOf(request), request.params.id, actionKey(request), request.body.reason),
   );
 
   api.post(`${ADMIN_PREFIX}/orders/:id/refunds`, { preHandler: write, schema: { tags, params: OrderParams, body: RefundBody, response: { 200: OrderView } } }, async (request) =>

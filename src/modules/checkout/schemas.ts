@@ -88,7 +88,7 @@ export const OrderSummaryView = Type.Object({
 
 export const OrderListQuery = Type.Object(
   {
-    status: Type.Optional(Status),
+    status: Type.Optional(Type.Union([Status, Type.Literal('to_fulfil')], { description: '`to_fulfil`: paid orders with units still to ship.' })),
     q: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
@@ -115,6 +115,20 @@ export const SettingsBody = Type.Object(
     provider: Type.Union([Type.Literal('test'), Type.Literal('stripe')]),
     capture: Type.Union([Type.Literal('automatic'), Type.Literal('manual')]),
     prices_include_tax: Type.Boolean(),
+  },
+  strict,
+);
+
+export const OrderSummaryQuery = Type.Object(
+  { since: Type.String({ format: 'date-time', description: "The start of the merchant's day, in their time zone." }) },
+  strict,
+);
+export const OrderSummaryBody = Type.Object(
+  {
+    since: Type.String({ format: 'date-time' }),
+    orders: Type.Integer({ description: 'Orders placed since then that reached payment.' }),
+    sales: Type.Array(Type.Object({ currency: Type.String(), net_minor: Type.Integer({ description: 'Their totals less refunds.' }) }, strict)),
+    to_fulfil: Type.Integer({ description: 'Paid orders with units still to ship, whenever placed.' }),
   },
   strict,
 );

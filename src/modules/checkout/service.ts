@@ -69,7 +69,7 @@ export class Checkout {
   }
 
   /** The order follows its payment, whoever moved it (checkout, admin, webhook), in the same transaction. */
-  private async followPayment(trx: Tx, { tenantId, before, after }: PaymentChange): Promise<void> {
+  private async followPayment(trx: Tx, { tenantId, before, after, reason }: PaymentChange): Promise<void> {
     if (!after.order_id) return;
     let order = await loadOrder(trx, { id: after.order_id }, { lock: true });
     if (!order) return;
@@ -91,7 +91,7 @@ export class Checkout {
       // A cancelled order keeps its status; its refund is still recorded.
       order = order.status === 'cancelled' ? order : await setOrderStatus(trx, order, status, 'refunded', { refunded_minor: refunded });
       if (order.status === 'cancelled') await trx.updateTable('orders').set({ refunded_minor: refunded }).where('id', '=', order.id).execute();
-      await this.record(trx, 'OrderRefunded', this.event(order, tenantId, { amountMinor: amount }));
+      await this.record(trx, 'OrderRefunded', this.event(order, tenantId, { amountMinor: amount, ...(reason ? { reason } : {}) }));
     }
   }
 
@@ -113,6 +113,7 @@ export class Checkout {
         await this.payments.capture(trx, tenantId, await this.paymentOf(trx, order), `${key}:capture`);
         order = (await loadOrder(trx, { id: orderId }, { lock: true }))!;
       }
+      let units = 0;
       const wanted = new Map((lines ?? order.lines.map((line) => ({ line_id: line.id, quantity: line.quantity - line.fulfilled_quantity - line.refunded_quantity }))).map((line) => [line.line_id, line.quantity]));
       for (const [lineId, quantity] of wanted) {
         const line = order.lines.find((candidate) => candidate.id === lineId);
@@ -121,22 +122,23 @@ export class Checkout {
           throw new HttpProblem(422, 'Too many units', `Line ${lineId} has ${line.quantity - line.fulfilled_quantity - line.refunded_quantity} units left to fulfil.`, { extensions: { code: 'over_fulfilment' } });
         }
         if (quantity > 0) await recordFulfilment(trx, lineId, line.fulfilled_quantity + quantity);
+        units += quantity;
       }
       const after = (await loadOrder(trx, { id: orderId }))!;
       const complete = after.lines.every((line) => line.fulfilled_quantity + line.refunded_quantity >= line.quantity);
       order = await setOrderStatus(trx, order, complete ? 'fulfilled' : 'partially_fulfilled', 'fulfilled');
-      await this.record(trx, 'OrderFulfilled', this.event(order, tenantId));
+      await this.record(trx, 'OrderFulfilled', this.event(order, tenantId, { units }));
       return (await loadOrder(trx, { id: orderId }))!;
     });
   }
 
   /** Cancels an order not yet shipped: the authorisation is voided, or a captured payment refunded in full. */
-  async cancel(tenantId: string, orderId: string, key: string): Promise<Order> {
+  async cancel(tenantId: string, orderId: string, key: string, reason?: string): Promise<Order> {
     return this.platform.db.withTenant(tenantId, async (trx) => {
       let order = (await loadOrder(trx, { id: orderId }, { lock: true })) ?? notFoundThrow();
       if (order.lines.some((line) => line.fulfilled_quantity > 0)) throw new InvalidTransition(order.status, 'cancelled after shipping');
       order = await setOrderStatus(trx, order, 'cancelled', 'cancelled');
-      await this.record(trx, 'OrderCancelled', this.event(order, tenantId));
+      await this.record(trx, 'OrderCancelled', this.event(order, tenantId, reason ? { reason } : {}));
       const [payment] = await paymentsOfOrder(trx, order.id);
       if (payment?.status === 'captured' && payment.captured_minor > payment.refunded_minor) {
         await this.payments.refund(trx, tenantId, payment, { amountMinor: payment.captured_minor - payment.refunded_minor, reason: 'order cancelled', lines: [], idempotencyKey: `${key}:refund` });

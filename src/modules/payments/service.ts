@@ -12,6 +12,8 @@ export interface PaymentChange {
   tenantId: string;
   before: Payment;
   after: Payment;
+  /** Why, when the change is a refund the merchant asked for. */
+  reason?: string;
 }
 export type PaymentListener = (trx: Tx, change: PaymentChange) => Promise<void>;
 
@@ -132,15 +134,15 @@ export class Payments {
     const { reference } = await provider.refund(payment.reference, input.amountMinor, input.idempotencyKey);
     refundDuration.observe({ provider: provider.name }, (performance.now() - started) / 1000);
     await insertRefund(trx, tenantId, { order_id: payment.order_id!, payment_id: payment.id, amount_minor: input.amountMinor, reason: input.reason, reference, lines: input.lines });
-    await this.apply(trx, tenantId, payment, { refunded_minor: payment.refunded_minor + input.amountMinor });
+    await this.apply(trx, tenantId, payment, { refunded_minor: payment.refunded_minor + input.amountMinor }, input.reason);
   }
 
   /** Applies a reported state (webhook, admin action) forward-only and tells the listeners. */
-  async apply(trx: Tx, tenantId: string, before: Payment, reported: Parameters<typeof nextPayment>[1]): Promise<Payment> {
+  async apply(trx: Tx, tenantId: string, before: Payment, reported: Parameters<typeof nextPayment>[1], reason?: string): Promise<Payment> {
     const after = nextPayment(before, reported);
     if (after.status === before.status && after.captured_minor === before.captured_minor && after.refunded_minor === before.refunded_minor) return before;
     await updatePayment(trx, before.id, { status: after.status, captured_minor: after.captured_minor, refunded_minor: after.refunded_minor });
-    for (const listener of this.listeners) await listener(trx, { tenantId, before, after });
+    for (const listener of this.listeners) await listener(trx, { tenantId, before, after, ...(reason ? { reason } : {}) });
     return after;
   }
 

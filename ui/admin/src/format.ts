@@ -1,6 +1,13 @@
-/** Money in a store's currency from minor units (cents). */
+const formats = new Map<string, Intl.NumberFormat>();
+
+/** Money in a store's currency from minor units (cents). One formatter per currency: making one costs more than formatting. */
 export function formatMoney(minor: number, currency: string): string {
-  return new Intl.NumberFormat(undefined, { style: 'currency', currency }).format(minor / 100);
+  let format = formats.get(currency);
+  if (!format) {
+    format = new Intl.NumberFormat(undefined, { style: 'currency', currency });
+    formats.set(currency, format);
+  }
+  return format.format(minor / 100);
 }
 
 export function priceRange(variants: { price_minor: number; currency: string }[]): string {
