@@ -24,6 +24,8 @@ const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
 const CONNECTIONS = 10;
 const SEQUENTIAL = 2000;
+/** A store's host: the gateway resolves the store (from its cache) and takes the store's budget, lifted by server.ts. */
+const HOST = 'bench.localhost';
 const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, throughputRatio: { trivial: 0.8, db: 0.95 } };
 
 type Variant = 'bare' | 'fabric';
@@ -85,18 +87,25 @@ try {
   };
   const ports = { bare: await start('bare'), fabric: await start('fabric') };
 
-  const cpu = async (port: number) => {
-    const response = await fetch(`http://localhost:${port}/bench/cpu`);
-    if (!response.ok) throw new Error(`/bench/cpu answered ${response.status}`);
-    const usage = (await response.json()) as NodeJS.CpuUsage;
-    return usage.user + usage.system;
-  };
+  const cpu = (port: number) =>
+    new Promise<number>((resolve, reject) => {
+      request({ host: '127.0.0.1', port, path: '/bench/cpu', headers: { host: HOST } }, (response) => {
+        let body = '';
+        response.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+        response.on('end', () => {
+          if (response.statusCode !== 200) return reject(new Error(`/bench/cpu answered ${response.statusCode}: ${body}`));
+          const usage = JSON.parse(body) as NodeJS.CpuUsage;
+          resolve(usage.user + usage.system);
+        });
+      })
+        .on('error', reject)
+        .end();
+    });
   const load = async (port: number, path: string, seconds: number): Promise<Measure> => {
     const cpuBefore = await cpu(port);
-    // Host `localhost` is the platform's own host, which the tenant gateway lets through to the bench routes.
     const result = await autocannon({
       url: `http://127.0.0.1:${port}${path}`,
-      headers: { host: 'localhost' },
+      headers: { host: HOST },
       connections: CONNECTIONS,
       duration: seconds,
     });
@@ -116,7 +125,7 @@ try {
     const once = () =>
       new Promise<number>((resolve, reject) => {
         const started = process.hrtime.bigint();
-        request({ host: '127.0.0.1', port, path, agent, headers: { host: 'localhost' } }, (response) => {
+        request({ host: '127.0.0.1', port, path, agent, headers: { host: HOST } }, (response) => {
           response.resume();
           response.on('end', () => resolve(Number(process.hrtime.bigint() - started) / 1e6));
         })

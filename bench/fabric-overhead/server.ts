@@ -2,7 +2,8 @@
  * One side of the fabric-overhead benchmark, in its own process: `server.ts bare|fabric <databaseUrl> <logFile>`.
  * Both serve the same two routes; `fabric` is the real application pipeline (buildApp) with logs to a file,
  * metrics and tracing at 10 % sampling exported over OTLP; `bare` is Fastify and pg with nothing added.
- * Prints the port on stdout once listening; stops on SIGTERM.
+ * Requests come for the `bench` store's host (`bench.localhost`), so the tenant gateway resolves the store from its
+ * cache and takes its budget. Prints the port on stdout once listening; stops on SIGTERM.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -12,6 +13,7 @@ import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
 import { modules } from '../../src/modules/index.ts';
+import { tenancy } from '../../src/modules/tenancy/service.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 
 const [variant, databaseUrl, logFile] = process.argv.slice(2);
@@ -48,6 +50,11 @@ if (variant === 'bare') {
   configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
   const tracing = startObservability(config);
   const running = await startPlatform(config, ['web'], modules);
+  // The load comes from one address on the bench store's host: lift the store's budget, or most answers are 429.
+  const { rows } = await running.platform.db.pool.query<{ id: string }>(`select id from tenants where subdomain = 'bench'`);
+  for (const key of ['rate_limit.burst', 'rate_limit.per_second'] as const) {
+    await tenancy(running.platform).flags.setOverride({ tenantId: rows[0]!.id, key, value: 1_000_000, reason: 'fabric benchmark' });
+  }
   app = await buildApp(running.platform, running.modules);
   routes(app, running.platform.db.pool);
   close = async () => {
