@@ -15,6 +15,7 @@ import { loadConfig } from '../../src/platform/config/config.ts';
 import { createDb } from '../../src/platform/db/database.ts';
 import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
+import { dbQueryDuration } from '../../src/platform/db/telemetry.ts';
 import { defineJob } from '../../src/platform/jobs/definitions.ts';
 import { graphileLogger } from '../../src/platform/jobs/queue-schema.ts';
 import { createJobs } from '../../src/platform/jobs/service.ts';
@@ -60,6 +61,12 @@ async function timed(fn: () => Promise<void>): Promise<number> {
   const started = performance.now();
   await fn();
   return performance.now() - started;
+}
+
+/** Statements the application pool (the one units of work use) has sent so far. */
+async function statementsSent(): Promise<number> {
+  const { values } = await dbQueryDuration.get();
+  return values.filter((value) => value.metricName?.endsWith('_count')).reduce((sum, value) => sum + value.value, 0);
 }
 
 async function waitUntilEmpty(pool: pg.Pool): Promise<void> {
@@ -136,12 +143,27 @@ try {
     return perSecond(PROCESS, ms);
   };
   const runs = { raw: [] as number[], raw_with_unit_of_work: [] as number[], ours: [] as number[] };
+  const statements = { raw_with_unit_of_work: 0, ours: 0 };
+  /** Runs one side and adds the application pool's statements it sent (the unit of work's round trips). */
+  const counted = async (side: keyof typeof statements, process: () => Promise<number>) => {
+    const before = await statementsSent();
+    const rate = await process();
+    statements[side] += (await statementsSent()) - before;
+    return rate;
+  };
   for (let round = 0; round < ROUNDS; round++) {
     runs.raw.push(await processRaw(false));
-    runs.raw_with_unit_of_work.push(await processRaw(true));
-    runs.ours.push(await processOurs());
+    runs.raw_with_unit_of_work.push(await counted('raw_with_unit_of_work', () => processRaw(true)));
+    runs.ours.push(await counted('ours', processOurs));
   }
-  const processing = { raw: median(runs.raw), raw_with_unit_of_work: median(runs.raw_with_unit_of_work), ours: median(runs.ours), runs };
+  const perJob = (count: number) => Math.round((count / (PROCESS * ROUNDS)) * 100) / 100;
+  const processing = {
+    raw: median(runs.raw),
+    raw_with_unit_of_work: median(runs.raw_with_unit_of_work),
+    ours: median(runs.ours),
+    runs,
+    app_pool_statements_per_job: { raw_with_unit_of_work: perJob(statements.raw_with_unit_of_work), ours: perJob(statements.ours) },
+  };
 
   await utils.release();
   await ownerPool.end();
@@ -163,7 +185,7 @@ try {
           count: PROCESS,
           rounds: ROUNDS,
         },
-        goal: 'ours >= 0.9 x raw; >= 2,000 jobs/s processed',
+        goal: 'processing: ours >= 0.9 x raw with the same unit of work, >= 0.8 x raw; >= 2,000 jobs/s processed',
       },
       null,
       2,

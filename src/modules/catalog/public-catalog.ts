@@ -1,5 +1,6 @@
 import { type Expression, type SqlBool, sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
 import type { CollectionRules, Medium } from './repository.ts';
 
 /**
@@ -41,27 +42,127 @@ const PAGE_SIZE = 24;
 /** Published and past its publication time. */
 const visible = sql<SqlBool>`p.status = 'published' and p.published_at <= now()`;
 
-function summaries(trx: Tx, where: Expression<SqlBool>, order: 'newest' | 'position' | 'rank', limit: number, offset: number, extra?: { collectionId?: string; query?: string }) {
-  const orderBy =
-    order === 'position'
-      ? sql`cp.position, p.handle`
-      : order === 'rank'
-        ? sql`ts_rank(p.search, websearch_to_tsquery('english', ${extra?.query ?? ''})) desc, p.handle`
-        : sql`p.published_at desc, p.handle`;
-  const join = extra?.collectionId ? sql`join collection_products cp on cp.product_id = p.id and cp.collection_id = ${extra.collectionId}` : sql``;
-  return sql<{ id: string; handle: string; title: string; price_minor: string; currency: string; image: Medium | null }>`
-    select p.id, p.handle, p.title, v.price_minor, v.currency, p.media -> 0 as image
-      from products p ${join}
-      cross join lateral (select price_minor, currency from variants where product_id = p.id order by price_minor limit 1) v
-     where ${visible} and ${where}
-     order by ${orderBy}
-     limit ${limit} offset ${offset}`
-    .execute(trx)
-    .then(({ rows }) => rows.map((row): PublicProductSummary => ({ ...row, price_minor: Number(row.price_minor) })));
+/**
+ * Where a page of a listing starts: after the last product of the page before it (`after`), or before the first
+ * product of the page after it (`before`). Opaque to the shopper: base64url of the sort key of that product.
+ */
+export type PageCursor = { after: string } | { before: string };
+
+/** A listing's order; each is served by an index that leads with the store (migration listing_indexes). */
+type Order = 'newest' | 'position' | 'rank';
+
+/** The sort key of each order, as text columns of a row, and its direction. */
+const HANDLE = /^[a-z0-9]+(-[a-z0-9]+)*$/;
+const INTEGER = /^-?\d{1,16}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * Each key as two text columns out and two typed values back in. Timestamps travel as whole microseconds since
+ * the epoch (exact both ways, and any integer a cursor may carry is a timestamp PostgreSQL can hold).
+ */
+const KEYS = {
+  // Newest first; products published at the same instant (an import) by handle, descending like the index.
+  newest: {
+    columns: [sql`p.published_at`, sql`p.handle`],
+    text: sql`(extract(epoch from p.published_at) * 1000000)::bigint::text as key_1, p.handle as key_2`,
+    values: (first: string, second: string) => [sql`timestamptz 'epoch' + ${first}::bigint * interval '1 microsecond'`, sql`${second}::text`],
+    valid: (first: string, second: string) => INTEGER.test(first) && HANDLE.test(second) && second.length <= 120,
+    descending: true,
+  },
+  position: {
+    columns: [sql`cp.position`, sql`cp.product_id`],
+    text: sql`cp.position::text as key_1, cp.product_id::text as key_2`,
+    values: (first: string, second: string) => [sql`${first}::int`, sql`${second}::uuid`],
+    valid: (first: string, second: string) => INTEGER.test(first) && Math.abs(Number(first)) < 2 ** 31 && UUID.test(second),
+    descending: false,
+  },
+} as const;
+
+function encodeCursor(key: [string, string]): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
-export function newestProducts(trx: Tx, limit = PAGE_SIZE): Promise<PublicProductSummary[]> {
-  return summaries(trx, sql<SqlBool>`true`, 'newest', limit, 0);
+/** The sort key a cursor carries; a 400 for anything this code did not write for `order`. */
+function decodeCursor(cursor: string, order: keyof typeof KEYS): [string, string] {
+  let key: unknown;
+  try {
+    key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    key = undefined;
+  }
+  if (!Array.isArray(key) || key.length !== 2 || typeof key[0] !== 'string' || typeof key[1] !== 'string' || !KEYS[order].valid(key[0], key[1])) {
+    throw new HttpProblem(400, 'Bad Request', 'The page cursor is not one this store gave out.');
+  }
+  return key as [string, string];
+}
+
+interface SummaryRow {
+  id: string;
+  handle: string;
+  title: string;
+  price_minor: string;
+  currency: string;
+  image: Medium | null;
+  key_1: string;
+  key_2: string;
+}
+
+export interface ListingPage {
+  products: PublicProductSummary[];
+  /** Cursor of the page after this one, when there is one. */
+  next?: string;
+  /** Cursor of the page before this one, when this is not the first. */
+  previous?: string;
+}
+
+/**
+ * One page of published products with their first variant's price and their first image, in one query: the
+ * products in index order from the cursor on (never an offset), each joined to its first variant by index.
+ */
+async function summaries(trx: Tx, where: Expression<SqlBool>, order: Order, options: { limit?: number; cursor?: PageCursor; collectionId?: string; query?: string } = {}): Promise<ListingPage> {
+  const limit = options.limit ?? PAGE_SIZE;
+  const join = options.collectionId ? sql`join collection_products cp on cp.product_id = p.id and cp.collection_id = ${options.collectionId}` : sql``;
+  const variant = sql`cross join lateral (select price_minor, currency from variants where product_id = p.id order by position, sku limit 1) v`;
+  const select = sql`select p.id, p.handle, p.title, v.price_minor, v.currency, p.media -> 0 as image`;
+  if (order === 'rank') {
+    const { rows } = await sql<SummaryRow>`${select}
+      from products p ${variant}
+     where ${visible} and ${where}
+     order by ts_rank(p.search, websearch_to_tsquery('english', ${options.query ?? ''})) desc, p.handle
+     limit ${limit}`.execute(trx);
+    return { products: rows.map(summary) };
+  }
+  const keys = KEYS[order];
+  const backwards = options.cursor !== undefined && 'before' in options.cursor;
+  let from = sql<SqlBool>`true`;
+  if (options.cursor) {
+    const [first, second] = decodeCursor('after' in options.cursor ? options.cursor.after : options.cursor.before, order);
+    // Row comparison on the index's own columns: the scan starts at the cursor (descending keys reverse the sign).
+    const comparison = keys.descending === backwards ? sql.raw('>') : sql.raw('<');
+    const [firstValue, secondValue] = keys.values(first, second);
+    from = sql<SqlBool>`(${keys.columns[0]}, ${keys.columns[1]}) ${comparison} (${firstValue}, ${secondValue})`;
+  }
+  const direction = sql.raw(keys.descending === backwards ? 'asc' : 'desc');
+  const { rows } = await sql<SummaryRow>`${select}, ${keys.text}
+      from products p ${join} ${variant}
+     where ${visible} and ${where} and ${from}
+     order by ${keys.columns[0]} ${direction}, ${keys.columns[1]} ${direction}
+     limit ${limit + 1}`.execute(trx);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  if (backwards) page.reverse();
+  const cursorOf = (row: SummaryRow | undefined) => (row ? encodeCursor([row.key_1, row.key_2]) : undefined);
+  const next = backwards || more ? cursorOf(page.at(-1)) : undefined;
+  const previous = options.cursor && (!backwards || more) ? cursorOf(page[0]) : undefined;
+  return { products: page.map(summary), ...(next ? { next } : {}), ...(previous ? { previous } : {}) };
+}
+
+function summary(row: SummaryRow): PublicProductSummary {
+  return { id: row.id, handle: row.handle, title: row.title, price_minor: Number(row.price_minor), currency: row.currency, image: row.image };
+}
+
+export async function newestProducts(trx: Tx, limit = PAGE_SIZE): Promise<PublicProductSummary[]> {
+  return (await summaries(trx, sql<SqlBool>`true`, 'newest', { limit })).products;
 }
 
 export function listPublicCollections(trx: Tx): Promise<PublicCollection[]> {
@@ -99,28 +200,19 @@ function ruleFilter(rules: CollectionRules): Expression<SqlBool> {
 }
 
 /** A collection and one page of its published products (manual: in the merchant's order; rule: newest first). */
-export async function collectionPage(
-  trx: Tx,
-  handle: string,
-  page: number,
-): Promise<{ collection: PublicCollection; products: PublicProductSummary[]; hasMore: boolean } | undefined> {
+export async function collectionPage(trx: Tx, handle: string, cursor?: PageCursor): Promise<({ collection: PublicCollection } & ListingPage) | undefined> {
   const collection = await trx.selectFrom('collections').selectAll().where('handle', '=', handle).executeTakeFirst();
   if (!collection) return undefined;
-  const offset = (page - 1) * PAGE_SIZE;
-  const rows =
+  const page =
     collection.kind === 'manual'
-      ? await summaries(trx, sql<SqlBool>`true`, 'position', PAGE_SIZE + 1, offset, { collectionId: collection.id })
-      : await summaries(trx, ruleFilter(collection.rules), 'newest', PAGE_SIZE + 1, offset);
-  return {
-    collection: { handle: collection.handle, title: collection.title, description: collection.description },
-    products: rows.slice(0, PAGE_SIZE),
-    hasMore: rows.length > PAGE_SIZE,
-  };
+      ? await summaries(trx, sql<SqlBool>`true`, 'position', { collectionId: collection.id, ...(cursor ? { cursor } : {}) })
+      : await summaries(trx, ruleFilter(collection.rules), 'newest', cursor ? { cursor } : {});
+  return { collection: { handle: collection.handle, title: collection.title, description: collection.description }, ...page };
 }
 
 /** PostgreSQL full-text search over title (weight A) and description (weight B), best matches first. */
-export function searchProducts(trx: Tx, query: string): Promise<PublicProductSummary[]> {
-  return summaries(trx, sql<SqlBool>`p.search @@ websearch_to_tsquery('english', ${query})`, 'rank', PAGE_SIZE, 0, { query });
+export async function searchProducts(trx: Tx, query: string): Promise<PublicProductSummary[]> {
+  return (await summaries(trx, sql<SqlBool>`p.search @@ websearch_to_tsquery('english', ${query})`, 'rank', { query })).products;
 }
 
 export interface PublicCartVariant {

@@ -38,7 +38,15 @@ export function safeUrl(url: string | null | undefined): string | undefined {
   return url && /^https?:\/\//i.test(url) ? url : undefined;
 }
 
+/** One formatter per currency: building an Intl.NumberFormat costs far more than formatting with one. */
+const moneyFormats = new Map<string, { format: Intl.NumberFormat; divisor: number }>();
+
 export function formatMoney(minor: number, currency: string): string {
-  const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
-  return format.format(minor / 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2));
+  let money = moneyFormats.get(currency);
+  if (!money) {
+    const format = new Intl.NumberFormat('en-US', { style: 'currency', currency });
+    money = { format, divisor: 10 ** (format.resolvedOptions().maximumFractionDigits ?? 2) };
+    moneyFormats.set(currency, money);
+  }
+  return money.format.format(minor / money.divisor);
 }

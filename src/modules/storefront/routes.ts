@@ -117,14 +117,17 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
     }),
   );
 
+  // Keyset pages: `after` (the Next link) or `before` (Previous) carries the sort key of the page's edge product.
+  const Cursor = Type.String({ pattern: '^[A-Za-z0-9_-]+$', maxLength: 200 });
   app.get(
     '/collections/:handle',
-    { schema: { params: Type.Object({ handle: Handle }), querystring: Type.Object({ page: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, default: 1 })) }) } },
+    { schema: { params: Type.Object({ handle: Handle }), querystring: Type.Object({ after: Type.Optional(Cursor), before: Type.Optional(Cursor) }) } },
     (request, reply) =>
       page(request, reply, 'collection', async (trx) => {
-        const number = request.query.page ?? 1;
-        const found = await collectionPage(trx, request.params.handle, number);
-        return found && { title: found.collection.title, body: pages.collectionPage(found.collection, found.products, number, found.hasMore) };
+        const { after, before } = request.query;
+        if (after !== undefined && before !== undefined) throw new HttpProblem(400, 'Bad Request', 'A page starts after one product or before one, not both.');
+        const found = await collectionPage(trx, request.params.handle, after !== undefined ? { after } : before !== undefined ? { before } : undefined);
+        return found && { title: found.collection.title, body: pages.collectionPage(found.collection, found.products, found) };
       }),
   );
 

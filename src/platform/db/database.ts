@@ -1,8 +1,9 @@
-import { Kysely, PostgresDialect, type Transaction, sql } from 'kysely';
+import { Kysely, type Transaction } from 'kysely';
 import pg from 'pg';
 import { currentContext } from '../observability/context.ts';
 import { observePool } from './observed-pool.ts';
 import type { Database } from './schema.ts';
+import { SetupDialect, transactionWithSetup } from './transaction-setup.ts';
 
 /** The role every request and job runs as: no BYPASSRLS, not a table owner, so row-level security applies. */
 export const APP_ROLE = 'storefront_app';
@@ -13,7 +14,7 @@ export interface Db {
   pool: pg.Pool;
   /** Query builder on the application pool. Tenant-scoped tables show no rows outside `withTenant`. */
   kysely: Kysely<Database>;
-  /** The unit of work: runs `fn` in a transaction that did `SET LOCAL app.tenant_id`. */
+  /** The unit of work: runs `fn` in a transaction that set `app.tenant_id` locally (in the BEGIN's round trip). */
   withTenant<T>(tenantId: string, fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Platform-wide work (platform console, cross-tenant jobs): a transaction flagged `app.platform = on`. */
   withPlatform<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;
@@ -64,25 +65,21 @@ export function createDb(options: DbOptions): Db {
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
   const unobserve = observePool(pool, 'app');
-  const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const kysely = new Kysely<Database>({ dialect: new SetupDialect({ pool }) });
 
-  const actor = () => currentContext()?.userId ?? '';
+  // Literals, not parameters: the settings ride on BEGIN in one simple query (see transaction-setup.ts).
+  const actor = () => pg.escapeLiteral(currentContext()?.userId ?? '');
 
   return {
     pool,
     kysely,
     withTenant(tenantId, fn) {
       if (!UUID.test(tenantId)) return Promise.reject(new TenantIdError(tenantId));
-      return kysely.transaction().execute(async (trx) => {
-        await sql`select set_config('app.tenant_id', ${tenantId}, true), set_config('app.user_id', ${actor()}, true)`.execute(trx);
-        return fn(trx);
-      });
+      // A checked UUID: nothing in it needs quoting.
+      return transactionWithSetup(kysely, `select set_config('app.tenant_id', '${tenantId}', true), set_config('app.user_id', ${actor()}, true)`, fn);
     },
     withPlatform(fn) {
-      return kysely.transaction().execute(async (trx) => {
-        await sql`select set_config('app.platform', 'on', true), set_config('app.user_id', ${actor()}, true)`.execute(trx);
-        return fn(trx);
-      });
+      return transactionWithSetup(kysely, `select set_config('app.platform', 'on', true), set_config('app.user_id', ${actor()}, true)`, fn);
     },
     close: async () => {
       unobserve();

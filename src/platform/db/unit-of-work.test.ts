@@ -1,7 +1,16 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTenant, testDb, type Tenant } from '../../../test/support/platform.ts';
-import { type Db, TenantIdError } from './database.ts';
+import { makeTenant, testDatabaseUrl, testDb, type Tenant } from '../../../test/support/platform.ts';
+import { type Db, TenantIdError, createDb } from './database.ts';
+import type { Database } from './schema.ts';
+import { dbQueryDuration } from './telemetry.ts';
+import { transactionWithSetup } from './transaction-setup.ts';
+
+/** Statements the application pool has sent so far (every query lands in the duration histogram). */
+async function statementsSent(): Promise<number> {
+  const { values } = await dbQueryDuration.get();
+  return values.filter((value) => value.metricName?.endsWith('_count')).reduce((sum, value) => sum + value.value, 0);
+}
 
 describe('unit of work and row-level security', () => {
   let db: Db;
@@ -72,5 +81,85 @@ describe('unit of work and row-level security', () => {
     await db.withTenant(a.id, async () => undefined);
     const { rows } = await sql<{ t: string | null }>`select app_current_tenant()::text as t`.execute(db.kysely);
     expect(rows[0]?.t).toBeNull();
+  });
+
+  describe('the settings ride on BEGIN', () => {
+    let single: Db;
+    beforeAll(() => {
+      // One connection: whatever a unit of work leaves behind, the next user of the pool would see.
+      single = createDb({ ownerUrl: testDatabaseUrl(), poolMax: 1, statementTimeoutMs: 10_000 });
+    });
+    afterAll(() => single.close());
+
+    const settingsNow = async (executor: Kysely<Database> = single.kysely) => {
+      const { rows } = await sql<{ tenant: string | null; user: string | null; platform: boolean }>`
+        select app_current_tenant()::text as tenant, app_current_actor() as user, app_platform_context() as platform`.execute(executor);
+      return rows[0];
+    };
+
+    it('opens a unit of work in one round trip and closes it in one', async () => {
+      const before = await statementsSent();
+      await single.withTenant(a.id, async () => undefined);
+      expect((await statementsSent()) - before).toBe(2);
+      const between = await statementsSent();
+      await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tenant_id').execute());
+      expect((await statementsSent()) - between).toBe(3);
+    });
+
+    it('sets tenant, actor and platform flag for the transaction only', async () => {
+      const { runWithContext } = await import('../observability/context.ts');
+      const inside = await runWithContext({ correlationId: 'c-2', userId: 'user-7' }, () =>
+        single.withTenant(a.id, (trx) => settingsNow(trx)),
+      );
+      expect(inside).toEqual({ tenant: a.id, user: 'user-7', platform: false });
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
+      const platformInside = await single.withPlatform((trx) => settingsNow(trx));
+      expect(platformInside).toEqual({ tenant: null, user: null, platform: true });
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
+    });
+
+    it('keeps an actor id with quotes and backslashes verbatim (a literal, never SQL)', async () => {
+      const { runWithContext } = await import('../observability/context.ts');
+      const userId = "o'brien\\'); select set_config('app.tenant_id', '00000000-0000-0000-0000-000000000000', true); --";
+      const inside = await runWithContext({ correlationId: 'c-3', userId }, () => single.withTenant(a.id, (trx) => settingsNow(trx)));
+      expect(inside).toEqual({ tenant: a.id, user: userId, platform: false });
+    });
+
+    it('leaves nothing on the pooled connection after a unit of work that failed', async () => {
+      await expect(
+        single.withTenant(a.id, async (trx) => {
+          await sql`select 1 / 0`.execute(trx);
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
+    });
+
+    it('rolls back when the setup itself fails, so the connection returns clean to the pool', async () => {
+      await expect(transactionWithSetup(single.kysely, 'select 1 / 0', async () => 'never')).rejects.toThrow(/division by zero/);
+      // Inside an aborted transaction every statement would fail; outside, this one works and sees no setting.
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
+      const { rows } = await sql<{ open: string | null }>`select txid_current_if_assigned()::text as open`.execute(single.kysely);
+      expect(rows[0]?.open).toBeNull();
+    });
+
+    it('gives a transaction opened inside a unit of work a plain BEGIN, not the outer settings', async () => {
+      const nested = await db.withTenant(a.id, () =>
+        db.kysely.transaction().execute(async (trx) => (await sql<{ t: string | null }>`select app_current_tenant()::text as t`.execute(trx)).rows[0]?.t),
+      );
+      expect(nested).toBeNull();
+    });
+
+    it('isolates concurrent units of work of different tenants on a shared pool', async () => {
+      const seen = await Promise.all(
+        Array.from({ length: 20 }, (_, index) => {
+          const tenant = index % 2 === 0 ? a : b;
+          return db.withTenant(tenant.id, async (trx) => {
+            const rows = await trx.selectFrom('store_settings').select('tenant_id').execute();
+            return { expected: tenant.id, rows: rows.map((row) => row.tenant_id) };
+          });
+        }),
+      );
+      for (const { expected, rows } of seen) expect(rows).toEqual([expected]);
+    });
   });
 });

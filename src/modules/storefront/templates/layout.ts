@@ -1,6 +1,6 @@
 import { type DesignTokens, cssVariables } from '../../../../ui/tokens/index.ts';
 import type { ResponsiveImage } from '../../media/index.ts';
-import { type Html, html, safeUrl } from '../html.ts';
+import { Html, html, safeUrl } from '../html.ts';
 import { mediaElement } from './media.ts';
 
 export interface Branding {
@@ -33,7 +33,23 @@ button:focus-visible,a:focus-visible,input:focus-visible,select:focus-visible{ou
 @media (max-width:48rem){.checkout{grid-template-columns:1fr}.checkout aside{grid-column:1;grid-row:auto}}
 `;
 
-export function layout(branding: Branding, title: string, body: Html, cartScript: string, scripts: readonly string[] = []): Html {
+/** What a page shares with every other page of its store: rendered once per branding, not once per page. */
+interface Frame {
+  /** From the title's end to the page's own scripts: store name, tokens, styles, the cart script. */
+  head: string;
+  /** From the end of head to the page body: the header with logo, search and cart. */
+  header: string;
+}
+const frames = new WeakMap<Branding, Map<string, Frame>>();
+
+function frameOf(branding: Branding, cartScript: string): Frame {
+  let byScript = frames.get(branding);
+  if (!byScript) {
+    byScript = new Map();
+    frames.set(branding, byScript);
+  }
+  let frame = byScript.get(cartScript);
+  if (frame) return frame;
   const logoUrl = safeUrl(branding.logoUrl);
   // The logo is drawn 32 px high; its width follows from the aspect ratio.
   const logo = branding.logo
@@ -42,11 +58,11 @@ export function layout(branding: Branding, title: string, body: Html, cartScript
       ? html`<img src="${logoUrl}" alt="">`
       : null;
   const tokens = cssVariables(branding.tokens);
-  return html`<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
-<title>${title} · ${branding.storeName}</title>
+  frame = {
+    head: html` · ${branding.storeName}</title>
 <style>:root{${tokens}}${STYLES}</style>
-<script src="${cartScript}" defer></script>${scripts.map((script) => html`<script src="${script}" defer></script>`)}
+<script src="${cartScript}" defer></script>`.value,
+    header: html`
 </head><body>
 <header>
   <a class="brand" href="/">${logo} ${branding.storeName}</a>
@@ -54,7 +70,21 @@ export function layout(branding: Branding, title: string, body: Html, cartScript
   <a href="/account">Account</a>
   <a href="/cart" data-cart-toggle>Cart (<span data-cart-count>0</span>)</a>
 </header>
-<main>${body}</main>
+<main>`.value,
+  };
+  byScript.set(cartScript, frame);
+  return frame;
+}
+
+const PAGE_START = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>`;
+const PAGE_END = `</main>
 <aside id="cart-panel" aria-label="Cart" aria-live="polite"><h2>Your cart</h2><ul data-cart-items></ul><p>Subtotal: <strong data-cart-subtotal></strong></p><a href="/cart">View cart</a> · <a href="/checkout">Checkout</a></aside>
 </body></html>`;
+
+export function layout(branding: Branding, title: string, body: Html, cartScript: string, scripts: readonly string[] = []): Html {
+  const frame = frameOf(branding, cartScript);
+  const pageScripts = html`${scripts.map((script) => html`<script src="${script}" defer></script>`)}`.value;
+  return new Html(`${PAGE_START}${html`${title}`.value}${frame.head}${pageScripts}${frame.header}${body.value}${PAGE_END}`);
 }

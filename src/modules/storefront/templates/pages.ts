@@ -27,9 +27,9 @@ export function homePage(storeName: string, tagline: string | null, collections:
 <h2>New arrivals</h2>${grid(products, views)}`;
 }
 
-export function collectionPage(collection: PublicCollection, products: PublicProductSummary[], page: number, hasMore: boolean): Html {
+export function collectionPage(collection: PublicCollection, products: PublicProductSummary[], cursors: { next?: string; previous?: string }): Html {
   return html`<h1>${collection.title}</h1><p>${collection.description}</p>${grid(products)}
-<nav aria-label="Pages">${page > 1 ? html`<a href="?page=${page - 1}">Previous</a> ` : null}${hasMore ? html`<a href="?page=${page + 1}">Next</a>` : null}</nav>`;
+<nav aria-label="Pages">${cursors.previous ? html`<a href="?before=${cursors.previous}" rel="prev">Previous</a> ` : null}${cursors.next ? html`<a href="?after=${cursors.next}" rel="next">Next</a>` : null}</nav>`;
 }
 
 function productMedium(medium: PublicProduct['media'][number], views: MediaViews, index: number): Html | null {
