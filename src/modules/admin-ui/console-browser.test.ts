@@ -1,12 +1,14 @@
 import { mkdir } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seriousViolations } from '../../../test/support/accessibility.ts';
-import { type PlatformTestSession, platformSession, staffSession, totpCode } from '../../../test/support/auth.ts';
-import { ownerQuery } from '../../../test/support/jobs.ts';
+import { PLATFORM_HOST, type PlatformTestSession, platformSession, staffSession, storeHost, totpCode } from '../../../test/support/auth.ts';
+import { ownerQuery, waitFor } from '../../../test/support/jobs.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
 import { jobTableCleanup } from '../../platform/jobs/cleanup.ts';
+import { traceStoreRetention } from '../../platform/observability/trace-store/retention.ts';
 import type { Tenant } from '../tenancy/service.ts';
 
 const ARTIFACTS = new URL('../../../test-results/console/', import.meta.url);
@@ -22,7 +24,19 @@ describe('platform console in a browser', () => {
   const scriptErrors: string[] = [];
 
   beforeAll(async () => {
-    t = await startTestApp();
+    // The trace store keeps failed and slow requests only (ratio 0), written every 50 ms.
+    t = await startTestApp(
+      { TRACE_STORE: 'on', TRACE_STORE_SAMPLE_RATIO: '0', TRACE_STORE_FLUSH_MS: '50', PROMETHEUS_URL: 'http://prometheus.test:9090/' },
+      {
+        routes(app, platform) {
+          app.get('/test/console/boom', async () => {
+            await platform.jobs.enqueue(traceStoreRetention, { retention_hours: 24 });
+            await sql`select 1 as console_probe`.execute(platform.db.kysely);
+            throw new Error('gift card ledger out of balance');
+          });
+        },
+      },
+    );
     operator = await platformSession(t.platform);
     store = await makeTenant(t.platform.db, 'Juniper Goods');
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
@@ -212,6 +226,53 @@ describe('platform console in a browser', () => {
     await page.getByRole('link', { name: 'Platform commands' }).click();
     await page.getByRole('table', { name: 'Platform commands' }).getByText('Chargeback pattern under review').waitFor();
     await check(page, '16-command-audit');
+    await page.close();
+  });
+
+  it('finds a failed request by its ID: spans with its enqueued job, log lines, SQL, error group; a renewed session steps up first', async () => {
+    const requestId = `console-boom-${Date.now().toString(36)}`;
+    expect((await t.app.inject({ url: '/test/console/boom', headers: { host: storeHost(store), 'x-request-id': requestId } })).statusCode).toBe(500);
+    await waitFor(async () => {
+      const found = await t.app.inject({ url: `/admin/platform/requests/${requestId}`, headers: { host: PLATFORM_HOST, ...operator.headers } });
+      return found.statusCode === 200 && found.json().jobs.length > 0 ? true : undefined;
+    }, 'the failed request and its job in the trace store');
+
+    const page = await newPage();
+    await signIn(page, '/admin/platform/search');
+    await page.getByText('Failed and slow requests are always kept').waitFor();
+    await page.getByLabel('Request ID').fill('not a valid id');
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.locator('#request-id-error').waitFor();
+    await page.getByLabel('Request ID').fill(`X-Request-ID: ${requestId}`);
+    await page.getByRole('button', { name: 'Find', exact: true }).click();
+    await page.waitForURL(new RegExp(`request_id=${requestId}`));
+    await page.getByRole('heading', { name: /^Spans/ }).waitFor();
+    await page.getByRole('region', { name: 'Request · GET /test/console/boom' }).waitFor();
+    await page.getByRole('region', { name: /Job · trace-store.retention/ }).waitFor();
+    await page.getByRole('cell', { name: 'unhandled error' }).waitFor();
+    await page.getByRole('region', { name: /SQL statements/ }).getByText('select 1 as console_probe').first().waitFor();
+    await page.getByRole('region', { name: 'Error group' }).getByText('gift card ledger out of balance').waitFor();
+    expect(await page.getByRole('link', { name: 'Prometheus ↗' }).getAttribute('href')).toContain(encodeURIComponent(store.id));
+    await page.getByRole('region', { name: 'Request · GET /test/console/boom' }).locator('summary').first().click();
+    await check(page, '19-request-found');
+
+    // A reload renews the token from the refresh token: password factor only, so the data waits for a step-up.
+    await page.reload();
+    await page.getByText('Verify your second factor (above) to search requests.').waitFor();
+    await check(page, '20-step-up-needed');
+    await page.getByLabel('One-time code').fill(operator.recoveryCodes.shift()!);
+    await page.getByRole('button', { name: 'Verify', exact: true }).click();
+    await page.getByRole('heading', { name: /^Spans/ }).waitFor();
+
+    await page.getByRole('link', { name: 'Dashboard' }).click();
+    await page.getByRole('table', { name: 'Recent failed or slow requests' }).getByRole('link', { name: 'GET /test/console/boom' }).first().waitFor();
+    await page.getByRole('table', { name: 'Error rate by store and time' }).waitFor();
+    await check(page, '21-dashboard-with-data');
+    // In the app, not by address: a page load would renew the token without the second factor again.
+    await page.getByRole('table', { name: 'Error rate by store and time' }).getByRole('link', { name: store.subdomain }).click();
+    await page.getByRole('heading', { name: 'Drill-down: the last hour' }).waitFor();
+    await page.getByRole('table', { name: 'Recent traces of this store' }).waitFor();
+    await check(page, '22-store-drilldown');
     await page.close();
   });
 

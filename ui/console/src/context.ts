@@ -11,7 +11,8 @@ import type { Me } from './types.ts';
 export class ConsoleContext {
   readonly session = new Session();
   readonly api: Api;
-  readonly state = reactive({ me: null as Me | null });
+  /** `verifications` counts step-ups, so that screens hidden behind the second factor load again after one. */
+  readonly state = reactive({ me: null as Me | null, verifications: 0 });
 
   constructor(onSignedOut: () => void) {
     this.api = apiClient(this.session, onSignedOut);
@@ -32,8 +33,19 @@ export class ConsoleContext {
     return this.me?.kind === 'platform' && this.me.second_factor?.enrolled === true;
   }
 
+  /**
+   * Whether the current access token proves the second factor (its `amr` claim). Read from the token itself:
+   * a silent renewal gives a password-only token, and the screens must know at once.
+   */
   get verified(): boolean {
-    return this.me?.second_factor?.verified === true;
+    const payload = this.session.state.accessToken?.split('.')[1];
+    if (!payload) return false;
+    try {
+      const claims = JSON.parse(atob(payload.replaceAll('-', '+').replaceAll('_', '/')));
+      return Array.isArray(claims.amr) && claims.amr.includes('otp');
+    } catch {
+      return false;
+    }
   }
 
   can(scope: string): boolean {
@@ -44,6 +56,7 @@ export class ConsoleContext {
   async stepUp(code: string): Promise<void> {
     await this.session.stepUp(code);
     await this.load();
+    this.state.verifications++;
   }
 
   async signOut(): Promise<void> {
