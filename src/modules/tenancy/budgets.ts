@@ -14,9 +14,6 @@ export type TrafficClass = 'shoppers' | 'staff' | 'clients';
 const CLASS_SHARE: Record<TrafficClass, number> = { shoppers: 1, staff: 1, clients: 1 };
 const REQUESTER_SHARE: Record<TrafficClass, number> = { shoppers: 0.5, staff: 0.5, clients: 1 };
 
-/** The platform's own host (console, platform logins) has no store budget: one bucket per client address. */
-export const PLATFORM_HOST_BUDGET: RateLimit = { capacity: 60, refillPerSecond: 5 };
-
 export function classOf(principal: Principal | null): TrafficClass {
   if (principal?.kind === 'client') return 'clients';
   if (principal?.kind === 'staff') return 'staff';

@@ -8,7 +8,7 @@ import { type TxtResolver, txtResolverFromSetting } from './dns.ts';
 import { type DomainView, addCustomDomain, listCustomDomains, removeCustomDomain, verifyCustomDomain } from './domains.ts';
 import { FeatureFlags } from './flags.ts';
 import type { Principal } from '../../platform/http/auth.ts';
-import { PLATFORM_HOST_BUDGET, budgetsFor } from './budgets.ts';
+import { budgetsFor } from './budgets.ts';
 import { type RateLimitDecision, RateLimiter } from './rate-limiter.ts';
 import {
   type PlatformCommand,
@@ -130,7 +130,7 @@ export class TenancyService {
 
   /** One request on the platform's own host, per client address. */
   takePlatformHostBudget(ip: string): Promise<RateLimitDecision> {
-    return this.rateLimiter.take(`platform:ip:${ip}`, PLATFORM_HOST_BUDGET);
+    return this.rateLimiter.take(`platform:ip:${ip}`, this.platform.config.tenantGateway.platformHostBudget);
   }
 
   async start(): Promise<void> {

@@ -25,6 +25,8 @@ export interface Config {
     supportUrl: string;
     /** TXT lookups for custom domains: `system` resolvers, `offline` (dev), or `host:port,…` servers. */
     dnsResolver: string;
+    /** The platform's own host (console, platform logins) has no store budget: one bucket per client address. */
+    platformHostBudget: { capacity: number; refillPerSecond: number };
   };
   logLevel: string;
   /** Per logger category level overrides, e.g. `LOG_LEVELS=db=debug,http=warn`. */
@@ -473,6 +475,11 @@ export function loadConfig(env: Env = process.env): Config {
       cacheTtlMs: int(env, 'TENANT_CACHE_TTL_MS', 60_000, 0, 86_400_000),
       supportUrl: httpUrl(env, 'SUPPORT_URL', 'https://support.villagestorefront.dev/'),
       dnsResolver: dnsResolver(env, 'DNS_RESOLVER', profile === 'prod' ? 'system' : 'offline'),
+      // Tests share one database and one address (127.0.0.1), so every test file would draw on one bucket.
+      platformHostBudget: {
+        capacity: int(env, 'PLATFORM_RATE_LIMIT_BURST', profile === 'test' ? 100_000 : 60, 1, 1_000_000),
+        refillPerSecond: int(env, 'PLATFORM_RATE_LIMIT_PER_SECOND', profile === 'test' ? 10_000 : 5, 1, 100_000),
+      },
     },
     logLevel,
     logLevels: levelMap(env, 'LOG_LEVELS'),
