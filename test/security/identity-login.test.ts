@@ -13,7 +13,7 @@ describe('identity under attack: login', () => {
   let t: TestApp;
   let store: Tenant;
   beforeAll(async () => {
-    t = await startTestApp({ TRUST_PROXY: '127.0.0.1' });
+    t = await startTestApp({ TRUST_PROXY: '127.0.0.1', PLATFORM_RATE_LIMIT_BURST: '60', PLATFORM_RATE_LIMIT_PER_SECOND: '5' });
     store = await makeTenant(t.platform.db, 'Attacked Store');
   });
   afterAll(() => t.close());
