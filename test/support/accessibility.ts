@@ -13,3 +13,14 @@ export async function seriousViolations(page: Page): Promise<string[]> {
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
 }
+
+/**
+ * A full-page screenshot with every transition and animation finished first, so the picture (and the contrast axe
+ * checks next) is of the page at rest, not of a message still fading in. The style is inline: pages whose policy
+ * refuses inline styles need `bypassCSP` on their browser page.
+ */
+export async function screenshotAtRest(page: Page, path: string): Promise<void> {
+  await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
+  await page.evaluate('document.getAnimations().forEach((animation) => animation.finish())');
+  await page.screenshot({ path, fullPage: true });
+}

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousViolations } from '../../../test/support/accessibility.ts';
+import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
 import { PLATFORM_HOST, platformSession, staffSession } from '../../../test/support/auth.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
@@ -48,7 +48,7 @@ describe('admin app in a browser', () => {
   });
 
   const newPage = async () => {
-    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, // axe-core is injected as an inline script, which the page's policy rightly refuses
+    const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, // screenshotAtRest adds an inline style, which the page's policy rightly refuses
       bypassCSP: true });
     page.setDefaultTimeout(8_000);
     page.on('pageerror', (error) => scriptErrors.push(error.message));
@@ -58,10 +58,7 @@ describe('admin app in a browser', () => {
   /** Screenshot as an artefact, and no serious or critical accessibility violation. */
   const check = async (page: Page, name: string) => {
     await page.waitForFunction(`!document.querySelector('[role="status"]')`, undefined, { timeout: 10_000 });
-    // Colours are checked at rest: a message still fading in has, for a moment, too little contrast.
-    await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
-    await page.evaluate('document.getAnimations().forEach((animation) => animation.finish())');
-    await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+    await screenshotAtRest(page, new URL(`${name}.png`, ARTIFACTS).pathname);
     expect(await seriousViolations(page), name).toEqual([]);
   };
 

@@ -2,7 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousViolations } from '../../../test/support/accessibility.ts';
+import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
 import { PLATFORM_HOST, type PlatformTestSession, platformSession, staffSession, storeHost, totpCode } from '../../../test/support/auth.ts';
 import { ownerQuery, waitFor } from '../../../test/support/jobs.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
@@ -51,7 +51,7 @@ describe('platform console in a browser', () => {
   });
 
   const newPage = async () => {
-    // axe-core is injected as an inline script, which the page's policy rightly refuses.
+    // screenshotAtRest adds an inline style, which the page's policy rightly refuses.
     const page = await browser.newPage({ viewport: { width: 1280, height: 860 }, bypassCSP: true });
     page.setDefaultTimeout(8_000);
     page.on('pageerror', (error) => scriptErrors.push(error.message));
@@ -60,9 +60,7 @@ describe('platform console in a browser', () => {
 
   const check = async (page: Page, name: string) => {
     await page.waitForFunction(`!document.querySelector('[role="status"]')`, undefined, { timeout: 10_000 });
-    await page.addStyleTag({ content: '*,*::before,*::after{transition:none!important;animation:none!important}' });
-    await page.evaluate('document.getAnimations().forEach((animation) => animation.finish())');
-    await page.screenshot({ path: new URL(`${name}.png`, ARTIFACTS).pathname, fullPage: true });
+    await screenshotAtRest(page, new URL(`${name}.png`, ARTIFACTS).pathname);
     expect(await seriousViolations(page), name).toEqual([]);
   };
 
