@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Tenant } from '../../src/modules/tenancy/service.ts';
 import { PLATFORM_HOST, platformSession, staffSession, storeHost, totpCode } from '../support/auth.ts';
+import { ownerQuery } from '../support/jobs.ts';
 import { type TestApp, makeTenant, ownerClient, startTestApp } from '../support/platform.ts';
 
 /** Platform super-users: a second factor before impersonation; impersonation mints no credentials and is attributed. */
@@ -54,15 +55,25 @@ describe('identity under attack: platform staff', () => {
     expect((await impersonate({ authorization: `Bearer ${withRecovery.json().access_token}` }, owner.userId)).statusCode).toBe(201);
   });
 
-  it('steps up a password-only session with a code', async () => {
+  it('keeps a proven second factor through renewals for an hour, then asks for it again by step-up', async () => {
     const operator = await platformSession(t.platform);
-    const refreshed = await onPlatform('POST', '/auth/refresh', {}, { refresh_token: operator.tokens.refresh_token });
-    const passwordOnly = { authorization: `Bearer ${refreshed.json().access_token}` };
     const owner = await staffSession(t.platform, store.id, 'owner');
-    expect((await impersonate(passwordOnly, owner.userId)).statusCode).toBe(403);
-    const stepped = await onPlatform('POST', '/auth/mfa/verify', passwordOnly, { code: operator.recoveryCodes[0]! });
+    const renew = async (refreshToken: string) => (await onPlatform('POST', '/auth/refresh', {}, { refresh_token: refreshToken })).json();
+    const bearer = (tokens: { access_token: string }) => ({ authorization: `Bearer ${tokens.access_token}` });
+
+    const renewed = await renew(operator.tokens.refresh_token);
+    expect((await impersonate(bearer(renewed), owner.userId)).statusCode).toBe(201);
+
+    const sessionOf = `select family_id from refresh_tokens where token_hash = sha256(convert_to($1, 'UTF8'))`;
+    await ownerQuery(`update refresh_tokens set second_factor_at = now() - interval '61 minutes' where family_id = (${sessionOf})`, [renewed.refresh_token]);
+    const stale = await renew(renewed.refresh_token);
+    expect((await impersonate(bearer(stale), owner.userId)).statusCode).toBe(403);
+
+    const stepped = await onPlatform('POST', '/auth/mfa/verify', bearer(stale), { code: operator.recoveryCodes[0]! });
     expect(stepped.statusCode).toBe(200);
-    expect((await impersonate({ authorization: `Bearer ${stepped.json().access_token}` }, owner.userId)).statusCode).toBe(201);
+    expect((await impersonate(bearer(stepped.json()), owner.userId)).statusCode).toBe(201);
+    // The step-up is the session's: the next renewal keeps it.
+    expect((await impersonate(bearer(await renew(stale.refresh_token)), owner.userId)).statusCode).toBe(201);
   });
 
   it('cannot mint staff logins or API clients while impersonating an owner', async () => {

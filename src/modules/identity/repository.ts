@@ -64,6 +64,7 @@ export interface RefreshTokensTable extends AuditColumns {
   revoked_at: ColumnType<Date | null, never, Date>;
   revoked_reason: ColumnType<RevokedReason | null, never, RevokedReason>;
   session_expires_at: Date;
+  second_factor_at: ColumnType<Date | null, Date | null | undefined, Date>;
 }
 
 export type RevokedReason = 'logout' | 'reuse' | 'password' | 'disabled';
@@ -311,6 +312,7 @@ export function insertRefreshToken(
     token_hash: Buffer;
     expires_at: Date;
     session_expires_at: Date;
+    second_factor_at?: Date | null;
   },
 ): Promise<void> {
   return trx.insertInto('refresh_tokens').values(token).execute().then(() => undefined);
@@ -319,6 +321,17 @@ export function insertRefreshToken(
 /** The token row, locked until the end of the transaction so that two refreshes with one token serialise. */
 export function lockRefreshToken(trx: Tx, tokenHash: Buffer): Promise<RefreshToken | undefined> {
   return trx.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', tokenHash).forUpdate().executeTakeFirst();
+}
+
+/** A step-up proves the second factor for the session: its live refresh token carries the time into renewals. */
+export async function markSecondFactor(trx: Tx, familyId: string, at: Date): Promise<void> {
+  await trx
+    .updateTable('refresh_tokens')
+    .set({ second_factor_at: at })
+    .where('family_id', '=', familyId)
+    .where('rotated_at', 'is', null)
+    .where('revoked_at', 'is', null)
+    .execute();
 }
 
 export async function markRotated(trx: Tx, id: string): Promise<void> {

@@ -15,6 +15,7 @@ import {
   insertSessionLog,
   lockRefreshToken,
   markRotated,
+  markSecondFactor,
   revokeFamily,
 } from './repository.ts';
 import { loginFailuresTotal, tokenIssuanceDuration, tokenRefreshSuccessTotal, tokenRefreshTotal } from './telemetry.ts';
@@ -64,8 +65,15 @@ interface SessionOf {
   familyId: string;
   /** When the session ends whatever happens (absolute lifetime). */
   endsAt: Date;
-  amr: string[];
+  /** When the session last proved its second factor (login with a code or step-up); null for password only. */
+  secondFactorAt: Date | null;
 }
+
+/** A proven second factor outlives access-token renewals for this long; then the console asks for a code again. */
+export const SECOND_FACTOR_FRESHNESS_MS = 60 * 60 * 1000;
+
+const amrOf = (session: SessionOf): string[] =>
+  session.secondFactorAt && Date.now() - session.secondFactorAt.getTime() < SECOND_FACTOR_FRESHNESS_MS ? ['pwd', 'otp'] : ['pwd'];
 
 /** Mints the access token and the next refresh token of a session, inside the caller's unit of work. */
 async function issueTokens(identity: Identity, trx: Tx, account: Account, session: SessionOf, grant: 'password' | 'refresh'): Promise<TokenResponse> {
@@ -79,6 +87,7 @@ async function issueTokens(identity: Identity, trx: Tx, account: Account, sessio
     token_hash: sha256(refreshToken),
     expires_at: new Date(Math.min(Date.now() + SESSION_LIFETIME[account.kind].idleMs, session.endsAt.getTime())),
     session_expires_at: session.endsAt,
+    second_factor_at: session.secondFactorAt,
   });
   const scopes = scopesOf(account.role);
   const accessToken = await signAccessToken(identity.keys, {
@@ -88,7 +97,7 @@ async function issueTokens(identity: Identity, trx: Tx, account: Account, sessio
     roles: [account.role],
     scopes,
     sessionId: session.familyId,
-    amr: session.amr,
+    amr: amrOf(session),
   });
   stop();
   return { access_token: accessToken, token_type: 'Bearer', expires_in: ACCESS_TOKEN_TTL_SECONDS, refresh_token: refreshToken, scope: scopes.join(' ') };
@@ -156,7 +165,7 @@ export async function login(
     );
     throw invalidCredentials();
   }
-  const amr = ['pwd'];
+  let secondFactorAt: Date | null = null;
   if (account.kind === 'platform' && (await hasSecondFactor(identity, account.id))) {
     if (attempt.otp === undefined) {
       await forgetAttempts(db, reservation.ids, null);
@@ -169,11 +178,11 @@ export async function login(
       await db.withPlatform((trx) => sessionLog(trx, null, 'mfa_failed', origin, { kind: account.kind, id: account.id }));
       throw wrongCode();
     }
-    amr.push('otp');
+    secondFactorAt = new Date();
   }
 
   await forgive(db, keys, reservation);
-  const session = { familyId: randomUUID(), endsAt: new Date(Date.now() + SESSION_LIFETIME[account.kind].absoluteMs), amr };
+  const session = { familyId: randomUUID(), endsAt: new Date(Date.now() + SESSION_LIFETIME[account.kind].absoluteMs), secondFactorAt };
   const tokens = await inHome(db, account.tenantId, async (trx) => {
     await sessionLog(trx, account.tenantId, 'login', origin, { kind: account.kind, id: account.id, sessionId: session.familyId });
     return issueTokens(identity, trx, account, session, 'password');
@@ -188,6 +197,10 @@ export async function stepUp(identity: Identity, claims: AccessClaims, code: str
   if (!(await verifySecondFactor(identity, claims.subject, code))) {
     await identity.db.withPlatform((trx) => sessionLog(trx, null, 'mfa_failed', origin, { kind: 'platform', id: claims.subject }));
     throw wrongCode();
+  }
+  if (claims.sessionId) {
+    const sessionId = claims.sessionId;
+    await identity.db.withPlatform((trx) => markSecondFactor(trx, sessionId, new Date()));
   }
   const { issuedAt: _, ...rest } = claims;
   const accessToken = await signAccessToken(identity.keys, { ...rest, amr: ['pwd', 'otp'] });
@@ -222,8 +235,7 @@ export async function refresh(identity: Identity, tenantId: string | null, refre
     }
     await markRotated(trx, row.id);
     await sessionLog(trx, tenantId, 'refresh', origin, subject);
-    // A refreshed token carries the password factor only: a second factor is proven again by step-up.
-    const session = { familyId: row.family_id, endsAt: row.session_expires_at, amr: ['pwd'] };
+    const session = { familyId: row.family_id, endsAt: row.session_expires_at, secondFactorAt: row.second_factor_at };
     return { tokens: await issueTokens(identity, trx, account, session, 'refresh') };
   });
   if ('refused' in outcome) {

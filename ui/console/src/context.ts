@@ -52,7 +52,7 @@ export class ConsoleContext {
     return this.me?.scopes.includes(scope) ?? false;
   }
 
-  /** Proves the second factor again (impersonation needs it; a renewed token has the password factor only). */
+  /** Proves the second factor again (impersonation needs it; renewals keep it for an hour only). */
   async stepUp(code: string): Promise<void> {
     await this.session.stepUp(code);
     await this.load();

@@ -36,7 +36,7 @@ export class Session {
 
   /**
    * Step-up of a platform super-user: the one-time code proves the second factor for this session's next access
-   * token. A renewed token carries the password factor only, so a screen that needs the second factor asks again.
+   * token. Renewals keep it for an hour after the code; then a screen that needs the second factor asks again.
    */
   async stepUp(code: string): Promise<void> {
     const token = this.state.accessToken;
