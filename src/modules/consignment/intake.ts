@@ -4,6 +4,7 @@ import { currentContext } from '../../platform/observability/context.ts';
 import { createOneOfAKindProducts } from '../catalog/index.ts';
 import { requireConsignor } from './consignors.ts';
 import { ConsignmentError } from './errors.ts';
+import { postIntakeFee } from './fees.ts';
 import { itemsOfBatch } from './items.ts';
 import { checkedPercent } from './percent.ts';
 import type { BatchesTable } from './repository.ts';
@@ -141,7 +142,7 @@ export async function acceptBatch(trx: Tx, tenantId: string, batchId: string): P
     insert into consignment_price_history (tenant_id, item_id, price_minor, reason)
     select ${tenantId}, u.id, u.price_minor, 'intake' from unnest(${ids}::uuid[], ${pending.map((item) => item.price_minor)}::bigint[]) as u(id, price_minor)`.execute(trx);
   const accepted = await trx.updateTable('consignment_batches').set({ status: 'accepted', accepted_at: sql<Date>`now()` }).where('id', '=', batchId).returningAll().executeTakeFirstOrThrow();
-  // For the ledger: the intake fee this batch owes under the consignor's terms.
+  await postIntakeFee(trx, tenantId, { id: batchId, consignorId: consignor.id, items: ids.length, currency: pending[0]!.currency, feePerItemMinor: terms.intake_fee_minor });
   await trx
     .insertInto('domain_events')
     .values({

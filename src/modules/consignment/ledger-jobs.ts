@@ -4,6 +4,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { defineJob, defineSchedule, type JobDefinition } from '../../platform/jobs/definitions.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { tenancy } from '../tenancy/index.ts';
+import { postMonthlyFees } from './fees.ts';
 import type { MarketplaceProvider } from './marketplace.ts';
 import { TestMarketplaceProvider } from './marketplace.ts';
 import { type Notice, notify, sendNotificationJob } from './notifications.ts';
@@ -51,7 +52,13 @@ async function ledgerTenants(trx: Tx): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-function fanOut<P>(name: string, perTenant: () => JobDefinition<P>, payload: () => P) {
+/** Stores that took consigned items in (monthly fees are owed without any entry yet). */
+async function intakeTenants(trx: Tx): Promise<string[]> {
+  const { rows } = await sql<{ id: string }>`select t.id from tenants t where t.status = 'active' and exists (select 1 from consignment_items i where i.tenant_id = t.id and i.received_at is not null)`.execute(trx);
+  return rows.map((row) => row.id);
+}
+
+function fanOut<P>(name: string, perTenant: () => JobDefinition<P>, payload: () => P, tenants = ledgerTenants) {
   return defineJob({
     name,
     version: 1,
@@ -62,7 +69,7 @@ function fanOut<P>(name: string, perTenant: () => JobDefinition<P>, payload: () 
     scope: 'platform',
     async run(_payload, { trx }) {
       const jobs = current().jobs;
-      for (const tenantId of await ledgerTenants(trx)) await jobs.enqueue(perTenant(), payload(), { trx, tenantId });
+      for (const tenantId of await tenants(trx)) await jobs.enqueue(perTenant(), payload(), { trx, tenantId });
     },
   });
 }
@@ -122,6 +129,19 @@ export const monthlyStatements = defineJob({
   },
 });
 
+/** The month's flat fees, posted before its statements are written (04:00 vs 05:00 on the first). */
+export const monthlyFees = defineJob({
+  name: 'consignment.monthly-fees',
+  version: 1,
+  payload: Period,
+  priority: 'LOW',
+  maxAttempts: 5,
+  timeoutMs: 600_000,
+  async run(payload, { trx, tenantId }) {
+    await postMonthlyFees(trx, tenantId!, payload.period);
+  },
+});
+
 export async function writeStatements(platform: Platform, trx: Tx, tenantId: string, period: string): Promise<number> {
   const { currency } = await payoutSettings(trx);
   const storeName = (await tenancy(platform).storeIdentity(tenantId))?.name ?? 'Your store';
@@ -148,15 +168,17 @@ export async function writeStatements(platform: Platform, trx: Tx, tenantId: str
 
 export const proposeRuns = fanOut('consignment.schedule-payout-runs', () => proposeRun, () => ({}));
 export const reconcileAll = fanOut('consignment.schedule-reconciliation', () => reconcile, () => ({ day: new Date(Date.now() - 86_400_000).toISOString().slice(0, 10) }));
+export const feesAll = fanOut('consignment.schedule-monthly-fees', () => monthlyFees, () => ({ period: previousPeriod(new Date()) }), intakeTenants);
 export const statementsAll = fanOut('consignment.schedule-statements', () => monthlyStatements, () => ({ period: previousPeriod(new Date()) }));
 
-export const ledgerJobs = [sendNotification, postOrderEvent, sweepOrderEvents, processPayoutRun, proposeRun, reconcile, monthlyStatements, proposeRuns, reconcileAll, statementsAll];
+export const ledgerJobs = [sendNotification, postOrderEvent, sweepOrderEvents, processPayoutRun, proposeRun, reconcile, monthlyStatements, monthlyFees, proposeRuns, reconcileAll, feesAll, statementsAll];
 
 export const ledgerSchedules = [
   defineSchedule(sweepOrderEvents, '* * * * *', {}),
   // Weekly on Monday morning, so staff approve the week's run at opening.
   defineSchedule(proposeRuns, '0 6 * * 1', {}),
   defineSchedule(reconcileAll, '30 3 * * *', {}),
+  defineSchedule(feesAll, '0 4 1 * *', {}),
   defineSchedule(statementsAll, '0 5 1 * *', {}),
 ];
 
