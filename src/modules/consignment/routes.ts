@@ -8,6 +8,7 @@ import { pageSchema } from '../../platform/http/pagination.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { acceptAgreement, acceptancesOf } from './agreements.ts';
+import { listBatches } from './batch-list.ts';
 import { withSummaries } from './consignor-summaries.ts';
 import { createConsignor, getConsignor, listConsignors, requireConsignor, updateConsignor } from './consignors.ts';
 import { expiringItems } from './expiring.ts';
@@ -20,6 +21,8 @@ import {
   AcceptanceInput,
   Batch,
   BatchInput,
+  BatchListQuery,
+  BatchSummary,
   CategoryCommission,
   CategoryCommissionInput,
   CategoryParams,
@@ -187,6 +190,9 @@ export async function consignmentRoutes(root: FastifyInstance, platform: Platfor
   );
 
   // Intake batches
+  app.get(`${PREFIX}/batches`, { schema: { tags, querystring: BatchListQuery, response: { 200: pageSchema(BatchSummary) } }, preHandler: guard('consignment:read') }, (request) =>
+    read(request, (trx, tenantId) => listBatches(trx, tenantId, request.query)),
+  );
   app.post(`${PREFIX}/batches`, { schema: { ...writeSchema, body: BatchInput, response: { 201: Batch } }, preHandler: guard('consignment:write') }, (request, reply) =>
     write(request, reply, 201, (trx, tenantId) => createBatch(trx, tenantId, request.body)),
   );

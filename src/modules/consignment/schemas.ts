@@ -233,3 +233,29 @@ export const ExpiringItems = Type.Object({
   total: Type.Integer({ description: 'All items on the floor whose period ends in the window (items holds at most `limit`).' }),
 });
 export type ExpiringItems = Static<typeof ExpiringItems>;
+
+const BatchStatus = Type.Union([Type.Literal('draft'), Type.Literal('proposed'), Type.Literal('accepted'), Type.Literal('rejected')]);
+export const BatchListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 300 })),
+    status: Type.Optional(Type.Union([BatchStatus, Type.Literal('open')], { description: '`open`: drafts and proposals, not yet accepted or rejected.' })),
+    consignor_id: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export type BatchListQuery = Static<typeof BatchListQuery>;
+export const BatchSummary = Type.Object({
+  id: Uuid,
+  consignor_id: Uuid,
+  consignor_name: Type.String(),
+  source: Type.Union([Type.Literal('staff'), Type.Literal('consignor')]),
+  status: BatchStatus,
+  note: Nullable(Type.String()),
+  items: Type.Integer(),
+  total_minor: Type.Integer({ description: 'The sum of the items’ intake prices.' }),
+  currency: Nullable(Type.String()),
+  accepted_at: Nullable(Timestamp),
+  created_at: Timestamp,
+});
+export type BatchSummary = Static<typeof BatchSummary>;

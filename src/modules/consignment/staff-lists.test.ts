@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestSession, staffSession, storeHost } from '../../../test/support/auth.ts';
+import { consignorView } from './index.ts';
 import { type TestApp, type Tenant, makeTenant, startTestApp } from '../../../test/support/platform.ts';
 
 const DAY = 86_400_000;
@@ -119,5 +120,36 @@ describe('consignment staff lists', () => {
     expect((await api('GET', '/items/expiring')).json()).toMatchObject({ total: 1, items: [{ id: coat!.id }] });
 
     expect((await api('GET', '/items/expiring?within_days=0')).statusCode).toBe(400);
+  });
+
+  it('lists intake batches newest first across pages, open ones on their own, with consignor, count and total', async () => {
+    const lily = await newConsignor('Lily Intake');
+    const ids: string[] = [];
+    for (const count of [1, 2, 3]) {
+      const created = await api('POST', '/batches', { consignor_id: lily.id, items: Array.from({ length: count }, (_, index) => ({ title: `Item ${index}`, price_minor: 1_000, currency: 'USD' })) });
+      ids.push(created.json().id);
+    }
+    await t.platform.db.withTenant(store.id, (trx) => consignorView.propose(trx, store.id, lily.id, { items: [{ title: 'Proposed lamp', price_minor: 2_500 }] }));
+    expect((await api('POST', `/batches/${ids[0]}/accept`)).statusCode).toBe(200);
+    expect((await api('POST', `/batches/${ids[1]}/reject`)).statusCode).toBe(200);
+
+    const seen: { id: string; status: string; source: string; items: number; total_minor: number; consignor_name: string }[] = [];
+    let cursor: string | null = null;
+    do {
+      const page = await api('GET', `/batches?consignor_id=${lily.id}&limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      expect(page.statusCode, page.body).toBe(200);
+      seen.push(...page.json().items);
+      cursor = page.json().next_cursor;
+    } while (cursor);
+    expect(seen.map((batch) => [batch.source, batch.status, batch.items, batch.total_minor])).toEqual([
+      ['consignor', 'proposed', 1, 2_500],
+      ['staff', 'draft', 3, 3_000],
+      ['staff', 'rejected', 2, 2_000],
+      ['staff', 'accepted', 1, 1_000],
+    ]);
+    expect(seen.every((batch) => batch.consignor_name === 'Lily Intake')).toBe(true);
+    const open = (await api('GET', `/batches?consignor_id=${lily.id}&status=open`)).json().items;
+    expect(open.map((batch: { status: string }) => batch.status)).toEqual(['proposed', 'draft']);
+    expect((await api('GET', `/batches?consignor_id=${lily.id}`, undefined, otherManager, other)).json().items).toEqual([]);
   });
 });
