@@ -243,4 +243,31 @@ describe('consignment intake to the consignor portal in a browser', () => {
     await portal.close();
     expect(scriptErrors).toEqual([]);
   }, 120_000);
+
+  it('shows a clerk without consignment:write the consignors and batches, but no action that changes them', async () => {
+    const clerk = await staffSession(t.platform, store.id, 'staff');
+    const page = await newPage();
+    await page.goto(`${origin}/admin/`);
+    await page.waitForURL(/\/admin\/sign-in/);
+    await page.getByLabel('Email').fill(clerk.email);
+    await page.locator('#password').fill(clerk.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(`${origin}/admin/`);
+    await page.getByRole('link', { name: 'Consignors', exact: true }).click();
+    await page.getByRole('table', { name: 'Consignors' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Add consignor' }).count()).toBe(0);
+    await page.getByRole('link', { name: 'Rose Abernathy' }).click();
+    await page.getByRole('heading', { name: 'Rose Abernathy' }).waitFor();
+    expect(await page.getByLabel('Name').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: /Save changes|Take in items|E-mail a portal invitation/ }).count()).toBe(0);
+    await check(page, '15-consignor-read-only');
+    await page.getByRole('link', { name: 'Intake', exact: true }).click();
+    await page.getByText('Nothing waiting for intake.').waitFor();
+    expect(await page.getByRole('button', { name: 'New intake batch' }).count()).toBe(0);
+    // The address of a write-only screen sends the clerk back to the dashboard.
+    await page.goto(`${origin}/admin/consignment/intake/new`);
+    await page.waitForURL(`${origin}/admin/`);
+    await page.close();
+    expect(scriptErrors).toEqual([]);
+  });
 });
