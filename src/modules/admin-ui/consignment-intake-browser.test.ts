@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
@@ -118,11 +119,23 @@ describe('consignment intake to the consignor portal in a browser', () => {
     expect(await list.textContent()).toContain('Signed');
     await check(page, '04-consignors');
 
+    // More consignors than the intake picker's first page, all before Rose by name.
+    await inStore((trx) =>
+      sql`insert into consignors (tenant_id, display_name) select ${store.id}, 'Aaron Bulk ' || lpad(n::text, 3, '0') from generate_series(1, 205) n`.execute(trx),
+    );
+
     // Intake: three rows; the server refuses a row without a price, on that row's price field.
     await page.getByRole('link', { name: 'Rose Abernathy' }).click();
     await page.getByRole('button', { name: 'Take in items' }).click();
     await page.waitForURL(/\/admin\/consignment\/intake\/new\?consignor=/);
     await page.getByRole('heading', { name: 'New intake batch' }).waitFor();
+    expect(await page.locator('#consignor').textContent()).toContain('Rose Abernathy');
+    // The picker's filter searches the server for consignors beyond its first page; the choice stays.
+    await page.locator('#consignor').click();
+    await page.locator('.p-select-filter').fill('bulk 204');
+    await page.getByRole('option', { name: 'Aaron Bulk 204' }).waitFor();
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#consignor').textContent()).toContain('Rose Abernathy');
     await check(page, '05-intake-new');
     await page.getByLabel('Note (optional)').fill('Spring drop-off');
     const titles = ['Camel wool coat', 'Silk scarf, hand-rolled', 'Brass table lamp'];
@@ -256,6 +269,9 @@ describe('consignment intake to the consignor portal in a browser', () => {
     await page.getByRole('link', { name: 'Consignors', exact: true }).click();
     await page.getByRole('table', { name: 'Consignors' }).waitFor();
     expect(await page.getByRole('button', { name: 'Add consignor' }).count()).toBe(0);
+    await page.getByLabel('Search consignors').fill('rose');
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/\?q=rose/);
     await page.getByRole('link', { name: 'Rose Abernathy' }).click();
     await page.getByRole('heading', { name: 'Rose Abernathy' }).waitFor();
     expect(await page.getByLabel('Name').isDisabled()).toBe(true);
