@@ -49,19 +49,23 @@ export async function items(trx: Tx, consignorId: string, limit: number): Promis
     )
     .orderBy('id')
     .execute();
-  return rows.map((row) => ({
-    id: row.id,
-    title: row.title,
-    sku: row.sku,
-    status: row.status,
-    price_minor: Number(row.price_minor),
-    currency: row.currency,
-    days_on_floor: row.days_on_floor,
-    expires_at: row.expires_at?.toISOString() ?? null,
-    price_history: history
+  return rows.map((row) => {
+    const steps = history
       .filter((step) => step.item_id === row.id)
-      .map((step) => ({ price_minor: Number(step.price_minor), reason: step.reason, markdown_step: step.markdown_step, at: step.created_at.toISOString() })),
-  }));
+      .map((step) => ({ price_minor: Number(step.price_minor), reason: step.reason, markdown_step: step.markdown_step, at: step.created_at.toISOString() }));
+    return {
+      id: row.id,
+      title: row.title,
+      sku: row.sku,
+      status: row.status,
+      // The item's own price is the intake price markdowns are figured from; the price now is the last one set.
+      price_minor: steps.at(-1)?.price_minor ?? Number(row.price_minor),
+      currency: row.currency,
+      days_on_floor: row.days_on_floor,
+      expires_at: row.expires_at?.toISOString() ?? null,
+      price_history: steps,
+    };
+  });
 }
 
 /** The consignor's own proposals (batches they proposed), newest first. */

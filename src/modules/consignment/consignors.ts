@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Tx } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { decodeCursor, type Page, toPage } from '../../platform/http/pagination.ts';
@@ -99,13 +99,23 @@ export async function updateConsignor(trx: Tx, tenantId: string, id: string, pat
 
 const CURSOR = /^[0-9a-f-]{36}$/;
 
-/** In id order, keyset-paginated. */
+/**
+ * By name (then id), keyset-paginated: the cursor is the last consignor's id, and the page after it starts past
+ * that consignor's (name, id), so a rename between pages neither repeats nor skips anyone else. `q` matches part of
+ * the name, e-mail or phone.
+ */
 export async function listConsignors(trx: Tx, tenantId: string, query: ConsignorListQuery): Promise<Page<Consignor>> {
   const limit = query.limit ?? 50;
   const after = decodeCursor(query.cursor, (key) => CURSOR.test(key));
   let select = trx.selectFrom('consignors').selectAll().where('tenant_id', '=', tenantId);
   if (query.status) select = select.where('status', '=', query.status);
-  if (after) select = select.where('id', '>', after);
-  const rows = await select.orderBy('id').limit(limit + 1).execute();
+  if (query.q) {
+    const pattern = `%${query.q.trim().replace(/[\\%_]/g, (c: string) => `\\${c}`)}%`;
+    select = select.where((eb) => eb.or([eb('display_name', 'ilike', pattern), eb('email', 'ilike', pattern), eb('phone', 'ilike', pattern)]));
+  }
+  if (after) {
+    select = select.where(sql<boolean>`(lower(display_name), id) > (select lower(last.display_name), last.id from consignors last where last.id = ${after})`);
+  }
+  const rows = await select.orderBy(sql`lower(display_name)`).orderBy('id').limit(limit + 1).execute();
   return toPage(rows.map(toConsignor), limit, (consignor) => consignor.id);
 }

@@ -8,7 +8,10 @@ import { pageSchema } from '../../platform/http/pagination.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { acceptAgreement, acceptancesOf } from './agreements.ts';
+import { listBatches } from './batch-list.ts';
+import { withSummaries } from './consignor-summaries.ts';
 import { createConsignor, getConsignor, listConsignors, requireConsignor, updateConsignor } from './consignors.ts';
+import { expiringItems } from './expiring.ts';
 import { acceptBatch, addItems, createBatch, getBatch, rejectBatch } from './intake.ts';
 import { listItems, priceHistory } from './items.ts';
 import { rotateTaxIdsJob } from './jobs.ts';
@@ -18,6 +21,8 @@ import {
   AcceptanceInput,
   Batch,
   BatchInput,
+  BatchListQuery,
+  BatchSummary,
   CategoryCommission,
   CategoryCommissionInput,
   CategoryParams,
@@ -25,8 +30,11 @@ import {
   ConsignorInput,
   ConsignorListQuery,
   ConsignorPatch,
+  ConsignorSummary,
   ConsignorTerms,
   ConsignorTermsInput,
+  ExpiringItems,
+  ExpiringQuery,
   IdParams,
   Item,
   ItemListQuery,
@@ -88,8 +96,14 @@ export async function consignmentRoutes(root: FastifyInstance, platform: Platfor
   const writeSchema = { tags, headers: IdempotencyHeaders };
 
   // Consignors
-  app.get(`${PREFIX}/consignors`, { schema: { tags, querystring: ConsignorListQuery, response: { 200: pageSchema(Consignor) } }, preHandler: guard('consignment:read') }, (request) =>
-    read(request, (trx, tenantId) => listConsignors(trx, tenantId, request.query)),
+  app.get(
+    `${PREFIX}/consignors`,
+    { schema: { tags, querystring: ConsignorListQuery, response: { 200: pageSchema(ConsignorSummary) }, description: 'By name; each with the agreement last accepted and the balance.' }, preHandler: guard('consignment:read') },
+    (request) =>
+      read(request, async (trx, tenantId) => {
+        const page = await listConsignors(trx, tenantId, request.query);
+        return { items: await withSummaries(trx, tenantId, page.items), next_cursor: page.next_cursor };
+      }),
   );
   app.post(`${PREFIX}/consignors`, { schema: { ...writeSchema, body: ConsignorInput, response: { 201: Consignor } }, preHandler: guard('consignment:write') }, (request, reply) =>
     write(request, reply, 201, (trx, tenantId) => createConsignor(trx, tenantId, request.body)),
@@ -176,6 +190,9 @@ export async function consignmentRoutes(root: FastifyInstance, platform: Platfor
   );
 
   // Intake batches
+  app.get(`${PREFIX}/batches`, { schema: { tags, querystring: BatchListQuery, response: { 200: pageSchema(BatchSummary) } }, preHandler: guard('consignment:read') }, (request) =>
+    read(request, (trx, tenantId) => listBatches(trx, tenantId, request.query)),
+  );
   app.post(`${PREFIX}/batches`, { schema: { ...writeSchema, body: BatchInput, response: { 201: Batch } }, preHandler: guard('consignment:write') }, (request, reply) =>
     write(request, reply, 201, (trx, tenantId) => createBatch(trx, tenantId, request.body)),
   );
@@ -222,6 +239,11 @@ export async function consignmentRoutes(root: FastifyInstance, platform: Platfor
   );
 
   // Items on the floor and their price history
+  app.get(
+    `${PREFIX}/items/expiring`,
+    { schema: { tags, querystring: ExpiringQuery, response: { 200: ExpiringItems }, description: 'Items on the floor whose consignment period ends within the window.' }, preHandler: guard('consignment:read') },
+    (request) => read(request, (trx, tenantId) => expiringItems(trx, tenantId, request.query)),
+  );
   app.get(`${PREFIX}/items`, { schema: { tags, querystring: ItemListQuery, response: { 200: pageSchema(Item) } }, preHandler: guard('consignment:read') }, (request) =>
     read(request, (trx, tenantId) => listItems(trx, tenantId, request.query)),
   );

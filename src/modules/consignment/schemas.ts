@@ -66,10 +66,22 @@ export const ConsignorListQuery = Type.Object(
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
     cursor: Type.Optional(Type.String({ maxLength: 300 })),
     status: Type.Optional(ConsignorStatus),
+    q: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'Part of the name, e-mail or phone number.' })),
   },
   { additionalProperties: false },
 );
 export type ConsignorListQuery = Static<typeof ConsignorListQuery>;
+
+/** A consignor in the staff list: the record, the agreement they last accepted, and their balance in the store's currency. */
+export const ConsignorSummary = Type.Object({
+  ...Consignor.properties,
+  accepted_agreement_version: Nullable(Type.Integer()),
+  accepted_agreement_at: Nullable(Timestamp),
+  currency: Type.String(),
+  balance_minor: Type.Integer({ description: 'Everything posted to the ledger.' }),
+  payable_minor: Type.Integer({ description: 'What may be paid out now (past the return window).' }),
+});
+export type ConsignorSummary = Static<typeof ConsignorSummary>;
 
 export const TaxIdInput = Type.Object({ tax_id: Type.String({ minLength: 4, maxLength: 40, pattern: '^[A-Za-z0-9 -]+$' }) }, { additionalProperties: false });
 export const TaxIdStatus = Type.Object({ has_tax_id: Type.Boolean(), tax_id_key_version: Type.Integer() });
@@ -196,3 +208,54 @@ export const ItemListQuery = Type.Object(
 export type ItemListQuery = Static<typeof ItemListQuery>;
 
 export const PriceHistoryEntry = Type.Object({ price_minor: Type.Integer(), reason: Type.Union([Type.Literal('intake'), Type.Literal('markdown')]), markdown_step: Type.Integer(), at: Timestamp });
+
+export const ExpiringQuery = Type.Object(
+  {
+    within_days: Type.Optional(Type.Integer({ minimum: 1, maximum: 90, default: 7 })),
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  },
+  { additionalProperties: false },
+);
+export type ExpiringQuery = Static<typeof ExpiringQuery>;
+export const ExpiringItem = Type.Object({
+  id: Uuid,
+  title: Type.String(),
+  sku: Type.String(),
+  price_minor: Type.Integer(),
+  currency: Type.String(),
+  expires_at: Timestamp,
+  product_id: Uuid,
+  consignor_id: Uuid,
+  consignor_name: Type.String(),
+});
+export const ExpiringItems = Type.Object({
+  items: Type.Array(ExpiringItem, { description: 'Soonest first.' }),
+  total: Type.Integer({ description: 'All items on the floor whose period ends in the window (items holds at most `limit`).' }),
+});
+export type ExpiringItems = Static<typeof ExpiringItems>;
+
+const BatchStatus = Type.Union([Type.Literal('draft'), Type.Literal('proposed'), Type.Literal('accepted'), Type.Literal('rejected')]);
+export const BatchListQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
+    cursor: Type.Optional(Type.String({ maxLength: 300 })),
+    status: Type.Optional(Type.Union([BatchStatus, Type.Literal('open')], { description: '`open`: drafts and proposals, not yet accepted or rejected.' })),
+    consignor_id: Type.Optional(Uuid),
+  },
+  { additionalProperties: false },
+);
+export type BatchListQuery = Static<typeof BatchListQuery>;
+export const BatchSummary = Type.Object({
+  id: Uuid,
+  consignor_id: Uuid,
+  consignor_name: Type.String(),
+  source: Type.Union([Type.Literal('staff'), Type.Literal('consignor')]),
+  status: BatchStatus,
+  note: Nullable(Type.String()),
+  items: Type.Integer(),
+  total_minor: Type.Integer({ description: 'The sum of the items’ intake prices.' }),
+  currency: Nullable(Type.String()),
+  accepted_at: Nullable(Timestamp),
+  created_at: Timestamp,
+});
+export type BatchSummary = Static<typeof BatchSummary>;

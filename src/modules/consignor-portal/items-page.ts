@@ -34,6 +34,6 @@ export function itemsPage(items: readonly ConsignorItem[], now = Date.now()): Ht
     'Your items: status, price, days on the floor and days left in the consignment period',
     html`<tr><th scope="col">Item</th><th scope="col">Tag</th><th scope="col">Status</th><th scope="col" class="amount">Price now</th><th scope="col" class="amount">Days on floor</th><th scope="col">Days left</th><th scope="col">Price history</th></tr>`,
     (item) =>
-      html`<tr><td>${item.title}</td><td>${item.sku ?? '—'}</td><td><span class="status">${STATUS[item.status]}</span></td><td class="amount">${formatMoney(item.price_minor, item.currency)}</td><td class="amount">${item.days_on_floor ?? '—'}</td><td>${daysLeft(item, now)}</td><td>${history(item)}</td></tr>`,
+      html`<tr><td>${item.title}</td><td class="tag">${item.sku ?? '—'}</td><td><span class="status">${STATUS[item.status]}</span></td><td class="amount">${formatMoney(item.price_minor, item.currency)}</td><td class="amount">${item.days_on_floor ?? '—'}</td><td>${daysLeft(item, now)}</td><td>${history(item)}</td></tr>`,
   )}`;
 }

@@ -11,8 +11,7 @@ declare module 'vue-router' {
 }
 
 /**
- * The admin's screens, each loaded on first visit. Media and consignment screens join here when
- * their APIs exist.
+ * The admin's screens, each loaded on first visit. Media screens join here when their API exists.
  */
 export const routes: RouteRecordRaw[] = [
   { path: '/sign-in', name: 'sign-in', component: () => import('./screens/SignIn.vue'), meta: { title: 'Sign in', public: true } },
@@ -24,6 +23,12 @@ export const routes: RouteRecordRaw[] = [
   { path: '/orders/:id', name: 'order', component: () => import('./screens/OrderDetail.vue'), props: true, meta: { title: 'Order', scope: 'orders:read' } },
   { path: '/catalog/organise', name: 'organise', component: () => import('./screens/Organise.vue'), meta: { title: 'Collections and categories', scope: 'catalog:read' } },
   { path: '/imports', name: 'imports', component: () => import('./screens/Imports.vue'), meta: { title: 'Import and export', scope: 'catalog:write' } },
+  { path: '/consignment/consignors', name: 'consignors', component: () => import('./screens/Consignors.vue'), meta: { title: 'Consignors', scope: 'consignment:read' } },
+  { path: '/consignment/consignors/new', name: 'consignor-new', component: () => import('./screens/ConsignorEdit.vue'), meta: { title: 'New consignor', scope: 'consignment:write' } },
+  { path: '/consignment/consignors/:id', name: 'consignor', component: () => import('./screens/ConsignorEdit.vue'), props: true, meta: { title: 'Consignor', scope: 'consignment:read' } },
+  { path: '/consignment/intake', name: 'intake', component: () => import('./screens/Intake.vue'), meta: { title: 'Intake', scope: 'consignment:read' } },
+  { path: '/consignment/intake/new', name: 'intake-new', component: () => import('./screens/IntakeBatch.vue'), meta: { title: 'New intake batch', scope: 'consignment:write' } },
+  { path: '/consignment/intake/:id', name: 'intake-batch', component: () => import('./screens/IntakeBatch.vue'), props: true, meta: { title: 'Intake batch', scope: 'consignment:read' } },
   { path: '/consignment/payouts', name: 'payout-runs', component: () => import('./screens/PayoutRuns.vue'), meta: { title: 'Payouts', scope: 'consignment:read' } },
   { path: '/consignment/payouts/:id', name: 'payout-run', component: () => import('./screens/PayoutRun.vue'), props: true, meta: { title: 'Payout run', scope: 'consignment:read' } },
   { path: '/consignment/statements', name: 'statements', component: () => import('./screens/Statements.vue'), meta: { title: 'Statements', scope: 'consignment:read' } },

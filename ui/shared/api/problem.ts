@@ -11,11 +11,15 @@ const PATTERN_HINTS: Record<string, string> = {
   logo_url: 'Use an address that starts with https://.',
   code: 'Use lowercase letters, digits and dashes.',
   hostname: 'Use a domain name such as shop.example.com.',
+  email: 'Enter an e-mail address such as rose@example.com.',
+  country: 'Use a two-letter country code in capitals, e.g. US.',
 };
 
 function readable(field: string, message: string): string {
   if (message === 'must NOT have fewer than 1 characters') return 'This field is required.';
-  if (!message.startsWith('must match pattern') && !message.startsWith('must match format')) return message;
+  // A nullable field's schema is a union: its failure names the union, not what the value lacks.
+  const shape = message.startsWith('must match pattern') || message.startsWith('must match format') || message === 'must match a schema in anyOf';
+  if (!shape) return message;
   return PATTERN_HINTS[field.split('/').at(-1) ?? ''] ?? 'This value is not in the expected form.';
 }
 

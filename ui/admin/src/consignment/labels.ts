@@ -36,3 +36,28 @@ export const METHOD_LABELS: Record<string, string> = {
 };
 
 export const formatDateTime = (iso: string | null) => (iso ? new Date(iso).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' }) : '—');
+
+/** How a consignor is paid, as the consignor form offers it (the API's methods, test provider aside). */
+export const PAYOUT_METHOD_OPTIONS = (['check', 'cash', 'store_credit', 'stripe_connect'] as const).map((value) => ({ value, label: METHOD_LABELS[value]! }));
+
+export const CONSIGNOR_STATUS_LABELS = { active: 'Active', inactive: 'Inactive', archived: 'Archived' } as const;
+
+export const BATCH_STATUS_LABELS = { draft: 'Being entered', proposed: 'Proposed by consignor', accepted: 'On the floor', rejected: 'Declined' } as const;
+export type BatchStatus = keyof typeof BATCH_STATUS_LABELS;
+
+export function batchSeverity(status: BatchStatus): 'success' | 'info' | 'warn' | 'secondary' {
+  if (status === 'accepted') return 'success';
+  if (status === 'proposed') return 'warn';
+  return status === 'draft' ? 'info' : 'secondary';
+}
+
+export const ITEM_STATUS_LABELS = {
+  pending: 'Waiting for intake',
+  on_floor: 'On the floor',
+  sold: 'Sold',
+  returned: 'Returned',
+  donated: 'Donated',
+  store_stock: 'Store stock',
+} as const;
+
+export const formatDate = (iso: string | null) => (iso ? new Date(iso).toLocaleDateString(undefined, { dateStyle: 'medium' }) : '—');
