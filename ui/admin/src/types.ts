@@ -13,3 +13,5 @@ export type StaffMember = Json<paths['/admin/api/v1/staff']['get']['responses'][
 export type ApiClientView = Json<paths['/admin/api/v1/api-clients']['get']['responses'][200]>['items'][number];
 export type Domain = Json<paths['/admin/api/v1/domains']['get']['responses'][200]>['items'][number];
 export type ProductInput = NonNullable<paths['/admin/api/v1/products']['post']['requestBody']>['content']['application/json'];
+export type MediaAsset = Json<paths['/admin/api/v1/media/{id}']['get']['responses'][200]>;
+export type ProductMedium = Product['media'][number];
