@@ -100,7 +100,7 @@ describe('product media in a browser', () => {
     await page.getByRole('button', { name: 'Move up (image 2)' }).focus();
     await page.keyboard.press('Enter');
     await expect.poll(async () => (await mediaOfProduct()).map((medium) => medium.asset_id)).toEqual([back, front]);
-    expect(await page.getByLabel('Description of image 1').inputValue()).toBe('Blue wool scarf');
+    await expect.poll(() => page.getByLabel('Description of image 1').inputValue()).toBe('Blue wool scarf');
     await page.locator('img[alt="Blue wool scarf"]').evaluate((image: { decode(): Promise<void> }) => image.decode());
     await check(page, 'pm-03-attached');
 
