@@ -24,6 +24,8 @@ describe('admin app delivery', () => {
       expect(shell.statusCode).toBe(200);
       expect(shell.headers['cache-control']).toBe('no-cache');
       expect(shell.body).toContain('<div id="app"></div>');
+      // Uploads go to the app's own object routes here: the page connects to nothing else.
+      expect(String(shell.headers['content-security-policy']).split('; ')).toContain("connect-src 'self'");
     }
     const shell = await t.app.inject({ url: '/admin', headers: { host: storeHost(store) } });
     const script = shell.body.match(/src="(\/admin\/assets\/index-[\w-]+\.js)"/)?.[1];
@@ -110,5 +112,20 @@ describe('admin app delivery', () => {
     const otherOwner = { host: storeHost(other), ...(await staffSession(t.platform, other.id, 'owner')).headers };
     expect((await t.app.inject({ url: '/admin/api/v1/domains', headers: otherOwner })).json().items).toEqual([]);
     expect((await t.app.inject({ method: 'DELETE', url: '/admin/api/v1/domains/shop.admin-store.example', headers: owner })).statusCode).toBe(204);
+  });
+});
+
+describe('admin app page policy', () => {
+  let t: TestApp;
+  afterAll(() => t?.close());
+
+  it('lets the page connect to the storage host that media uploads go to, and nowhere else', async () => {
+    t = await startTestApp({ STORAGE_PUBLIC_URL: 'https://media.example.test' });
+    const store = await makeTenant(t.platform.db, 'Policy Store');
+    const shell = await t.app.inject({ url: '/admin/products/1', headers: { host: storeHost(store) } });
+    const policy = String(shell.headers['content-security-policy']);
+    expect(policy.split('; ')).toContain("connect-src 'self' https://media.example.test");
+    const upload = await t.platform.storage.presignPut(`tenants/${store.id}/media/x/original`, { contentType: 'image/png', contentLength: 10, expiresInS: 60 });
+    expect(new URL(upload.url).origin).toBe('https://media.example.test');
   });
 });

@@ -6,7 +6,7 @@ import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type Tenant, tenancy } from '../tenancy/index.ts';
 import type { AppBuild } from './assets.ts';
-import { APP_POLICY, IMMUTABLE, NO_CACHE, send } from './delivery.ts';
+import { IMMUTABLE, NO_CACHE, appPolicy, send, uploadOrigins } from './delivery.ts';
 import { Bootstrap, TelemetryBatch } from './schemas.ts';
 import { recordTelemetry } from './telemetry-intake.ts';
 
@@ -28,10 +28,12 @@ export async function adminUiRoutes(root: FastifyInstance, platform: Platform, b
     return send(request, reply, file, IMMUTABLE);
   });
 
+  // The product editor uploads media straight to storage, so the page may connect there too.
+  const policy = appPolicy(await uploadOrigins(platform.storage));
   const shell = async (request: FastifyRequest, reply: FastifyReply) => {
     storeOf(request);
     if (request.url.startsWith(`${API_BASE}/`)) throw new HttpProblem(404, 'Not Found', 'No such admin API endpoint.');
-    return send(request, reply.header('content-security-policy', APP_POLICY), build.index, NO_CACHE);
+    return send(request, reply.header('content-security-policy', policy), build.index, NO_CACHE);
   };
   app.get('/admin', { schema: { hide: true } }, shell);
   app.get('/admin/*', { schema: { hide: true } }, shell);

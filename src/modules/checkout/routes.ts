@@ -1,17 +1,21 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { Type } from 'typebox';
 import { requireScopes } from '../../platform/http/auth.ts';
+import { idempotent } from '../../platform/http/idempotency.ts';
 import { decodeCursor, pageSchema, toPage } from '../../platform/http/pagination.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { checkoutSettings, saveCheckoutSettings } from '../payments/index.ts';
 import { listOrders, loadOrder, orderSummary } from './orders.ts';
-import { CancelBody, FulfilBody, OrderListQuery, OrderParams, OrderSummaryBody, OrderSummaryQuery, OrderSummaryView, OrderView, RefundBody, SettingsBody } from './schemas.ts';
+import { CancelBody, FulfilBody, OrderListQuery, OrderParams, OrderSummaryBody, OrderSummaryQuery, OrderSummaryView, OrderView, RefundBody, SettingsBody, ShippingTaxBody, ShippingTaxView } from './schemas.ts';
 import { type Checkout, actionKey } from './service.ts';
+import { saveShippingTaxSettings, shippingTaxSettings } from './store-rates.ts';
 import { TimelineView, orderTimeline } from './timeline.ts';
 
 export const ADMIN_PREFIX = '/admin/api/v1';
 const tags = ['orders'];
+const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ description: 'Retries with the same key replay the first response.' })) });
 const CURSOR = /^\d{4}-\d{2}-\d{2}T[\d:.]+Z\|[0-9a-f-]{36}$/;
 
 function storeOf(request: FastifyRequest): string {
@@ -19,7 +23,7 @@ function storeOf(request: FastifyRequest): string {
   return request.tenant.id;
 }
 
-/** The merchant's order API: list, search, read, fulfil, cancel, refund; and the store's checkout settings. */
+/** The merchant's order API: list, search, read, fulfil, cancel, refund; and the store's checkout, shipping and tax settings. */
 export async function checkoutRoutes(app: FastifyInstance, platform: Platform, checkout: () => Checkout): Promise<void> {
   const api = app.withTypeProvider<TypeBoxTypeProvider>();
   const read = requireScopes('orders:read');
@@ -78,6 +82,22 @@ export async function checkoutRoutes(app: FastifyInstance, platform: Platform, c
       }
       await platform.db.withTenant(tenantId, (trx) => saveCheckoutSettings(trx, tenantId, request.body));
       return request.body;
+    },
+  );
+  api.get(`${ADMIN_PREFIX}/shipping-tax-settings`, { preHandler: read, schema: { tags: ['settings'], response: { 200: ShippingTaxView } } }, async (request) =>
+    platform.db.withTenant(storeOf(request), shippingTaxSettings),
+  );
+
+  api.put(
+    `${ADMIN_PREFIX}/shipping-tax-settings`,
+    { preHandler: requireScopes('settings:write'), schema: { tags: ['settings'], headers: IdempotencyHeaders, body: ShippingTaxBody, response: { 200: ShippingTaxView } } },
+    async (request, reply) => {
+      const tenantId = storeOf(request);
+      const result = await platform.db.withTenant(tenantId, (trx) =>
+        idempotent(trx, tenantId, request, async () => ({ status: 200, body: await saveShippingTaxSettings(trx, tenantId, request.body) })),
+      );
+      if (result.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.send(result.body);
     },
   );
 }

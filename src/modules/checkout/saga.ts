@@ -11,6 +11,7 @@ import { type CartOwner, type PricedCart, convertCart, pricedCart } from './cart
 import { type OrderEventJob, recordOrderEvent } from './events.ts';
 import { type OrderStatus, insertOrder } from './orders.ts';
 import type { ShippingRate, ShippingRateAdapter } from './shipping.ts';
+import { type StoreRates, storeRates } from './store-rates.ts';
 import type { TaxCalculator } from './tax.ts';
 import { checkoutSagaDuration, checkoutSagaFailed, ordersPlaced } from './telemetry.ts';
 
@@ -60,6 +61,8 @@ interface CheckoutContext {
   attemptId: string;
   cart: PricedCart;
   settings: CheckoutSettings;
+  /** The store's own shipping table and tax rates, where it set them. */
+  rates: StoreRates;
   /** The unit of work the order is written in (it also holds the Idempotency-Key row). */
   trx: Tx;
   address?: Address;
@@ -75,7 +78,7 @@ const problemCode = (error: unknown) =>
 
 function totalsOf(parts: CheckoutParts, context: CheckoutContext, rate: ShippingRate): Totals {
   const { cart, settings, input } = context;
-  const tax = parts.tax.calculate({
+  const tax = (context.rates.tax ?? parts.tax).calculate({
     address: { country: input.address.country, region: input.address.region },
     lines: cart.lines.map((line) => ({ key: line.variant_id, amountMinor: line.line_total_minor })),
     discountMinor: 0,
@@ -127,14 +130,17 @@ function checkoutSteps(parts: CheckoutParts) {
     name: 'shippingQuote',
     async run(context: CheckoutContext) {
       const address = context.address!;
-      const rates = await parts.shipping.quote({
-        tenantId: context.input.tenantId,
-        country: address.country,
-        postalCode: address.postal_code,
-        weightGrams: context.cart.weight_grams,
-        subtotalMinor: context.cart.subtotal_minor,
-        currency: context.cart.currency,
-      });
+      const rates = await parts.shipping.quote(
+        {
+          tenantId: context.input.tenantId,
+          country: address.country,
+          postalCode: address.postal_code,
+          weightGrams: context.cart.weight_grams,
+          subtotalMinor: context.cart.subtotal_minor,
+          currency: context.cart.currency,
+        },
+        context.rates.table,
+      );
       const rate = rates.find((candidate) => candidate.id === context.input.shippingMethodId);
       if (!rate) {
         throw new HttpProblem(422, 'Shipping method unavailable', 'Choose one of the shipping methods offered for this address.', {
@@ -263,7 +269,7 @@ export async function commitCheckout(parts: CheckoutParts, trx: Tx, input: Commi
     throw new HttpProblem(409, 'Cart empty', 'There is nothing in the cart to check out.', { extensions: { code: 'cart_empty' } });
   }
   const settings = await checkoutSettings(trx);
-  const context: CheckoutContext = { input, attemptId: '', cart, settings, trx };
+  const context: CheckoutContext = { input, attemptId: '', cart, settings, rates: await storeRates(trx), trx };
   try {
     await runSaga(parts.platform.db, input.tenantId, steps, context, {
       saga: 'checkout',
@@ -300,15 +306,19 @@ export async function previewCheckout(parts: CheckoutParts, trx: Tx, input: { te
   const verdict = await parts.addresses.validate(input.address);
   if (!verdict.valid) throw new HttpProblem(422, 'Address invalid', 'The shipping address cannot be used.', { extensions: { code: 'invalid_address', errors: verdict.errors } });
   const settings = await checkoutSettings(trx);
-  const rates = await parts.shipping.quote({
-    tenantId: input.tenantId,
-    country: verdict.address.country,
-    postalCode: verdict.address.postal_code,
-    weightGrams: cart.weight_grams,
-    subtotalMinor: cart.subtotal_minor,
-    currency: cart.currency,
-  });
-  const context = { input: { address: verdict.address }, cart, settings } as CheckoutContext;
+  const storeRateSettings = await storeRates(trx);
+  const rates = await parts.shipping.quote(
+    {
+      tenantId: input.tenantId,
+      country: verdict.address.country,
+      postalCode: verdict.address.postal_code,
+      weightGrams: cart.weight_grams,
+      subtotalMinor: cart.subtotal_minor,
+      currency: cart.currency,
+    },
+    storeRateSettings.table,
+  );
+  const context = { input: { address: verdict.address }, cart, settings, rates: storeRateSettings } as CheckoutContext;
   return {
     subtotal_minor: cart.subtotal_minor,
     currency: cart.currency,

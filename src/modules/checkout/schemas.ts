@@ -132,3 +132,59 @@ export const OrderSummaryBody = Type.Object(
   },
   strict,
 );
+
+const Country = Type.String({ pattern: '^[A-Z]{2}$', description: 'ISO 3166-1 alpha-2 code, in capitals.' });
+const SettingMinor = Type.Integer({ minimum: 0, maximum: 100_000_000 });
+
+export const ShippingRateSetting = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80, description: 'What the shopper chooses, e.g. "Standard (3–5 days)"; unique within its zone.' }),
+    amount_minor: SettingMinor,
+    free_over_minor: Type.Union([SettingMinor, Type.Null()], { description: 'Free when the cart subtotal reaches this amount; null: never free.' }),
+  },
+  strict,
+);
+
+export const ShippingZoneSetting = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 80 }),
+    countries: Type.Array(Country, { maxItems: 250, description: 'The destinations of the zone; each country is in one zone at most. Empty in the rest-of-world zone.' }),
+    rest_of_world: Type.Boolean({ description: 'Every country no other zone names (one such zone at most).' }),
+    rates: Type.Array(ShippingRateSetting, { minItems: 1, maxItems: 10 }),
+  },
+  strict,
+);
+
+export const TaxRateSetting = Type.Object(
+  {
+    country: Country,
+    region: Type.Union([Type.String({ pattern: '^[A-Z0-9]{1,3}$', description: 'The ISO 3166-2 subdivision code after the dash, e.g. CA for US-CA.' }), Type.Null()], {
+      description: 'null: the rate of the whole country (regions without a row of their own).',
+    }),
+    rate_basis_points: Type.Integer({ minimum: 0, maximum: 5000, description: '1 % = 100.' }),
+  },
+  strict,
+);
+
+const shippingTaxFields = {
+  shipping: Type.Object(
+    { zones: Type.Array(ShippingZoneSetting, { maxItems: 50, description: "Empty: the platform's built-in rate table (US standard and express by weight, international)." }) },
+    strict,
+  ),
+  tax: Type.Object(
+    {
+      prices_include_tax: Type.Boolean({ description: 'Whether listed prices already include tax (the same setting as in checkout-settings).' }),
+      rates: Type.Array(TaxRateSetting, { maxItems: 500, description: 'Exactly the rates that apply once saved: a destination without a row is not taxed.' }),
+    },
+    strict,
+  ),
+};
+
+export const ShippingTaxBody = Type.Object(shippingTaxFields, strict);
+export const ShippingTaxView = Type.Object(
+  {
+    ...shippingTaxFields,
+    updated_at: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: "null: never saved; the tax rates shown are the platform's built-in ones." }),
+  },
+  strict,
+);

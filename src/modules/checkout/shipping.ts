@@ -34,7 +34,7 @@ interface Band {
   maxGrams: number;
   amountMinor: number;
 }
-interface Zone {
+export interface Zone {
   id: string;
   countries: readonly string[] | '*';
   methods: { id: string; name: string; bands: Band[]; freeFromMinor?: number }[];
@@ -78,6 +78,12 @@ export class TableRateSource implements RateSource {
   }
 }
 
+/** A store's own rate table, with the revision its cached quotes are keyed by. */
+export interface StoreTable {
+  version: string;
+  source: TableRateSource;
+}
+
 const QUOTE_TTL_MS = 15 * 60_000;
 const log = logger('checkout.shipping');
 
@@ -101,15 +107,16 @@ export class ShippingRateAdapter {
     }));
   }
 
-  quote(request: ShippingRequest): Promise<ShippingRate[]> {
+  /** `storeTable`: the store's own rates in place of the default table (its version keys the cache, so a change applies at once). */
+  quote(request: ShippingRequest, storeTable?: StoreTable): Promise<ShippingRate[]> {
     return tracer('checkout-orchestrator').startActiveSpan('ShippingRateAdapter.quote', async (span) => {
       try {
-        const key = JSON.stringify([request.tenantId, request.country, request.postalCode, request.weightGrams, request.subtotalMinor, request.currency]);
+        const key = JSON.stringify([request.tenantId, storeTable?.version, request.country, request.postalCode, request.weightGrams, request.subtotalMinor, request.currency]);
         const cached = this.cache.get(key);
         span.setAttribute('shipping.cache_hit', cached !== undefined);
         shippingQuoteCache.inc({ result: cached ? 'hit' : 'miss' });
         if (cached) return cached;
-        const rates = await this.fromSources(request);
+        const rates = await this.fromSources(request, storeTable?.source ?? this.table);
         this.cache.set(key, rates);
         return rates;
       } finally {
@@ -118,11 +125,11 @@ export class ShippingRateAdapter {
     });
   }
 
-  private async fromSources(request: ShippingRequest): Promise<ShippingRate[]> {
+  private async fromSources(request: ShippingRequest, table: TableRateSource): Promise<ShippingRate[]> {
     const results = await Promise.all(this.external.map(({ source, policy }) => this.call(source, request, (fn) => policy.execute(({ signal }) => fn(signal)) as Promise<ShippingRate[]>)));
     const rates = results.flat();
     if (this.external.length > 0 && rates.length > 0) return rates;
-    return this.call(this.table, request, (fn) => fn(new AbortController().signal));
+    return this.call(table, request, (fn) => fn(new AbortController().signal));
   }
 
   private call(source: RateSource, request: ShippingRequest, run: (fn: (signal: AbortSignal) => Promise<ShippingRate[]>) => Promise<ShippingRate[]>): Promise<ShippingRate[]> {

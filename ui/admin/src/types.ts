@@ -25,3 +25,5 @@ export type Balance = Get<Consignment<'/consignors/{id}/balance'>>;
 export type Batch = Get<Consignment<'/batches/{id}'>>;
 export type BatchSummary = Get<Consignment<'/batches'>>['items'][number];
 export type ExpiringItems = Get<Consignment<'/items/expiring'>>;
+export type MediaAsset = Json<paths['/admin/api/v1/media/{id}']['get']['responses'][200]>;
+export type ProductMedium = Product['media'][number];

@@ -12,7 +12,9 @@ const PATTERN_HINTS: Record<string, string> = {
   code: 'Use lowercase letters, digits and dashes.',
   hostname: 'Use a domain name such as shop.example.com.',
   email: 'Enter an e-mail address such as rose@example.com.',
+  countries: 'Use two-letter country codes, e.g. US, CA.',
   country: 'Use a two-letter country code in capitals, e.g. US.',
+  region: 'Use the region’s code, e.g. CA for California.',
 };
 
 function readable(field: string, message: string): string {
@@ -20,7 +22,9 @@ function readable(field: string, message: string): string {
   // A nullable field's schema is a union: its failure names the union, not what the value lacks.
   const shape = message.startsWith('must match pattern') || message.startsWith('must match format') || message === 'must match a schema in anyOf';
   if (!shape) return message;
-  return PATTERN_HINTS[field.split('/').at(-1) ?? ''] ?? 'This value is not in the expected form.';
+  // An item of a list (`countries/1`) takes the list's hint.
+  const name = field.split('/').filter((segment) => !/^\d+$/.test(segment)).at(-1) ?? '';
+  return PATTERN_HINTS[name] ?? 'This value is not in the expected form.';
 }
 
 /** An RFC 9457 problem answer of the API, with validation failures keyed by field path (`variants/0/sku`). */
@@ -64,7 +68,7 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
 }
 
 export function describeError(error: unknown): string {
-  if (error instanceof ApiError && error.status === 400 && Object.keys(error.fields).length > 0) return 'Some fields need attention: see the messages beside them.';
+  if (error instanceof ApiError && (error.status === 400 || error.status === 422) && Object.keys(error.fields).length > 0) return 'Some fields need attention: see the messages beside them.';
   if (error instanceof ApiError) return `${error.detail}${error.requestId ? ` (reference ${error.requestId})` : ''}`;
   if (error instanceof TypeError) return 'The server could not be reached. Check your connection and try again.';
   return error instanceof Error ? error.message : String(error);
