@@ -61,7 +61,7 @@ describe('consignment fees', () => {
 
     const balance = await api('GET', `/consignors/${hazel.id}/balance`);
     expect(balance).toMatchObject({ balance_minor: -950 });
-    const [{ entries }] = await ownerQuery<{ entries: number }>(`select count(*)::int as entries from consignment_ledger_entries where consignor_id = $1`, [hazel.id]);
-    expect(entries).toBe(2);
+    const [row] = await ownerQuery<{ entries: number }>(`select count(*)::int as entries from consignment_ledger_entries where consignor_id = $1`, [hazel.id]);
+    expect(row?.entries).toBe(2);
   });
 });
