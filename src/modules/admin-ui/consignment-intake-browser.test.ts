@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
-import { staffSession } from '../../../test/support/auth.ts';
+import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import { waitFor } from '../../../test/support/jobs.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
@@ -30,6 +30,8 @@ describe('consignment intake to the consignor portal in a browser', () => {
     t = await startTestApp();
     store = await makeTenant(t.platform.db, 'Juniper Consignment');
     owner = await staffSession(t.platform, store.id, 'owner');
+    const category = await t.app.inject({ method: 'POST', url: '/admin/api/v1/categories', headers: { host: storeHost(store), ...owner.headers }, payload: { handle: 'outerwear', name: 'Outerwear' } });
+    expect(category.statusCode, category.body).toBe(201);
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://${store.subdomain}.localhost:${new URL(address).port}`;
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -149,6 +151,9 @@ describe('consignment intake to the consignor portal in a browser', () => {
       await page.locator(`#item-price-${index}`).fill(prices[index]!);
     }
     await page.locator('#item-description-0').fill('Size M, lined, barely worn');
+    await page.locator('#item-category-0').click();
+    await page.getByRole('option', { name: 'Outerwear' }).click();
+    await page.locator('#item-commission-2').fill('50');
     await page.getByRole('button', { name: 'Save batch' }).click();
     await page.locator('#item-price-1-error').waitFor();
     expect(await page.locator('#item-price-1-error').textContent()).toBe('Enter a price above zero.');
@@ -159,6 +164,12 @@ describe('consignment intake to the consignor portal in a browser', () => {
     const items = page.getByRole('table', { name: 'Items of this batch' });
     await items.waitFor();
     expect(await items.locator('tbody tr').count()).toBe(3);
+    const categoryPriceCommission = async (index: number) => (await items.locator('tbody tr').nth(index).locator('td').allTextContents()).slice(1, 4);
+    expect([await categoryPriceCommission(0), await categoryPriceCommission(1), await categoryPriceCommission(2)]).toEqual([
+      ['Outerwear', '$120.00', 'Per terms'],
+      ['—', '$45.00', 'Per terms'],
+      ['—', '$64.50', '50%'],
+    ]);
     await check(page, '07-intake-saved');
     await page.getByRole('button', { name: 'Accept and put on sale' }).focus();
     await page.keyboard.press('Enter');
