@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
-import { staffSession, storeHost } from '../../../test/support/auth.ts';
+import { staffSession, storeHost, type TestSession } from '../../../test/support/auth.ts';
 import { waitFor } from '../../../test/support/jobs.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
@@ -23,7 +23,7 @@ describe('consignment intake to the consignor portal in a browser', () => {
   let browser: Browser;
   let store: Tenant;
   let origin: string;
-  let owner: { email: string; password: string };
+  let owner: TestSession;
   const scriptErrors: string[] = [];
 
   beforeAll(async () => {
