@@ -95,6 +95,8 @@ describe('consignment intake to the consignor portal in a browser', () => {
     await page.getByLabel('Country').fill('US');
     await page.locator('#payout-method').click();
     await page.getByRole('option', { name: 'Cash' }).click();
+    await page.locator('#outcome').click();
+    await page.getByRole('option', { name: 'Donated' }).click();
     await page.locator('#commission').fill('35');
     // Keyboard: from the last field to the submit button.
     await page.locator('#period').focus();
@@ -105,6 +107,7 @@ describe('consignment intake to the consignor portal in a browser', () => {
     const consignorId = page.url().split('/').at(-1)!;
     await page.getByRole('heading', { name: 'Rose Abernathy' }).waitFor();
     expect(await page.locator('#commission').inputValue()).toBe('35');
+    expect(await page.locator('#outcome').textContent()).toBe('Donated');
     await page.getByRole('button', { name: 'Record signature in the shop' }).click();
     await page.getByText('Signed the current agreement (version 1)').waitFor();
     await page.getByRole('button', { name: 'E-mail a portal invitation' }).click();
