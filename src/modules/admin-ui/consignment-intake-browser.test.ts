@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
-import { staffSession } from '../../../test/support/auth.ts';
+import { staffSession, storeHost, type TestSession } from '../../../test/support/auth.ts';
 import { waitFor } from '../../../test/support/jobs.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type TestApp } from '../../../test/support/platform.ts';
@@ -23,13 +23,15 @@ describe('consignment intake to the consignor portal in a browser', () => {
   let browser: Browser;
   let store: Tenant;
   let origin: string;
-  let owner: { email: string; password: string };
+  let owner: TestSession;
   const scriptErrors: string[] = [];
 
   beforeAll(async () => {
     t = await startTestApp();
     store = await makeTenant(t.platform.db, 'Juniper Consignment');
     owner = await staffSession(t.platform, store.id, 'owner');
+    const category = await t.app.inject({ method: 'POST', url: '/admin/api/v1/categories', headers: { host: storeHost(store), ...owner.headers }, payload: { handle: 'outerwear', name: 'Outerwear' } });
+    expect(category.statusCode, category.body).toBe(201);
     const address = await t.app.listen({ host: '127.0.0.1', port: 0 });
     origin = `http://${store.subdomain}.localhost:${new URL(address).port}`;
     browser = await chromium.launch({ executablePath: chromiumPath(), args: CHROMIUM_ARGS });
@@ -93,6 +95,8 @@ describe('consignment intake to the consignor portal in a browser', () => {
     await page.getByLabel('Country').fill('US');
     await page.locator('#payout-method').click();
     await page.getByRole('option', { name: 'Cash' }).click();
+    await page.locator('#outcome').click();
+    await page.getByRole('option', { name: 'Donated' }).click();
     await page.locator('#commission').fill('35');
     // Keyboard: from the last field to the submit button.
     await page.locator('#period').focus();
@@ -103,6 +107,7 @@ describe('consignment intake to the consignor portal in a browser', () => {
     const consignorId = page.url().split('/').at(-1)!;
     await page.getByRole('heading', { name: 'Rose Abernathy' }).waitFor();
     expect(await page.locator('#commission').inputValue()).toBe('35');
+    expect(await page.locator('#outcome').textContent()).toBe('Donated');
     await page.getByRole('button', { name: 'Record signature in the shop' }).click();
     await page.getByText('Signed the current agreement (version 1)').waitFor();
     await page.getByRole('button', { name: 'E-mail a portal invitation' }).click();
@@ -149,6 +154,9 @@ describe('consignment intake to the consignor portal in a browser', () => {
       await page.locator(`#item-price-${index}`).fill(prices[index]!);
     }
     await page.locator('#item-description-0').fill('Size M, lined, barely worn');
+    await page.locator('#item-category-0').click();
+    await page.getByRole('option', { name: 'Outerwear' }).click();
+    await page.locator('#item-commission-2').fill('50');
     await page.getByRole('button', { name: 'Save batch' }).click();
     await page.locator('#item-price-1-error').waitFor();
     expect(await page.locator('#item-price-1-error').textContent()).toBe('Enter a price above zero.');
@@ -159,6 +167,12 @@ describe('consignment intake to the consignor portal in a browser', () => {
     const items = page.getByRole('table', { name: 'Items of this batch' });
     await items.waitFor();
     expect(await items.locator('tbody tr').count()).toBe(3);
+    const categoryPriceCommission = async (index: number) => (await items.locator('tbody tr').nth(index).locator('td').allTextContents()).slice(1, 4);
+    expect([await categoryPriceCommission(0), await categoryPriceCommission(1), await categoryPriceCommission(2)]).toEqual([
+      ['Outerwear', '$120.00', 'Per terms'],
+      ['—', '$45.00', 'Per terms'],
+      ['—', '$64.50', '50%'],
+    ]);
     await check(page, '07-intake-saved');
     await page.getByRole('button', { name: 'Accept and put on sale' }).focus();
     await page.keyboard.press('Enter');

@@ -43,3 +43,11 @@ export async function withSummaries(trx: Tx, tenantId: string, consignors: reado
     };
   });
 }
+
+/** Rows about consignors with each one's name beside its id, in one statement for all of them. */
+export async function withConsignorNames<T extends { consignor_id: string }>(trx: Tx, tenantId: string, rows: readonly T[]): Promise<(T & { consignor_name: string })[]> {
+  const ids = [...new Set(rows.map((row) => row.consignor_id))];
+  const names = ids.length === 0 ? [] : await trx.selectFrom('consignors').select(['id', 'display_name']).where('tenant_id', '=', tenantId).where('id', 'in', ids).execute();
+  const nameOf = new Map(names.map((row) => [row.id, row.display_name]));
+  return rows.map((row) => ({ ...row, consignor_name: nameOf.get(row.consignor_id) ?? '' }));
+}

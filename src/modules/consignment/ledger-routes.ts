@@ -9,6 +9,7 @@ import { decodeCursor, pageSchema, toPage } from '../../platform/http/pagination
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { currentContext } from '../../platform/observability/context.ts';
 import type { Platform } from '../../platform/platform.ts';
+import { withConsignorNames } from './consignor-summaries.ts';
 import { marketplaceOf, payoutServices, processPayoutRun, reconcile, writeStatements } from './ledger-jobs.ts';
 import { balanceOf, listBalances, listEntries, postAdjustment } from './ledger.ts';
 import {
@@ -24,6 +25,7 @@ import {
   HandoverBody,
   IdParams,
   LedgerQuery,
+  NamedStatementView,
   NotificationView,
   OnboardingBody,
   OnboardingView,
@@ -35,7 +37,6 @@ import {
   RunsQuery,
   SettingsView,
   StatementFormatParams,
-  StatementView,
   StatementsQuery,
 } from './ledger-schemas.ts';
 import { listNotifications } from './notifications.ts';
@@ -164,13 +165,15 @@ export async function ledgerRoutes(root: FastifyInstance, platform: Platform): P
     write(request, reply, 201, async (trx, tenantId) => (await proposePayoutRun(trx, tenantId, 'on_demand'))!),
   );
 
-  const runDetail = async (trx: Tx, id: string) => {
+  const runDetail = async (trx: Tx, tenantId: string, id: string) => {
     const run = await loadRun(trx, id);
     if (!run) throw runNotFound();
-    return { run, payouts: await payoutsOfRun(trx, id), approvals: await approvalsOfRun(trx, id) };
+    return { run, payouts: await withConsignorNames(trx, tenantId, await payoutsOfRun(trx, id)), approvals: await approvalsOfRun(trx, id) };
   };
 
-  app.get(`${P}/payout-runs/:id`, { preHandler: canRead, schema: { tags, params: IdParams, response: { 200: RunDetailView } } }, async (request) => read(request, (trx) => runDetail(trx, request.params.id)));
+  app.get(`${P}/payout-runs/:id`, { preHandler: canRead, schema: { tags, params: IdParams, response: { 200: RunDetailView } } }, async (request) =>
+    read(request, (trx, tenantId) => runDetail(trx, tenantId, request.params.id)),
+  );
 
   app.post(`${P}/payout-runs/:id/decision`, { preHandler: canApprove, schema: { tags, headers, params: IdParams, body: DecisionBody, response: { 200: RunView } } }, async (request, reply) =>
     write(request, reply, 200, async (trx, tenantId) => {
@@ -197,8 +200,8 @@ export async function ledgerRoutes(root: FastifyInstance, platform: Platform): P
   );
 
   // Statements
-  app.get(`${P}/statements`, { preHandler: canRead, schema: { tags, querystring: StatementsQuery, response: { 200: Type.Object({ items: Type.Array(StatementView) }) } } }, async (request) => ({
-    items: await read(request, (trx) => listStatements(trx, { consignorId: request.query.consignor_id, limit: request.query.limit ?? 50 })),
+  app.get(`${P}/statements`, { preHandler: canRead, schema: { tags, querystring: StatementsQuery, response: { 200: Type.Object({ items: Type.Array(NamedStatementView) }) } } }, async (request) => ({
+    items: await read(request, async (trx, tenantId) => withConsignorNames(trx, tenantId, await listStatements(trx, { consignorId: request.query.consignor_id, limit: request.query.limit ?? 50 }))),
   }));
 
   app.get(`${P}/statements/:id/:format`, { preHandler: canRead, schema: { tags, params: StatementFormatParams, produces: ['text/html', 'text/csv'] } }, async (request, reply) => {

@@ -98,7 +98,9 @@ export const ApprovalView = Type.Object({
   decided_at: Type.String(),
 });
 
-export const RunDetailView = Type.Object({ run: RunView, payouts: Type.Array(PayoutView), approvals: Type.Array(ApprovalView) });
+/** For the staff screens: who each row is about, by name. */
+const consignorName = { consignor_name: Type.String() };
+export const RunDetailView = Type.Object({ run: RunView, payouts: Type.Array(Type.Object({ ...PayoutView.properties, ...consignorName })), approvals: Type.Array(ApprovalView) });
 
 export const RunsQuery = Type.Object({ cursor: Cursor, limit: Limit }, strict);
 
@@ -127,6 +129,8 @@ export const StatementView = Type.Object({
   entries: Type.Integer(),
   created_at: Type.String(),
 });
+
+export const NamedStatementView = Type.Object({ ...StatementView.properties, consignor_name: Type.String() });
 
 export const StatementsQuery = Type.Object({ consignor_id: Type.Optional(Uuid), limit: Limit }, strict);
 
