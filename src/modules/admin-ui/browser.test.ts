@@ -164,6 +164,33 @@ describe('admin app in a browser', () => {
     await page.close();
   });
 
+  it("loads the product list's first page when its menu link is pointed at, and a write in between drops that page", async () => {
+    const page = await newPage();
+    await signIn(page);
+    const lists: string[] = [];
+    page.on('request', (request) => {
+      if (request.url().includes('/admin/api/v1/products?')) lists.push(request.url());
+    });
+    const menuLink = page.getByRole('link', { name: 'Products', exact: true });
+    await menuLink.hover();
+    await expect.poll(() => lists.length).toBe(1);
+    await menuLink.click();
+    await page.getByRole('link', { name: 'Wool Scarf' }).waitFor();
+    expect(lists).toHaveLength(1);
+
+    // Pointed at again (a page is prefetched), then a product is renamed: the list shown next has the new name.
+    await page.mouse.move(0, 0);
+    await menuLink.hover();
+    await expect.poll(() => lists.length).toBe(2);
+    await page.getByRole('link', { name: 'Wool Scarf' }).click();
+    await page.getByLabel('Title').fill('Wool Scarf, hand-dyed');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Your changes are saved.').waitFor();
+    await menuLink.click();
+    await page.getByRole('link', { name: 'Wool Scarf, hand-dyed' }).waitFor();
+    await page.close();
+  });
+
   it('shows the store settings: branding with a live preview, domains, staff and an API client secret shown once', async () => {
     const page = await newPage();
     await signIn(page);

@@ -2,6 +2,7 @@ import { type InjectionKey, inject, reactive } from 'vue';
 import { type Api, apiClient } from '../../shared/api/client.ts';
 import { ok } from '../../shared/api/problem.ts';
 import { Session } from '../../shared/auth/session.ts';
+import { forgetPrefetched } from './prefetch.ts';
 
 export type Bootstrap = Awaited<ReturnType<typeof fetchBootstrap>>;
 
@@ -17,6 +18,11 @@ export class AdminContext {
 
   constructor(onSignedOut: () => void) {
     this.api = apiClient(this.session, onSignedOut);
+    this.api.use({
+      onRequest({ request }) {
+        if (request.method !== 'GET') forgetPrefetched();
+      },
+    });
   }
 
   async load(): Promise<Bootstrap> {
