@@ -1,9 +1,11 @@
+import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type AuditPage, type Identity, impersonationAudit, staffUsers, storeAccountCounts } from '../identity/index.ts';
 import { type FlagKey, type PlatformCommand, type TenancyService, type Tenant, listPlatformCommands } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
+import type { createStore } from './store-creation.ts';
 import { storeListDuration } from './telemetry.ts';
 
 /** Opaque list cursors: base64url JSON of the last row's position. */
@@ -49,6 +51,15 @@ export const storeView = (tenant: Tenant) => ({
   status: tenant.status,
   plan: tenant.plan,
   created_at: tenant.created_at.toISOString(),
+});
+
+/** A new store's address as seen from the platform host the request came to (its scheme and port included). */
+export const storeOriginFor = (request: FastifyRequest) => (subdomain: string) => `${request.protocol}://${subdomain}.${request.host}`;
+
+export const onboardedView = (created: Awaited<ReturnType<typeof createStore>>) => ({
+  store: storeView(created.tenant),
+  command: commandView(created.command),
+  owner: { id: created.owner.id, email: created.owner.email, invitation_expires_at: created.owner.invitationExpiresAt.toISOString() },
 });
 
 export const commandView = (command: PlatformCommand) => ({

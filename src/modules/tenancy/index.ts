@@ -26,6 +26,7 @@ export {
   type TenancyService,
   type TenantPlan,
   createTenant,
+  storeOrigin,
   storeSettings,
   tenancy,
 } from './service.ts';
