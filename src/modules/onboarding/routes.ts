@@ -75,17 +75,16 @@ export async function onboardingRoutes(root: FastifyInstance, platform: Platform
     }
   });
 
-  const openSignup = async (request: FastifyRequest) => {
+  // Before the body is validated: with the flag off there is no page, whatever is posted.
+  const onRequest = async (request: FastifyRequest) => {
     if (request.tenant || !(await signupEnabled(platform))) throw notFound();
   };
 
-  app.get('/signup', { schema: { hide: true } }, async (request, reply) => {
-    await openSignup(request);
+  app.get('/signup', { onRequest, schema: { hide: true } }, async (request, reply) => {
     return hostPage(reply, 'Open your store', signupPage(csrfToken(request, reply), request.host));
   });
 
-  app.post('/signup', { schema: { hide: true, body: Signup } }, async (request, reply) => {
-    await openSignup(request);
+  app.post('/signup', { onRequest, schema: { hide: true, body: Signup } }, async (request, reply) => {
     verifyCsrf(request, request.body._csrf);
     const { _csrf, ...form } = request.body;
     const again = (status: number, fields: Partial<Record<keyof SignupForm, string>>, message: string | null) =>

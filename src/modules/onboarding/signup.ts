@@ -1,7 +1,7 @@
 import { HttpProblem } from '../../platform/http/problem.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { createStore } from '../platform-admin/index.ts';
-import { tenancy } from '../tenancy/index.ts';
+import { SUBDOMAIN_REFUSALS, subdomainRefusal, tenancy } from '../tenancy/index.ts';
 import type { SignupForm } from './pages.ts';
 
 declare module '../tenancy/index.ts' {
@@ -24,10 +24,13 @@ export class SignupRefused extends Error {
   }
 }
 
-function blanks(form: SignupForm): Partial<Record<keyof SignupForm, string>> {
+function mistakes(form: SignupForm): Partial<Record<keyof SignupForm, string>> {
   const fields: Partial<Record<keyof SignupForm, string>> = {};
   if (!form.store_name.trim()) fields.store_name = 'Enter the name of your store.';
-  if (!form.subdomain.trim()) fields.subdomain = 'Choose the address of your store.';
+  const subdomain = form.subdomain.trim().toLowerCase();
+  const refusal = subdomain ? subdomainRefusal(subdomain) : undefined;
+  if (!subdomain) fields.subdomain = 'Choose the address of your store.';
+  else if (refusal) fields.subdomain = `This address ${SUBDOMAIN_REFUSALS[refusal]}.`;
   if (!form.owner_name.trim()) fields.owner_name = 'Enter your name.';
   if (!EMAIL.test(form.owner_email.trim())) fields.owner_email = 'Enter the e-mail address the link should go to.';
   return fields;
@@ -39,7 +42,7 @@ function blanks(form: SignupForm): Partial<Record<keyof SignupForm, string>> {
  * stores an hour, on top of the platform host's request budget.
  */
 export async function signUp(platform: Platform, ip: string, storeOrigin: (subdomain: string) => string, form: SignupForm) {
-  const missing = blanks(form);
+  const missing = mistakes(form);
   if (Object.keys(missing).length > 0) throw new SignupRefused(missing);
   const perHour = platform.config.tenantGateway.signupsPerAddressPerHour;
   const decision = await tenancy(platform).rateLimiter.take(`signup:ip:${ip}`, { capacity: perHour, refillPerSecond: perHour / 3600 });
@@ -58,12 +61,7 @@ export async function signUp(platform: Platform, ip: string, storeOrigin: (subdo
       reason: 'Merchant sign-up',
     });
   } catch (error) {
-    // The claim's refusals (reserved, look-alike, malformed, taken) belong beside the address field.
-    if (error instanceof HttpProblem && (error.status === 400 || error.status === 409)) {
-      throw new SignupRefused({ subdomain: error.status === 409 ? `${subdomain} is taken; choose another address.` : `This address ${refusalOf(error)}.` });
-    }
+    if (error instanceof HttpProblem && error.status === 409) throw new SignupRefused({ subdomain: `${subdomain} is taken; choose another address.` });
     throw error;
   }
 }
-
-const refusalOf = (problem: HttpProblem) => (problem.extensions?.errors as { message: string }[] | undefined)?.[0]?.message ?? 'cannot be used';

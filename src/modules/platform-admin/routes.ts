@@ -45,7 +45,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
     { preHandler: requireScopes('platform:stores:read'), schema: { tags, querystring: StoreListQuery, response: { 200: StorePage } } },
     async (request) => {
       const { q, status, plan, limit, cursor } = request.query;
-      return storeList(platform.db, { search: q, status, plan, limit, cursor });
+      return storeList(platform.db, { search: q, status, plan, limit, cursor }, { traffic: platform.config.tracing.store.enabled });
     },
   );
 

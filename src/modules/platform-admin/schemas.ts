@@ -26,7 +26,13 @@ const Store = Type.Object({
   created_at: Type.String(),
 });
 
-export const StorePage = Type.Object({ items: Type.Array(Store), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+const ListedStore = Type.Object({
+  ...Store.properties,
+  /** Requests in the last hour (the trace store's weighted estimate); null when the deployment keeps no traces. */
+  requests_last_hour: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const StorePage = Type.Object({ items: Type.Array(ListedStore), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 
 export const StoreParams = Type.Object({ id: Uuid });
 

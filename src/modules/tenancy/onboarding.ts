@@ -15,7 +15,8 @@ export interface OnboardingCommand {
   ticket?: string;
 }
 
-const REFUSAL_MESSAGES = {
+/** Why a subdomain is refused, as said beside the field (the console, the sign-up page). */
+export const SUBDOMAIN_REFUSALS = {
   invalid: 'must be 1-63 lower-case letters, digits or single hyphens, not starting or ending with a hyphen',
   reserved: 'is reserved by the platform',
   confusable: 'reads like a name reserved by the platform',
@@ -33,8 +34,8 @@ export async function onboardStore(
 ): Promise<{ tenant: Tenant; command: PlatformCommand }> {
   const refusal = subdomainRefusal(command.subdomain);
   if (refusal) {
-    throw new HttpProblem(400, 'Validation failed', `The subdomain ${REFUSAL_MESSAGES[refusal]}.`, {
-      extensions: { errors: [{ field: 'subdomain', message: REFUSAL_MESSAGES[refusal], code: `subdomain_${refusal}` }] },
+    throw new HttpProblem(400, 'Validation failed', `The subdomain ${SUBDOMAIN_REFUSALS[refusal]}.`, {
+      extensions: { errors: [{ field: 'subdomain', message: SUBDOMAIN_REFUSALS[refusal], code: `subdomain_${refusal}` }] },
     });
   }
   const id = randomUUID();
