@@ -173,6 +173,8 @@ describe('platform console in a browser', () => {
     await page.locator('#store-search').fill(subdomain);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: 'Fern & Field' }).waitFor();
+    // Nobody visited the new store: the trace store counts no request for it in the last hour.
+    expect(await page.getByRole('row', { name: /Fern & Field/ }).getByRole('cell').nth(4).textContent()).toBe('0');
     await check(page, '09-stores-found');
     await page.close();
   });

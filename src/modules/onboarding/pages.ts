@@ -25,6 +25,7 @@ const PLATFORM_STYLES = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 var
 header{padding:1rem 2rem;background:var(--vs-color-primary);color:#fff}header p{margin:0;font-weight:700;font-size:1.25rem}
 main{max-width:34rem;margin:0 auto;padding:2rem 1rem}a{color:var(--vs-color-primary)}
 .card{background:var(--vs-color-card);border-radius:var(--vs-radius);padding:1.25rem;box-shadow:0 1px 3px #0002}
+.card>:first-child{margin-top:0}.card>:last-child{margin-bottom:0}input[aria-invalid=true]{border-color:#b00020}
 label{display:block;margin:.75rem 0 .2rem;font-weight:600}input{display:block;width:100%;font:inherit;padding:.45rem .6rem;border:1px solid #767676;border-radius:4px}
 .suffix{display:flex;align-items:center;gap:.4rem}.suffix span{white-space:nowrap;color:#444}
 .hint{color:#555;font-size:.9rem;margin:.25rem 0 0}.error{color:#b00020}.field-error{color:#b00020;font-size:.9rem;margin:.25rem 0 0}
