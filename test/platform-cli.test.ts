@@ -30,9 +30,17 @@ describe('npm run platform', () => {
 
   it('onboards, re-plans, suspends and lists a store, each as an audited platform command', async () => {
     const subdomain = `cli-${randomUUID().slice(0, 8)}`;
-    const created = await cli('stores', 'create', subdomain, 'Shell Shop', '--plan', 'starter', '--reason', 'Onboarding call', '--ticket', 'ONB-3');
+    const ownerEmail = `${subdomain}@example.test`;
+    const ownerless = await cli('stores', 'create', subdomain, 'Shell Shop', '--reason', 'Onboarding call');
+    expect(ownerless).toMatchObject({ code: 2, out: expect.stringContaining('--owner-email and --owner-name are required') });
+    const owner = ['--owner-email', ownerEmail, '--owner-name', 'Shelly Shell'];
+    const created = await cli('stores', 'create', subdomain, 'Shell Shop', ...owner, '--plan', 'starter', '--reason', 'Onboarding call', '--ticket', 'ONB-3');
     expect(created.code, created.out).toBe(0);
     const storeId: string = JSON.parse(created.out).tenant.id;
+    expect(JSON.parse(created.out).owner).toMatchObject({ email: ownerEmail });
+    const [invitation] = await db.withPlatform((trx) => trx.selectFrom('mail_outbox').selectAll().where('to_address', '=', ownerEmail).execute());
+    expect(invitation).toMatchObject({ tenant_id: storeId, subject: 'Your store Shell Shop is ready' });
+    expect(invitation!.body_text).toMatch(new RegExp(`http://${subdomain}\\.localhost/admin/welcome/[A-Za-z0-9_-]{43}`));
     expect(await cli('stores', 'plan', storeId, 'growth', '--reason', 'Upgrade')).toMatchObject({ code: 0 });
     expect(await cli('stores', 'suspend', storeId, '--reason', 'Fraud review')).toMatchObject({ code: 0 });
     expect(await cli('stores', 'list', subdomain)).toMatchObject({ code: 0, out: expect.stringContaining(`${subdomain}  suspended  growth  Shell Shop`) });

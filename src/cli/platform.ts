@@ -5,15 +5,15 @@
  */
 import { userInfo } from 'node:os';
 import { parseArgs } from 'node:util';
-import { storeList } from '../modules/platform-admin/index.ts';
+import { createStore, storeList } from '../modules/platform-admin/index.ts';
 import {
   type TenantPlan,
   addDomainCommand,
   changePlan,
   listCustomDomains,
-  onboardStore,
   removeDomainCommand,
   resumeStore,
+  storeOrigin,
   suspendStore,
   txtResolverFromSetting,
   verifyDomainCommand,
@@ -22,11 +22,14 @@ import { type Config, loadConfig } from '../platform/config/config.ts';
 import { type Db, createDb } from '../platform/db/database.ts';
 import { openOwnerDatabase } from '../platform/db/owner.ts';
 import { HttpProblem } from '../platform/http/problem.ts';
+import { type Mail, createMail } from '../platform/mail/mail.ts';
 import { configureLogging, flushLogs } from '../platform/observability/logger.ts';
 
 const USAGE = `usage: npm run platform -- stores <command> [--reason <why>] [--ticket <id>]
   list [search]                          stores, newest first (50)
-  create <subdomain> <name> [--plan p]   onboard a store (plan: free, starter, growth, enterprise)
+  create <subdomain> <name> --owner-email <e-mail> --owner-name <name> [--plan p]
+                                         onboard a store (plan: free, starter, growth, enterprise) and e-mail
+                                         its owner the link that sets a password
   plan <store-id> <plan>                 change a store's plan
   suspend <store-id>                     503 on every host of the store
   resume <store-id>                      serve the store again
@@ -64,11 +67,11 @@ async function domains(db: Db, config: Config, command: string | undefined, args
   }
 }
 
-async function run(db: Db, config: Config, argv: string[]): Promise<void> {
+async function run(db: Db, mail: Mail, config: Config, argv: string[]): Promise<void> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { reason: { type: 'string' }, ticket: { type: 'string' }, plan: { type: 'string' } },
+    options: { reason: { type: 'string' }, ticket: { type: 'string' }, plan: { type: 'string' }, 'owner-email': { type: 'string' }, 'owner-name': { type: 'string' } },
   });
   const [scope, command, ...args] = positionals;
   if (scope === 'domains') return domains(db, config, command, args, values);
@@ -87,7 +90,12 @@ async function run(db: Db, config: Config, argv: string[]): Promise<void> {
   switch (command) {
     case 'create': {
       if (!argument) throw new UsageError('expected the store name');
-      print(await onboardStore(db, { subdomain: target, name: argument, ...(values.plan ? { plan: plan(values.plan) } : {}), ...audit }));
+      const email = values['owner-email'];
+      const name = values['owner-name'];
+      if (!email || !/^[^@\s]+@[^@\s]+$/.test(email) || !name) throw new UsageError('--owner-email and --owner-name are required: the owner is invited by e-mail');
+      const origin = (subdomain: string) => storeOrigin(config, subdomain);
+      const created = await createStore(db, mail, origin, { subdomain: target, name: argument, owner: { email, name }, ...(values.plan ? { plan: plan(values.plan) } : {}), ...audit });
+      print(created);
       return;
     }
     case 'plan':
@@ -109,8 +117,9 @@ async function main(argv: string[]): Promise<number> {
   configureLogging(config);
   const owner = await openOwnerDatabase(config);
   const db = createDb({ ownerUrl: owner.url, appUrl: config.appDatabaseUrl, poolMax: 2, statementTimeoutMs: config.db.statementTimeoutMs });
+  const mail = createMail(config.mail, db);
   try {
-    await run(db, config, argv);
+    await run(db, mail, config, argv);
     return 0;
   } catch (error) {
     if (error instanceof HttpProblem) {
@@ -123,6 +132,7 @@ async function main(argv: string[]): Promise<number> {
     }
     throw error;
   } finally {
+    await mail.stop();
     await db.close();
     await owner.stop();
     flushLogs();

@@ -6,6 +6,7 @@ import { consignmentModule } from './consignment/index.ts';
 import { consignorPortalModule } from './consignor-portal/index.ts';
 import { identityModule } from './identity/index.ts';
 import { mediaModule } from './media/index.ts';
+import { onboardingModule } from './onboarding/index.ts';
 import { paymentsModule } from './payments/index.ts';
 import { platformAdminModule } from './platform-admin/index.ts';
 import { storefrontModule } from './storefront/index.ts';
@@ -23,5 +24,6 @@ export const modules: PlatformModule[] = [
   storefrontModule,
   consignmentModule,
   consignorPortalModule,
+  onboardingModule,
   adminUiModule,
 ];

@@ -97,6 +97,13 @@ describe('platform console in a browser', () => {
     await page.getByRole('link', { name: 'Dashboard' }).click();
     await page.getByRole('heading', { name: 'Queue depth by priority' }).waitFor();
     await page.getByText(/Data as of/).first().waitFor();
+    // The generated rules, evaluated in this process: a young process misses some SLIs, which its rules report.
+    const alerts = page.getByRole('region', { name: 'Active alerts' });
+    await alerts.getByText(/Data as of .* every 30 s/).waitFor();
+    await alerts.getByRole('listitem').first().waitFor();
+    const shown = await alerts.getByRole('listitem').count();
+    await alerts.getByText(`${shown} active · from the alert rules evaluated in this process`).waitFor();
+    expect(await alerts.getByRole('link', { name: /^Runbook for / }).count()).toBe(shown);
     await check(page, '03-dashboard');
     expect(await page.evaluate('localStorage.length')).toBe(1);
     await page.close();
@@ -133,7 +140,13 @@ describe('platform console in a browser', () => {
     await page.getByRole('main').getByRole('link', { name: 'Onboard a store' }).click();
     await page.getByLabel('Store name').fill('Admin');
     expect(await page.getByLabel('Subdomain').inputValue()).toBe('admin');
+    await page.getByLabel("Owner's name").fill('Fern Fielding');
+    await page.getByLabel("Owner's e-mail").fill('not-an-address');
     await page.getByLabel('Reason').fill('Signed the merchant agreement');
+    await page.getByRole('button', { name: 'Create store' }).click();
+    await page.locator('#owner-email-error').waitFor();
+    const ownerEmail = `fern-${Date.now().toString(36)}@example.test`;
+    await page.getByLabel("Owner's e-mail").fill(ownerEmail);
     await page.getByRole('button', { name: 'Create store' }).click();
     await page.locator('#subdomain-error').waitFor();
     await check(page, '07-onboard-refused');
@@ -153,10 +166,15 @@ describe('platform console in a browser', () => {
       [subdomain],
     );
     expect(row).toEqual({ plan: 'growth', command: 'tenant.create', ticket: 'ONB-42' });
+    const [invitation] = await ownerQuery<{ subject: string; body_text: string }>('select subject, body_text from mail_outbox where to_address = $1', [ownerEmail]);
+    expect(invitation!.subject).toBe('Your store Fern & Field is ready');
+    expect(invitation!.body_text).toContain(`http://${subdomain}.localhost:${port}/admin/welcome/`);
     await page.getByRole('link', { name: 'Stores', exact: true }).click();
     await page.locator('#store-search').fill(subdomain);
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('link', { name: 'Fern & Field' }).waitFor();
+    // Nobody visited the new store: the trace store counts no request for it in the last hour.
+    expect(await page.getByRole('row', { name: /Fern & Field/ }).getByRole('cell').nth(4).textContent()).toBe('0');
     await check(page, '09-stores-found');
     await page.close();
   });

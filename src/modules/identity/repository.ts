@@ -96,9 +96,13 @@ export interface PasswordResetTokensTable extends AuditColumns {
   subject_kind: SubjectKind;
   subject_id: string;
   token_hash: Buffer;
+  /** What the token may do: reset a password, or set the first one of an invited account. */
+  purpose: ColumnType<TokenPurpose, TokenPurpose | undefined, never>;
   expires_at: Date;
   used_at: ColumnType<Date | null, never, Date>;
 }
+
+export type TokenPurpose = 'reset' | 'invitation';
 
 export interface LoginFailuresTable {
   id: ColumnType<string, never, never>;
@@ -118,7 +122,8 @@ export type SessionEvent =
   | 'password_reset'
   | 'mfa_enrolled'
   | 'mfa_failed'
-  | 'disabled';
+  | 'disabled'
+  | 'invitation_accepted';
 
 export interface SessionLogsTable {
   id: Generated<string>;
@@ -581,17 +586,22 @@ export function updateStaffUser(trx: Tx, id: string, change: { status?: 'active'
 
 export async function insertResetToken(
   trx: Tx,
-  row: { tenant_id: string | null; subject_kind: SubjectKind; subject_id: string; token_hash: Buffer; expires_at: Date },
+  row: { tenant_id: string | null; subject_kind: SubjectKind; subject_id: string; token_hash: Buffer; expires_at: Date; purpose?: TokenPurpose },
 ): Promise<void> {
   await trx.insertInto('password_reset_tokens').values(row).execute();
 }
 
-/** Claims an unused, unexpired token: marks it used in the same statement, so it works once. */
-export function consumeResetToken(trx: Tx, tokenHash: Buffer): Promise<{ subject_kind: SubjectKind; subject_id: string } | undefined> {
+/** Claims an unused, unexpired token of that purpose: marks it used in the same statement, so it works once. */
+export function consumeResetToken(
+  trx: Tx,
+  tokenHash: Buffer,
+  purpose: TokenPurpose = 'reset',
+): Promise<{ subject_kind: SubjectKind; subject_id: string } | undefined> {
   return trx
     .updateTable('password_reset_tokens')
     .set({ used_at: new Date(), updated_at: new Date() })
     .where('token_hash', '=', tokenHash)
+    .where('purpose', '=', purpose)
     .where('used_at', 'is', null)
     .where('expires_at', '>', new Date())
     .returning(['subject_kind', 'subject_id'])

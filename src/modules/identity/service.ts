@@ -3,6 +3,7 @@ import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { type Identity, inHome } from './identity.ts';
+import { NO_PASSWORD } from './invitations.ts';
 import { assertLaneHasRoom, verifyPassword } from './passwords.ts';
 import { scopesOf } from './rbac.ts';
 import {
@@ -136,7 +137,9 @@ async function checkPassword(
   let matches: boolean;
   try {
     const lane = knownSuspect || reservation.priorFailures > 0 ? 'suspect' : 'login';
-    matches = await verifyPassword(attempt.password, account?.passwordHash ?? (await identity.decoyHash), lane);
+    // An invited account without a password costs the decoy's time too: the answer does not tell it exists.
+    const usable = account && account.passwordHash !== NO_PASSWORD ? account.passwordHash : undefined;
+    matches = (await verifyPassword(attempt.password, usable ?? (await identity.decoyHash), lane)) && usable !== undefined;
   } catch (error) {
     await forgetAttempts(db, reservation.ids, null);
     throw error;

@@ -4,6 +4,7 @@ import { platformAdminRoutes } from './routes.ts';
 import { telemetry } from './telemetry.ts';
 
 export { storeList } from './service.ts';
+export { type NewStore, createStore } from './store-creation.ts';
 
 export const platformAdminModule: PlatformModule = {
   name: 'platform-admin',

@@ -45,6 +45,13 @@ describe('platform console observability API', () => {
   });
   afterAll(() => t.close());
 
+  it("lists each store's requests of the last hour from the trace store's weighted rows", async () => {
+    const traffic = async (tenant: Tenant) => (await get(`/admin/platform/stores?q=${tenant.subdomain}`)).json().items[0].requests_last_hour;
+    // The failed and the slow request are kept (weight 1); the fast one falls to a sample ratio of 0.
+    expect(await traffic(store)).toBe(2);
+    expect(await traffic(other)).toBe(0);
+  });
+
   it('finds a failed request by its ID: spans, log lines, SQL, error group, links', async () => {
     const response = await get(`/admin/platform/requests/${boomId}`);
     const body = response.json();

@@ -28,6 +28,8 @@ describe('platform admin API', () => {
       expect(first.statusCode).toBe(200);
       const page1 = first.json();
       expect(page1.items.map((s: Tenant) => s.subdomain)).toEqual([`${tag}-4`, `${tag}-3`]);
+      // This process keeps no traces: traffic is unknown, not zero.
+      expect(page1.items.map((s: { requests_last_hour: number | null }) => s.requests_last_hour)).toEqual([null, null]);
       const page2 = (await get(`/admin/platform/stores?q=${tag}&limit=2&cursor=${page1.next_cursor}`)).json();
       const page3 = (await get(`/admin/platform/stores?q=${tag}&limit=2&cursor=${page2.next_cursor}`)).json();
       expect([...page2.items, ...page3.items].map((s: Tenant) => s.subdomain)).toEqual([`${tag}-2`, `${tag}-1`, `${tag}-0`]);
@@ -120,7 +122,8 @@ describe('platform admin API', () => {
 
     it('onboards a store as a tenant.create command, refusing reserved, confusable, taken and malformed claims', async () => {
       const subdomain = `${tag}-onboarded`;
-      const created = await post('/admin/platform/stores', { subdomain, name: 'Onboarded Outfitters', plan: 'growth', reason: 'Signed contract', ticket: 'ONB-7' });
+      const owner = { email: `${subdomain}@example.test`, name: 'Olive Owner' };
+      const created = await post('/admin/platform/stores', { subdomain, name: 'Onboarded Outfitters', plan: 'growth', reason: 'Signed contract', ticket: 'ONB-7', owner });
       expect(created.statusCode).toBe(201);
       expect(created.json()).toMatchObject({
         store: { subdomain, name: 'Onboarded Outfitters', plan: 'growth', status: 'active' },
@@ -133,18 +136,20 @@ describe('platform admin API', () => {
       const detail = (await get(`/admin/platform/stores/${storeId}`)).json();
       expect([detail.plan, detail.platform_commands.length]).toEqual(['enterprise', 2]);
       for (const [payload, status] of [
-        [{ subdomain: 'admin', name: 'x', reason: 'r' }, 400],
-        [{ subdomain: 'supp0rt', name: 'x', reason: 'r' }, 400],
-        [{ subdomain, name: 'x', reason: 'r' }, 409],
-        [{ subdomain: 'fine-name', name: 'x', reason: 'r', owner: 'unknown field' }, 400],
-        [{ subdomain: 'fine-name', name: 'x', reason: 'r', plan: 'gold' }, 400],
+        [{ subdomain: 'admin', name: 'x', reason: 'r', owner }, 400],
+        [{ subdomain: 'supp0rt', name: 'x', reason: 'r', owner }, 400],
+        [{ subdomain, name: 'x', reason: 'r', owner }, 409],
+        [{ subdomain: 'fine-name', name: 'x', reason: 'r', owner: 'not an owner' }, 400],
+        [{ subdomain: 'fine-name', name: 'x', reason: 'r' }, 400],
+        [{ subdomain: 'fine-name', name: 'x', reason: 'r', owner: { email: 'not-an-address', name: 'x' } }, 400],
+        [{ subdomain: 'fine-name', name: 'x', reason: 'r', owner, plan: 'gold' }, 400],
       ] as const) {
         const response = await post('/admin/platform/stores', payload);
         expect(response.statusCode, JSON.stringify(payload)).toBe(status);
         expect(response.json().request_id).toBeTruthy();
       }
-      const owner = await staffSession(t.platform, store.id, 'owner');
-      expect((await post('/admin/platform/stores', { subdomain: 'fine-name', name: 'x', reason: 'r' }, owner.headers)).statusCode).toBe(401);
+      const storeOwner = await staffSession(t.platform, store.id, 'owner');
+      expect((await post('/admin/platform/stores', { subdomain: 'fine-name', name: 'x', reason: 'r', owner }, storeOwner.headers)).statusCode).toBe(401);
     });
 
     it('suspends and resumes a store, each recorded as a platform command with actor, reason and ticket', async () => {

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { requireScopes } from '../../platform/http/auth.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { endImpersonationById, identityOf, startImpersonation } from '../identity/index.ts';
-import { type TenantPlan, changePlan, onboardStore, tenancy } from '../tenancy/index.ts';
+import { type TenantPlan, changePlan, tenancy } from '../tenancy/index.ts';
 import { domainRoutes } from './domain-routes.ts';
 import { observabilityRoutes } from './observability-routes.ts';
 import {
@@ -26,7 +26,8 @@ import {
   StorePage,
   StoreParams,
 } from './schemas.ts';
-import { clearFlagOverride, commandLog, commandView, impersonationLog, overrideFlag, storeDetail, storeList, storeStaff, storeView } from './service.ts';
+import { clearFlagOverride, commandLog, commandView, impersonationLog, onboardedView, overrideFlag, storeDetail, storeList, storeOriginFor, storeStaff } from './service.ts';
+import { createStore } from './store-creation.ts';
 
 export const PLATFORM_PREFIX = '/admin/platform';
 
@@ -44,7 +45,7 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
     { preHandler: requireScopes('platform:stores:read'), schema: { tags, querystring: StoreListQuery, response: { 200: StorePage } } },
     async (request) => {
       const { q, status, plan, limit, cursor } = request.query;
-      return storeList(platform.db, { search: q, status, plan, limit, cursor });
+      return storeList(platform.db, { search: q, status, plan, limit, cursor }, { traffic: platform.config.tracing.store.enabled });
     },
   );
 
@@ -73,16 +74,17 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
     `${PLATFORM_PREFIX}/stores`,
     { preHandler: requireScopes('platform:stores:write'), schema: { tags, body: OnboardBody, response: { 201: OnboardedStore } } },
     async (request, reply) => {
-      const { subdomain, name, plan, reason, ticket } = request.body;
-      const { tenant, command } = await onboardStore(platform.db, {
+      const { subdomain, name, plan, reason, ticket, owner } = request.body;
+      const created = await createStore(platform.db, platform.mail, storeOriginFor(request), {
         subdomain,
         name,
         reason,
+        owner,
         actor: request.principal!.subject,
         ...(plan ? { plan: plan as TenantPlan } : {}),
         ...(ticket ? { ticket } : {}),
       });
-      return reply.code(201).send({ store: storeView(tenant), command: commandView(command) });
+      return reply.code(201).send(onboardedView(created));
     },
   );
 

@@ -26,7 +26,13 @@ const Store = Type.Object({
   created_at: Type.String(),
 });
 
-export const StorePage = Type.Object({ items: Type.Array(Store), next_cursor: Type.Union([Type.String(), Type.Null()]) });
+const ListedStore = Type.Object({
+  ...Store.properties,
+  /** Requests in the last hour (the trace store's weighted estimate); null when the deployment keeps no traces. */
+  requests_last_hour: Type.Union([Type.Integer(), Type.Null()]),
+});
+
+export const StorePage = Type.Object({ items: Type.Array(ListedStore), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 
 export const StoreParams = Type.Object({ id: Uuid });
 
@@ -165,6 +171,12 @@ export const AuditQuery = Type.Object(
 export const AuditPage = Type.Object({ items: Type.Array(AuditEntry), next_cursor: Type.Union([Type.String(), Type.Null()]) });
 
 /** Onboard a store: the subdomain it claims, its plan, and why (recorded as the `tenant.create` platform command). */
+/** Who gets the store: invited by e-mail to choose a password. */
+export const StoreOwner = Type.Object(
+  { email: Type.String({ format: 'email', maxLength: 254 }), name: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
 export const OnboardBody = Type.Object(
   {
     subdomain: Type.String({ minLength: 1, maxLength: 63 }),
@@ -172,11 +184,16 @@ export const OnboardBody = Type.Object(
     plan: Type.Optional(Type.Union(['free', 'starter', 'growth', 'enterprise'].map((plan) => Type.Literal(plan)))),
     reason: Type.String({ minLength: 1, maxLength: 2000 }),
     ticket: Type.Optional(Type.String({ minLength: 1, maxLength: 100 })),
+    owner: StoreOwner,
   },
   { additionalProperties: false },
 );
 
-export const OnboardedStore = Type.Object({ store: Store, command: PlatformCommand });
+export const OnboardedStore = Type.Object({
+  store: Store,
+  command: PlatformCommand,
+  owner: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), invitation_expires_at: Type.String({ format: 'date-time' }) }),
+});
 
 export const PlanBody = Type.Object(
   {

@@ -1,9 +1,12 @@
+import type { FastifyRequest } from 'fastify';
 import type { Db } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
+import { tenantRequestCounts } from '../../platform/observability/trace-store/search.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { type AuditPage, type Identity, impersonationAudit, staffUsers, storeAccountCounts } from '../identity/index.ts';
 import { type FlagKey, type PlatformCommand, type TenancyService, type Tenant, listPlatformCommands } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
+import type { createStore } from './store-creation.ts';
 import { storeListDuration } from './telemetry.ts';
 
 /** Opaque list cursors: base64url JSON of the last row's position. */
@@ -27,14 +30,25 @@ export function decodeCursor(cursor: string | undefined): { at: string; id: stri
   });
 }
 
-export async function storeList(db: Db, filter: Omit<StoreFilter, 'after'> & { cursor?: string | undefined }) {
+const HOUR_MS = 3_600_000;
+
+/**
+ * A page of the fleet. With `traffic` (the trace store is on), each store's requests in the last hour: the trace
+ * store's weighted estimate, exact for failed and slow requests, sampled for the rest; null without a trace store.
+ */
+export async function storeList(db: Db, filter: Omit<StoreFilter, 'after'> & { cursor?: string | undefined }, options: { traffic: boolean } = { traffic: false }) {
   const stop = storeListDuration.startTimer();
   try {
     const rows = await listStores(db, { ...filter, after: decodeCursor(filter.cursor), limit: filter.limit + 1 });
     const items = rows.slice(0, filter.limit);
     const last = items.at(-1);
+    const traffic = options.traffic ? await tenantRequestCounts(db, items.map((store) => store.id), new Date(Date.now() - HOUR_MS)) : undefined;
     return {
-      items: items.map(({ cursor_at: _, ...store }) => ({ ...store, created_at: store.created_at.toISOString() })),
+      items: items.map(({ cursor_at: _, ...store }) => ({
+        ...store,
+        created_at: store.created_at.toISOString(),
+        requests_last_hour: traffic ? (traffic.get(store.id) ?? 0) : null,
+      })),
       next_cursor: rows.length > filter.limit && last ? encodeCursor({ at: last.cursor_at, id: last.id }) : null,
     };
   } finally {
@@ -49,6 +63,15 @@ export const storeView = (tenant: Tenant) => ({
   status: tenant.status,
   plan: tenant.plan,
   created_at: tenant.created_at.toISOString(),
+});
+
+/** A new store's address as seen from the platform host the request came to (its scheme and port included). */
+export const storeOriginFor = (request: FastifyRequest) => (subdomain: string) => `${request.protocol}://${subdomain}.${request.host}`;
+
+export const onboardedView = (created: Awaited<ReturnType<typeof createStore>>) => ({
+  store: storeView(created.tenant),
+  command: commandView(created.command),
+  owner: { id: created.owner.id, email: created.owner.email, invitation_expires_at: created.owner.invitationExpiresAt.toISOString() },
 });
 
 export const commandView = (command: PlatformCommand) => ({

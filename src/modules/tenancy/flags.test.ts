@@ -65,6 +65,23 @@ describe('feature flags', () => {
     await flags.clearOverride(store.id, 'rate_limit.per_second');
   });
 
+  it('reads a platform-wide switch as its default, switches it for the fleet, and keeps it out of every store', async () => {
+    const key = `platform.test-${Date.now()}` as 'platform.signup';
+    await db.kysely.insertInto('feature_flags').values({ key, description: 'platform switch test', owner: 'team-x', default_value: sql`'false'::jsonb` }).execute();
+    try {
+      const replica = new FeatureFlags(db);
+      expect(await replica.platformValue(key)).toBe(false);
+      await replica.setPlatformValue(key, true);
+      expect(await replica.platformValue(key)).toBe(true);
+      expect(await new FeatureFlags(db).platformValue(key)).toBe(true);
+      expect(Object.keys(await replica.values({ id: store.id, plan: 'growth' }))).not.toContain(key);
+      await expect(replica.setOverride({ tenantId: store.id, key, value: true, reason: 'x' })).rejects.toMatchObject({ status: 409 });
+      await expect(replica.setPlatformValue('platform.no-such-switch' as 'platform.signup', true)).rejects.toThrow(/no row in feature_flags/);
+    } finally {
+      await db.kysely.deleteFrom('feature_flags').where('key', '=', key).execute();
+    }
+  });
+
   it('reports expired flags, long-lived flags and expired overrides', async () => {
     const key = `test.report-${Date.now()}`;
     await db.kysely

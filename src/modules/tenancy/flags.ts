@@ -39,6 +39,7 @@ export interface FlagReport {
 }
 
 const STALE_AFTER_DAYS = 90;
+const isPlatformFlag = (key: string) => key.startsWith('platform.');
 const OVERRIDE_CACHE_MAX = 50_000;
 
 function sameType(value: unknown, reference: unknown): value is FlagValue {
@@ -83,11 +84,29 @@ export class FeatureFlags {
     return this.loaded && overrides ? this.pick(this.loaded, overrides, tenant, key, now) : undefined;
   }
 
-  /** Every flag's value for a tenant (the admin app's bootstrap). */
+  /** Every store flag's value for a tenant (the admin app's bootstrap). */
   async values(tenant: FlagSubject, now = new Date()): Promise<Record<string, FlagValue>> {
     const definitions = this.loaded ?? (await this.loadDefinitions());
     const overrides = this.overrides.get(tenant.id) ?? (await this.tenantOverrides(tenant.id));
-    return Object.fromEntries([...definitions.keys()].map((key) => [key, this.pick(definitions, overrides, tenant, key as FlagKey, now) as FlagValue]));
+    const storeKeys = [...definitions.keys()].filter((key) => !isPlatformFlag(key));
+    return Object.fromEntries(storeKeys.map((key) => [key, this.pick(definitions, overrides, tenant, key as FlagKey, now) as FlagValue]));
+  }
+
+  /**
+   * A platform-wide switch (`platform.*`): what the platform's own host does, where there is no store, so no plan
+   * or override applies: the flag's default, changed fleet-wide on its row.
+   */
+  async platformValue<K extends FlagKey & `platform.${string}`>(key: K): Promise<FeatureFlagValues[K]> {
+    const flag = (this.loaded ?? (await this.loadDefinitions())).get(key);
+    if (!flag) throw new Error(`feature flag ${key} is declared in code but has no row in feature_flags`);
+    return flag.default_value as FeatureFlagValues[K];
+  }
+
+  /** Turns a platform-wide switch on or off for the fleet (every replica hears the change notice). */
+  async setPlatformValue<K extends FlagKey & `platform.${string}`>(key: K, value: FeatureFlagValues[K]): Promise<void> {
+    const updated = await this.db.kysely.updateTable('feature_flags').set({ default_value: JSON.stringify(value), updated_at: new Date() }).where('key', '=', key).executeTakeFirst();
+    if (updated.numUpdatedRows === 0n) throw new Error(`feature flag ${key} is declared in code but has no row in feature_flags`);
+    this.forgetDefinitions();
   }
 
   private pick<K extends FlagKey>(
@@ -112,6 +131,7 @@ export class FeatureFlags {
   async setOverride(input: { tenantId: string; key: FlagKey; value: FlagValue; reason: string; expiresAt?: Date }): Promise<void> {
     const flag = (await this.loadDefinitions()).get(input.key);
     if (!flag) throw new HttpProblem(404, 'Unknown feature flag', `No feature flag is named ${input.key}.`);
+    if (isPlatformFlag(input.key)) throw new HttpProblem(409, 'Platform-wide flag', `Flag ${input.key} is a platform-wide switch; no store can override it.`);
     if (!sameType(input.value, flag.default_value)) {
       throw new HttpProblem(400, 'Validation failed', `Flag ${input.key} takes a ${typeof flag.default_value}.`, {
         extensions: { errors: [{ field: 'value', message: `must be a ${typeof flag.default_value}` }] },

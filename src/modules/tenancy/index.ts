@@ -10,7 +10,7 @@ export { type TxtResolver, txtResolverFromSetting } from './dns.ts';
 export { type DomainCommand, addDomainCommand, removeDomainCommand, verifyDomainCommand } from './domain-commands.ts';
 export { listCustomDomains } from './domains.ts';
 export { type CommandCursor, listPlatformCommands } from './command-log.ts';
-export { type OnboardingCommand, type PlanChange, changePlan, onboardStore } from './onboarding.ts';
+export { type OnboardingCommand, type PlanChange, SUBDOMAIN_REFUSALS, changePlan, onboardStore } from './onboarding.ts';
 export { resume as resumeStore, suspend as suspendStore } from './suspension.ts';
 export { subdomainRefusal } from './subdomain-claim.ts';
 export type { DomainView } from './domains.ts';
@@ -26,6 +26,7 @@ export {
   type TenancyService,
   type TenantPlan,
   createTenant,
+  storeOrigin,
   storeSettings,
   tenancy,
 } from './service.ts';

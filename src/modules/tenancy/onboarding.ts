@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
 import { isUniqueViolation } from '../../platform/db/errors.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { type PlatformCommand, type Tenant, type TenantPlan, insertStoreSettings, insertTenant } from './repository.ts';
@@ -15,7 +15,8 @@ export interface OnboardingCommand {
   ticket?: string;
 }
 
-const REFUSAL_MESSAGES = {
+/** Why a subdomain is refused, as said beside the field (the console, the sign-up page). */
+export const SUBDOMAIN_REFUSALS = {
   invalid: 'must be 1-63 lower-case letters, digits or single hyphens, not starting or ending with a hyphen',
   reserved: 'is reserved by the platform',
   confusable: 'reads like a name reserved by the platform',
@@ -23,13 +24,18 @@ const REFUSAL_MESSAGES = {
 
 /**
  * Creates a store, its settings and the `tenant.create` platform command in one transaction: a refused or
- * failed claim leaves nothing behind.
+ * failed claim leaves nothing behind. `andThen` writes what other modules add to a new store (its owner) in the
+ * same transaction, speaking as the new store.
  */
-export async function onboardStore(db: Db, command: OnboardingCommand): Promise<{ tenant: Tenant; command: PlatformCommand }> {
+export async function onboardStore(
+  db: Db,
+  command: OnboardingCommand,
+  andThen?: (trx: Tx, tenant: Tenant) => Promise<void>,
+): Promise<{ tenant: Tenant; command: PlatformCommand }> {
   const refusal = subdomainRefusal(command.subdomain);
   if (refusal) {
-    throw new HttpProblem(400, 'Validation failed', `The subdomain ${REFUSAL_MESSAGES[refusal]}.`, {
-      extensions: { errors: [{ field: 'subdomain', message: REFUSAL_MESSAGES[refusal], code: `subdomain_${refusal}` }] },
+    throw new HttpProblem(400, 'Validation failed', `The subdomain ${SUBDOMAIN_REFUSALS[refusal]}.`, {
+      extensions: { errors: [{ field: 'subdomain', message: SUBDOMAIN_REFUSALS[refusal], code: `subdomain_${refusal}` }] },
     });
   }
   const id = randomUUID();
@@ -47,6 +53,7 @@ export async function onboardStore(db: Db, command: OnboardingCommand): Promise<
       .values({ tenant_id: id, command: 'tenant.create', actor: command.actor, reason: command.reason, ticket: command.ticket ?? null })
       .returningAll()
       .executeTakeFirstOrThrow();
+    await andThen?.(trx, tenant);
     return { tenant, command: recorded };
   }).catch((error: unknown) => {
     throw isUniqueViolation(error) ? claimed() : error;

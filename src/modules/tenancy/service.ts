@@ -62,8 +62,7 @@ export class TenancyService {
   async storeIdentity(tenantId: string): Promise<{ name: string; origin: string } | undefined> {
     const tenant = await findTenantById(this.platform.db, tenantId);
     if (!tenant) return undefined;
-    const { platformDomain, profile } = this.platform.config;
-    return { name: tenant.name, origin: `${profile === 'prod' ? 'https' : 'http'}://${tenant.subdomain}.${platformDomain}` };
+    return { name: tenant.name, origin: storeOrigin(this.platform.config, tenant.subdomain) };
   }
 
   /** A store's settings (branding), cached briefly per replica. */
@@ -180,6 +179,11 @@ export class TenancyService {
 const services = new WeakMap<Platform, TenancyService>();
 
 /** The tenancy services of a platform instance. */
+/** A store's address on the platform domain, for links sent outside a request (mail, the command line). */
+export function storeOrigin(config: { platformDomain: string; profile: string }, subdomain: string): string {
+  return `${config.profile === 'prod' ? 'https' : 'http'}://${subdomain}.${config.platformDomain}`;
+}
+
 export function tenancy(platform: Platform): TenancyService {
   let service = services.get(platform);
   if (!service) {

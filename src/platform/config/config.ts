@@ -27,6 +27,8 @@ export interface Config {
     dnsResolver: string;
     /** The platform's own host (console, platform logins) has no store budget: one bucket per client address. */
     platformHostBudget: { capacity: number; refillPerSecond: number };
+    /** Stores one client address may create through the sign-up page in an hour (on top of the host budget). */
+    signupsPerAddressPerHour: number;
   };
   logLevel: string;
   /** Per logger category level overrides, e.g. `LOG_LEVELS=db=debug,http=warn`. */
@@ -480,6 +482,7 @@ export function loadConfig(env: Env = process.env): Config {
         capacity: int(env, 'PLATFORM_RATE_LIMIT_BURST', profile === 'test' ? 100_000 : 60, 1, 1_000_000),
         refillPerSecond: int(env, 'PLATFORM_RATE_LIMIT_PER_SECOND', profile === 'test' ? 10_000 : 5, 1, 100_000),
       },
+      signupsPerAddressPerHour: int(env, 'SIGNUP_RATE_LIMIT_PER_HOUR', profile === 'test' ? 10_000 : 5, 1, 1_000_000),
     },
     logLevel,
     logLevels: levelMap(env, 'LOG_LEVELS'),

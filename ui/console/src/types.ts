@@ -4,7 +4,8 @@ import type { paths } from '../../shared/api/schema';
 type Json<T> = T extends { content: { 'application/json': infer Body } } ? Body : never;
 
 export type Me = Json<paths['/auth/me']['get']['responses'][200]>;
-export type StoreSummary = Json<paths['/admin/platform/stores']['get']['responses'][200]>['items'][number];
+/** What the screens know of any store; the store list adds each store's traffic. */
+export type StoreSummary = Omit<Json<paths['/admin/platform/stores']['get']['responses'][200]>['items'][number], 'requests_last_hour'>;
 export type StoreDetail = Json<paths['/admin/platform/stores/{id}']['get']['responses'][200]>;
 export type StaffMember = Json<paths['/admin/platform/stores/{id}/staff']['get']['responses'][200]>['items'][number];
 export type AuditEntry = Json<paths['/admin/platform/impersonations']['get']['responses'][200]>['items'][number];

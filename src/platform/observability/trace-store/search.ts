@@ -134,6 +134,21 @@ export async function errorHeatmap(db: Db, options: { since: Date; bucketSeconds
   return rows;
 }
 
+/**
+ * Weighted request counts of the given tenants since `since` (each kept row stands for `weight` requests), for
+ * a page of the store list: one index range per tenant on the hour's partitions. Tenants without requests are absent.
+ */
+export async function tenantRequestCounts(db: Db, tenantIds: string[], since: Date): Promise<Map<string, number>> {
+  if (tenantIds.length === 0) return new Map();
+  const { rows } = await db.withPlatform((trx) =>
+    sql<{ tenant_id: string; requests: number }>`
+      select tenant_id, sum(weight)::float8 as requests from obs_traces
+       where kind = 'request' and tenant_id = any(${tenantIds}::uuid[]) and started_at >= ${since}
+       group by tenant_id`.execute(trx),
+  );
+  return new Map(rows.map((row) => [row.tenant_id, Math.round(row.requests)]));
+}
+
 export interface TrafficSummary {
   requests: number;
   errors: number;
