@@ -126,7 +126,9 @@ try {
     const run = async () => {
       result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, headers: { host: HOST }, connections: CONNECTIONS, duration: seconds });
     };
-    const instructions = countsInstructions ? await perfInstructions(pids[variant], run) : (await run(), null);
+    let instructions: number | null = null;
+    if (countsInstructions) instructions = await perfInstructions(pids[variant], run);
+    else await run();
     const cpuUsed = (await cpu(port)) - cpuBefore;
     if (!result) throw new Error('autocannon gave no result');
     return {
