@@ -7,13 +7,17 @@
  * resolution, so latency is also measured unloaded: SEQUENTIAL requests one after another on one keep-alive
  * connection, each timed with hrtime. A third server, `store`, is the fabric with the embedded trace store on:
  * its ratio against `fabric` in the same run is the store's own cost.
+ * Server CPU per request is process.cpuUsage of the server over a load run; where `perf stat` can count
+ * instructions (a machine with hardware counters), instructions per request too. Figures are medians of the
+ * rounds. `BENCH_CPU_PROF=<folder>` writes a CPU profile of each server (node --cpu-prof) there.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
+import { text } from 'node:stream/consumers';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
@@ -22,11 +26,12 @@ import { startEmbeddedPostgres } from '../../src/platform/db/embedded.ts';
 import { migrate } from '../../src/platform/db/migrate.ts';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 3);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 2);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 10;
 const HOST = 'bench.localhost';
 const SEQUENTIAL = 2000;
-const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, throughputRatio: { trivial: 0.8, db: 0.95 }, storeThroughputRatioVsFabric: 0.9 };
+// Issue 19: at most 20 µs of CPU added per request on the trivial route; throughput ratios 0.7 (trivial), 0.8 (DB).
+const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, addedCpuUsTrivial: 20, throughputRatio: { trivial: 0.7, db: 0.8 }, storeThroughputRatioVsFabric: 0.9 };
 
 type Variant = 'bare' | 'fabric' | 'store';
 interface Measure {
@@ -36,6 +41,8 @@ interface Measure {
   latency_mean_ms: number;
   /** Server CPU time (user + system) per request. */
   cpu_us_per_request: number;
+  /** Instructions the server retired per request (perf stat), null where the machine has no counters. */
+  instructions_per_request: number | null;
   non_2xx: number;
 }
 
@@ -85,7 +92,8 @@ try {
   const otlp = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
   const start = async (variant: Variant) => {
-    const child = spawn(process.execPath, [fileURLToPath(new URL('server.ts', import.meta.url)), variant, databaseUrl, join(work, `${variant}.log`)], {
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${variant}.cpuprofile`] : [];
+    const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('server.ts', import.meta.url)), variant, databaseUrl, join(work, `${variant}.log`)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -94,6 +102,8 @@ try {
     return Number(line.toString().trim());
   };
   const ports = { bare: await start('bare'), fabric: await start('fabric'), store: await start('store') };
+  const pids = Object.fromEntries(servers.map((server, index) => [(['bare', 'fabric', 'store'] as const)[index], server.pid!])) as Record<Variant, number>;
+  const countsInstructions = (await perfInstructions(process.pid, async () => {})) !== null;
 
   const cpu = async (port: number) => {
     // fetch() sets Host from the URL; node:http sends the store's.
@@ -108,22 +118,26 @@ try {
     });
     return usage.user + usage.system;
   };
-  const load = async (port: number, path: string, seconds: number): Promise<Measure> => {
+  const load = async (variant: Variant, path: string, seconds: number): Promise<Measure> => {
+    const port = ports[variant];
     const cpuBefore = await cpu(port);
+    let result: autocannon.Result | undefined;
     // Host `bench.localhost` is the bench store (its budget raised); the platform host allows 5 requests a second.
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}${path}`,
-      headers: { host: HOST },
-      connections: CONNECTIONS,
-      duration: seconds,
-    });
+    const run = async () => {
+      result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, headers: { host: HOST }, connections: CONNECTIONS, duration: seconds });
+    };
+    let instructions: number | null = null;
+    if (countsInstructions) instructions = await perfInstructions(pids[variant], run);
+    else await run();
     const cpuUsed = (await cpu(port)) - cpuBefore;
+    if (!result) throw new Error('autocannon gave no result');
     return {
       requests_per_s: result.requests.average,
       latency_p50_ms: result.latency.p50,
       latency_p99_ms: result.latency.p99,
       latency_mean_ms: result.latency.average,
       cpu_us_per_request: round(cpuUsed / result.requests.total),
+      instructions_per_request: instructions === null ? null : Math.round(instructions / result.requests.total),
       non_2xx: result.non2xx + result.errors,
     };
   };
@@ -147,14 +161,15 @@ try {
     times.sort((a, b) => a - b);
     return { p50_ms: round(times[Math.floor(SEQUENTIAL * 0.5)]!), p99_ms: round(times[Math.floor(SEQUENTIAL * 0.99)]!) };
   };
-  const mean = (runs: Measure[]): Measure => {
-    const average = (pick: (run: Measure) => number) => round(runs.reduce((sum, run) => sum + pick(run), 0) / runs.length);
+  const median = (runs: Measure[]): Measure => {
+    const middle = (pick: (run: Measure) => number) => round(runs.map(pick).sort((a, b) => a - b)[Math.floor((runs.length - 1) / 2)]!);
     return {
-      requests_per_s: average((run) => run.requests_per_s),
-      latency_p50_ms: average((run) => run.latency_p50_ms),
-      latency_p99_ms: average((run) => run.latency_p99_ms),
-      latency_mean_ms: average((run) => run.latency_mean_ms),
-      cpu_us_per_request: average((run) => run.cpu_us_per_request),
+      requests_per_s: middle((run) => run.requests_per_s),
+      latency_p50_ms: middle((run) => run.latency_p50_ms),
+      latency_p99_ms: middle((run) => run.latency_p99_ms),
+      latency_mean_ms: middle((run) => run.latency_mean_ms),
+      cpu_us_per_request: middle((run) => run.cpu_us_per_request),
+      instructions_per_request: countsInstructions ? middle((run) => run.instructions_per_request ?? 0) : null,
       non_2xx: runs.reduce((sum, run) => sum + run.non_2xx, 0),
     };
   };
@@ -167,14 +182,14 @@ try {
     for (let round = 0; round < ROUNDS; round++) {
       const order: Variant[] = round % 2 === 0 ? ['bare', 'fabric', 'store'] : ['store', 'fabric', 'bare'];
       for (const variant of order) {
-        await load(ports[variant], path, 1);
-        runs[variant].push(await load(ports[variant], path, DURATION_S));
+        await load(variant, path, 1);
+        runs[variant].push(await load(variant, path, DURATION_S));
         unloaded[variant].push(await sequential(ports[variant], path));
       }
     }
-    const bare = mean(runs.bare);
-    const fabric = mean(runs.fabric);
-    const store = mean(runs.store);
+    const bare = median(runs.bare);
+    const fabric = median(runs.fabric);
+    const store = median(runs.store);
     const storeRatio = store.requests_per_s / fabric.requests_per_s;
     const unloadedMean = (variant: Variant, pick: 'p50_ms' | 'p99_ms') =>
       round(unloaded[variant].reduce((sum, run) => sum + run[pick], 0) / unloaded[variant].length);
@@ -192,7 +207,9 @@ try {
         added_p99_ms: round(unloadedMean('fabric', 'p99_ms') - unloadedMean('bare', 'p99_ms')),
       },
       added_cpu_us_per_request: round(fabric.cpu_us_per_request - bare.cpu_us_per_request),
+      added_instructions_per_request: countsInstructions ? fabric.instructions_per_request! - bare.instructions_per_request! : 'perf stat counts no instructions on this machine',
       meets_throughput_goal: ratio >= GOALS.throughputRatio[route],
+      ...(route === 'trivial' ? { meets_cpu_goal: fabric.cpu_us_per_request - bare.cpu_us_per_request <= GOALS.addedCpuUsTrivial } : {}),
       trace_store: {
         store,
         throughput_ratio_vs_fabric: round(storeRatio),
@@ -210,6 +227,7 @@ try {
         date: new Date().toISOString(),
         node: process.version,
         database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+        load_average: loadavg().map((value) => round(value)),
         connections: CONNECTIONS,
         duration_s: DURATION_S,
         rounds: ROUNDS,
@@ -230,6 +248,25 @@ try {
   collector?.close();
   await stopPostgres();
   await rm(work, { recursive: true, force: true });
+}
+
+/**
+ * Instructions process `pid` retires while `during` runs, counted by `perf stat`; null when perf is missing or
+ * the machine exposes no hardware counters (most virtual machines).
+ */
+async function perfInstructions(pid: number, during: () => Promise<void>): Promise<number | null> {
+  const perf = spawn('perf', ['stat', '-x,', '-e', 'instructions', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const failed = once(perf, 'error').then(() => null);
+  const started = await Promise.race([once(perf, 'spawn').then(() => true), failed]);
+  if (!started) return null;
+  const report = text(perf.stderr!);
+  try {
+    await during();
+  } finally {
+    perf.kill('SIGINT');
+  }
+  const value = Number((await report).split('\n').find((line) => line.includes('instructions'))?.split(',')[0]);
+  return Number.isFinite(value) ? value : null;
 }
 
 function round(value: number): number {

@@ -6,7 +6,7 @@
  * database is created and dropped.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type TaskList, makeWorkerUtils, run } from 'graphile-worker';
 import pg from 'pg';
@@ -142,19 +142,27 @@ try {
     await worker!.stop();
     return perSecond(PROCESS, ms);
   };
-  const runs = { raw: [] as number[], raw_with_unit_of_work: [] as number[], ours: [] as number[] };
-  const statements = { raw_with_unit_of_work: 0, ours: 0 };
-  /** Runs one side and adds the application pool's statements it sent (the unit of work's round trips). */
-  const counted = async (side: keyof typeof statements, process: () => Promise<number>) => {
+  type Side = 'raw' | 'raw_with_unit_of_work' | 'ours';
+  const runs: Record<Side, number[]> = { raw: [], raw_with_unit_of_work: [], ours: [] };
+  const cpu: Record<Side, number[]> = { raw: [], raw_with_unit_of_work: [], ours: [] };
+  const statements: Record<Side, number> = { raw: 0, raw_with_unit_of_work: 0, ours: 0 };
+  const sides: Record<Side, () => Promise<number>> = { raw: () => processRaw(false), raw_with_unit_of_work: () => processRaw(true), ours: processOurs };
+  /**
+   * Runs one side; keeps its rate, this process's CPU per job (the worker runs here, whichever side) and the
+   * application pool's statements it sent (the unit of work's round trips).
+   */
+  const measured = async (side: Side) => {
     const before = await statementsSent();
-    const rate = await process();
+    const cpuBefore = process.cpuUsage();
+    runs[side].push(await sides[side]());
+    const used = process.cpuUsage(cpuBefore);
+    cpu[side].push(Math.round(((used.user + used.system) / PROCESS) * 10) / 10);
     statements[side] += (await statementsSent()) - before;
-    return rate;
   };
+  // Alternated order, so that drift on a shared machine does not always fall on the same side.
   for (let round = 0; round < ROUNDS; round++) {
-    runs.raw.push(await processRaw(false));
-    runs.raw_with_unit_of_work.push(await counted('raw_with_unit_of_work', () => processRaw(true)));
-    runs.ours.push(await counted('ours', processOurs));
+    const order: Side[] = round % 2 === 0 ? ['raw', 'raw_with_unit_of_work', 'ours'] : ['ours', 'raw_with_unit_of_work', 'raw'];
+    for (const side of order) await measured(side);
   }
   const perJob = (count: number) => Math.round((count / (PROCESS * ROUNDS)) * 100) / 100;
   const processing = {
@@ -162,6 +170,7 @@ try {
     raw_with_unit_of_work: median(runs.raw_with_unit_of_work),
     ours: median(runs.ours),
     runs,
+    cpu_us_per_job: { raw: median(cpu.raw), raw_with_unit_of_work: median(cpu.raw_with_unit_of_work), ours: median(cpu.ours) },
     app_pool_statements_per_job: { raw_with_unit_of_work: perJob(statements.raw_with_unit_of_work), ours: perJob(statements.ours) },
   };
 
@@ -175,6 +184,7 @@ try {
         benchmark: 'jobs',
         date: new Date().toISOString(),
         database: process.env.DATABASE_URL ? 'DATABASE_URL' : 'embedded',
+        load_average: loadavg().map((value) => Math.round(value * 10) / 10),
         concurrency: CONCURRENCY,
         enqueue_single_per_s: { ...enqueueSingle, ratio: ratio(enqueueSingle), count: SINGLE },
         enqueue_batch_per_s: { ...enqueueBatch, ratio: ratio(enqueueBatch), count: BATCHES * BATCH_SIZE, batch: BATCH_SIZE },

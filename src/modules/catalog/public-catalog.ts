@@ -125,11 +125,16 @@ async function summaries(trx: Tx, where: Expression<SqlBool>, order: Order, opti
   const variant = sql`cross join lateral (select price_minor, currency from variants where product_id = p.id order by position, sku limit 1) v`;
   const select = sql`select p.id, p.handle, p.title, v.price_minor, v.currency, p.media -> 0 as image`;
   if (order === 'rank') {
-    const { rows } = await sql<SummaryRow>`${select}
-      from products p ${variant}
-     where ${visible} and ${where}
-     order by ts_rank(p.search, websearch_to_tsquery('english', ${options.query ?? ''})) desc, p.handle
-     limit ${limit}`.execute(trx);
+    // Every match must be ranked, but only the page's products need their first variant (a product always keeps
+    // one): ranked and cut to the page first, joined after.
+    const { rows } = await sql<SummaryRow>`select p.id, p.handle, p.title, v.price_minor, v.currency, p.image
+      from (select p.id, p.handle, p.title, p.media -> 0 as image,
+                   ts_rank(p.search, websearch_to_tsquery('english', ${options.query ?? ''})) as rank
+              from products p
+             where ${visible} and ${where}
+             order by rank desc, p.handle
+             limit ${limit}) p ${variant}
+     order by p.rank desc, p.handle`.execute(trx);
     return { products: rows.map(summary) };
   }
   const keys = KEYS[order];

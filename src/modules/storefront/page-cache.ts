@@ -13,20 +13,21 @@ export interface CachedPage {
 }
 
 export class PageCache {
-  readonly #cache: LRUCache<string, CachedPage>;
+  /** Absent when no page is to be kept (`maxPages` 0): every request renders. */
+  readonly #cache: LRUCache<string, CachedPage> | undefined;
 
   constructor(options: { maxPages: number; ttlMs: number }) {
-    this.#cache = new LRUCache({ max: options.maxPages, ttl: options.ttlMs });
+    this.#cache = options.maxPages > 0 ? new LRUCache({ max: options.maxPages, ttl: options.ttlMs }) : undefined;
   }
 
   get(tenantId: string, url: string, version: string): CachedPage | undefined {
-    const page = this.#cache.get(`${tenantId} ${url}`);
+    const page = this.#cache?.get(`${tenantId} ${url}`);
     return page?.version === version ? page : undefined;
   }
 
   set(tenantId: string, url: string, version: string, html: string): CachedPage {
     const page = { version, html, etag: `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"` };
-    this.#cache.set(`${tenantId} ${url}`, page);
+    this.#cache?.set(`${tenantId} ${url}`, page);
     return page;
   }
 }

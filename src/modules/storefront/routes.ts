@@ -60,7 +60,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   await root.register(cookie);
   await root.register(formbody);
   const app = root.withTypeProvider<TypeBoxTypeProvider>();
-  const cache = new PageCache({ maxPages: 5_000, ttlMs: CACHE_TTL_MS });
+  const cache = new PageCache({ maxPages: platform.config.storefront.pageCacheMax, ttlMs: CACHE_TTL_MS });
   // Branding changes no domain event, so it is kept no longer than a cached page: both show an edit within the TTL.
   const brandings = new LRUCache<string, Branding>({ max: 10_000, ttl: CACHE_TTL_MS });
   const brandingOf = async (tenant: Tenant) => {

@@ -169,6 +169,15 @@ describe('storefront', () => {
     expect(tooLong.json()).toMatchObject({ title: 'Validation failed', request_id: expect.any(String) });
   });
 
+  it('ranks title matches above description matches, each shown with its first price', async () => {
+    await addProduct(store, 'zephyr-note', 'Pocket Notebook', { description: 'Light as a zephyr' });
+    await addProduct(store, 'zephyr-scarf', 'Zephyr Scarf', { description: 'A scarf for windy days' });
+    const body = (await get('/search?q=zephyr')).body;
+    const order = [...body.matchAll(/href="\/products\/(zephyr-[a-z]+)"/g)].map((match) => match[1]);
+    expect(order).toEqual(['zephyr-scarf', 'zephyr-note']);
+    expect([...body.matchAll(/<span class="price">\$19\.99<\/span>/g)]).toHaveLength(2);
+  });
+
   it('re-renders cached pages when the catalog changes', async () => {
     expect((await get('/products/linen-shirts')).body).toContain('<h1>Linen Shirt</h1>');
     await t.platform.db.withTenant(store.id, (trx) => updateProduct(trx, store.id, ids['linen-shirts']!.product, { title: 'Linen Shirt, Washed' }));

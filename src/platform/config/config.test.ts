@@ -27,6 +27,7 @@ describe('configuration', () => {
     [{ METRICS_TENANT_ALLOWLIST: 'demo' }, 'METRICS_TENANT_ALLOWLIST'],
     [{ METRICS_TENANT_TOP_K: '-1' }, 'METRICS_TENANT_TOP_K'],
     [{ TENANT_CACHE_MAX: '0' }, 'TENANT_CACHE_MAX'],
+    [{ STOREFRONT_PAGE_CACHE_MAX: '-1' }, 'STOREFRONT_PAGE_CACHE_MAX'],
     [{ SUPPORT_URL: 'mailto:help@example.com' }, 'SUPPORT_URL'],
     [{ DNS_RESOLVER: 'dns.example.com' }, 'DNS_RESOLVER'],
     [{ APP_PROFILE: 'prod', MIGRATE_ON_START: 'true' }, 'DATABASE_URL'],

@@ -17,6 +17,8 @@ export interface Config {
   dataDir: string;
   db: { poolMax: number; statementTimeoutMs: number };
   platformDomain: string;
+  /** Rendered anonymous storefront pages kept per replica; 0 renders every request (benchmarks of the cold path). */
+  storefront: { pageCacheMax: number };
   tenantGateway: {
     /** Hosts kept in each replica's resolution cache, and how long an entry lives without a change notice. */
     cacheMax: number;
@@ -472,6 +474,7 @@ export function loadConfig(env: Env = process.env): Config {
       statementTimeoutMs: int(env, 'DB_STATEMENT_TIMEOUT_MS', 15_000, 0, 3_600_000),
     },
     platformDomain,
+    storefront: { pageCacheMax: int(env, 'STOREFRONT_PAGE_CACHE_MAX', 5_000, 0, 1_000_000) },
     tenantGateway: {
       cacheMax: int(env, 'TENANT_CACHE_MAX', 100_000, 1, 10_000_000),
       cacheTtlMs: int(env, 'TENANT_CACHE_TTL_MS', 60_000, 0, 86_400_000),

@@ -11,6 +11,8 @@ import { currentContext, runWithContext } from '../observability/context.ts';
 import { registry } from '../observability/metrics.ts';
 import { defineJob, type JobDefinition, type JobPriority, type JobRunContext } from './definitions.ts';
 import { JobPayloadError, QueueOverflowError } from './enqueue.ts';
+import { taskFlag } from './envelope.ts';
+import { Pausing } from './pausing.ts';
 import { createJobs, type Jobs } from './service.ts';
 import { type JobWorker, startJobWorker } from './worker.ts';
 
@@ -217,6 +219,18 @@ describe('jobs on graphile-worker', () => {
     const id = await jobs.enqueue(hang, { n: 30 });
     const dead = await waitFor(async () => (await jobs.deadJobs.list({ task: hang.name, limit: 5 })).find((job) => job.job_id === id), 'the timed-out job');
     expect(dead.last_error).toMatch(/timed out after 100 ms/);
+  });
+
+  it('reads the paused set once for runners asking at once, and anew after a pause', async () => {
+    const pausing = new Pausing(db, 60_000);
+    const task = `${prefix}.shared-read`;
+    const together = await Promise.all(Array.from({ length: 10 }, () => pausing.forbiddenFlags()));
+    expect(new Set(together).size).toBe(1);
+    expect(together[0]).not.toContain(taskFlag(task));
+    await pausing.pauseTask(task, 'test');
+    expect(await pausing.forbiddenFlags()).toContain(taskFlag(task));
+    expect(await pausing.resumeTask(task)).toBe(true);
+    expect(await pausing.forbiddenFlags()).not.toContain(taskFlag(task));
   });
 
   it('pauses by task, tenant and job id without losing the jobs, and resumes them', async () => {

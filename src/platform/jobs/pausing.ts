@@ -28,6 +28,9 @@ export class Pausing {
   private readonly db: Db;
   private readonly cacheMs: number;
   private cached: { flags: string[]; at: number } | undefined;
+  /** The read in flight, shared by every runner asking meanwhile; a pause or resume starts a new generation. */
+  private reading: { generation: number; flags: Promise<string[]> } | undefined;
+  private generation = 0;
 
   constructor(db: Db, cacheMs: number) {
     this.db = db;
@@ -76,6 +79,23 @@ export class Pausing {
   /** The flags workers must skip; read at most once per `cacheMs`, so a pause takes effect within it. */
   forbiddenFlags = async (): Promise<string[]> => {
     if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.flags;
+    // Every runner's workers ask before each claim: when the cache expires they would each open a transaction.
+    if (this.reading?.generation !== this.generation) {
+      const generation = this.generation;
+      const flags = this.readFlags()
+        .then((read) => {
+          if (generation === this.generation) this.cached = { flags: read, at: Date.now() };
+          return read;
+        })
+        .finally(() => {
+          if (this.reading?.flags === flags) this.reading = undefined;
+        });
+      this.reading = { generation, flags };
+    }
+    return this.reading.flags;
+  };
+
+  private async readFlags(): Promise<string[]> {
     // Suspended stores are read from the tenants themselves too: a missed or failed suspension notice cannot
     // leave a suspended store's jobs running, and a forged "resumed" notice cannot restart them.
     const [rows, suspended] = await this.db.withPlatform(async (trx) => [
@@ -89,9 +109,8 @@ export class Pausing {
         ...suspended.map((tenant) => tenantFlag(tenant.id)),
       ]),
     ];
-    this.cached = { flags, at: Date.now() };
     return flags;
-  };
+  }
 
   private add(kind: PauseKind, target: string, reason: string): Promise<void> {
     return this.db.withPlatform((trx) => this.insert(trx, kind, target, reason));
@@ -104,6 +123,7 @@ export class Pausing {
       .onConflict((conflict) => conflict.columns(['kind', 'target']).doNothing())
       .execute();
     this.cached = undefined;
+    this.generation++;
   }
 
   private async remove(kind: PauseKind, target: string): Promise<boolean> {
@@ -111,6 +131,7 @@ export class Pausing {
       trx.deleteFrom('paused_jobs').where('kind', '=', kind).where('target', '=', target).executeTakeFirst(),
     );
     this.cached = undefined;
+    this.generation++;
     return deleted.numDeletedRows > 0n;
   }
 }
