@@ -88,6 +88,19 @@ describe('shipping and tax settings', () => {
     expect(checkoutSettings.json().prices_include_tax).toBe(true);
   });
 
+  it("taxes a region by its own row where its country has none, and quotes the built-in table when the store lists no zone", async () => {
+    const saved = await settings(owner, 'PUT', { shipping: { zones: [] }, tax: { prices_include_tax: false, rates: [{ country: 'CA', region: 'ON', rate_basis_points: 1300 }] } });
+    expect(saved.statusCode, saved.body).toBe(200);
+    const { variantId } = await seedProduct(t.platform.db, store.id, { price: 2500, stock: 10 });
+    const buyer = await new Shopper(t.app, storeHost(store)).start();
+    await buyer.add(variantId, 2);
+    const quote = async (region: string) =>
+      (await buyer.request('POST', '/checkout/shipping-rates', { _csrf: buyer.csrf, shipping_address: { ...ADDRESS, region, postal_code: 'M5V 3L9', country: 'CA' } })).json().rates[0];
+    // Built-in international rate for 600 g (35.00); Ontario 13 % on 50.00 and on shipping; British Columbia untaxed.
+    expect(await quote('ON')).toMatchObject({ id: 'international:international', amount_minor: 3500, tax_minor: 650 + 455, total_minor: 5000 + 3500 + 1105 });
+    expect(await quote('BC')).toMatchObject({ amount_minor: 3500, tax_minor: 0, total_minor: 8500 });
+  });
+
   it('refuses bad settings beside the field, and needs settings:write', async () => {
     const unknown = await settings(owner, 'PUT', { ...US_AND_WORLD, shipping: { ...US_AND_WORLD.shipping, carrier: 'ups' } });
     expect(unknown.statusCode).toBe(400);
