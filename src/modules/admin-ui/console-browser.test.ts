@@ -161,14 +161,21 @@ describe('platform console in a browser', () => {
     await page.getByRole('heading', { name: 'Fern & Field' }).waitFor();
     await page.getByText('Signed the merchant agreement').waitFor();
     await check(page, '08-store-detail-new');
-    const [row] = await ownerQuery<{ plan: string; command: string; ticket: string }>(
-      `select t.plan, c.command, c.ticket from tenants t join platform_commands c on c.tenant_id = t.id where t.subdomain = $1`,
+    await page.getByRole('button', { name: 'Send a new owner invitation' }).click();
+    await page.locator('#invite-reason').fill('The owner cannot find the first mail');
+    await page.getByRole('button', { name: 'Send invitation' }).click();
+    await page.getByText(`A new set-password link went to ${ownerEmail}`).waitFor();
+    const rows = await ownerQuery<{ plan: string; command: string; ticket: string | null }>(
+      `select t.plan, c.command, c.ticket from tenants t join platform_commands c on c.tenant_id = t.id where t.subdomain = $1 order by c.at`,
       [subdomain],
     );
-    expect(row).toEqual({ plan: 'growth', command: 'tenant.create', ticket: 'ONB-42' });
-    const [invitation] = await ownerQuery<{ subject: string; body_text: string }>('select subject, body_text from mail_outbox where to_address = $1', [ownerEmail]);
-    expect(invitation!.subject).toBe('Your store Fern & Field is ready');
-    expect(invitation!.body_text).toContain(`http://${subdomain}.localhost:${port}/admin/welcome/`);
+    expect(rows).toEqual([
+      { plan: 'growth', command: 'tenant.create', ticket: 'ONB-42' },
+      { plan: 'growth', command: 'tenant.owner.invite', ticket: null },
+    ]);
+    const invitations = await ownerQuery<{ subject: string; body_text: string }>('select subject, body_text from mail_outbox where to_address = $1', [ownerEmail]);
+    expect(invitations.map((mail) => mail.subject)).toEqual(['Your store Fern & Field is ready', 'Your store Fern & Field is ready']);
+    for (const mail of invitations) expect(mail.body_text).toContain(`http://${subdomain}.localhost:${port}/admin/welcome/`);
     await page.getByRole('link', { name: 'Stores', exact: true }).click();
     await page.locator('#store-search').fill(subdomain);
     await page.getByRole('button', { name: 'Search' }).click();

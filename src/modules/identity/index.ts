@@ -14,7 +14,7 @@ import { type AccessClaims, TokenRejected, verifyAccessToken } from './tokens.ts
 export { storeAccountCounts, staffUsers } from './accounts.ts';
 export { checkExternalPassword, hashNewPassword } from './external-login.ts';
 export { type Identity, identityOf } from './identity.ts';
-export { INVITATION_TOKEN, type OwnerInvitation, acceptInvitation, inviteStoreOwner } from './invitations.ts';
+export { INVITATION_TOKEN, type OwnerInvitation, acceptInvitation, inviteStoreOwner, reinviteStoreOwner } from './invitations.ts';
 export { type AuditPage, REASON_CODES, endImpersonationById, impersonationAudit, startImpersonation } from './impersonation.ts';
 
 declare module 'fastify' {

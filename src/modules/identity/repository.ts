@@ -104,6 +104,9 @@ export interface PasswordResetTokensTable extends AuditColumns {
 
 export type TokenPurpose = 'reset' | 'invitation';
 
+/** The password hash of an account that has not chosen one: no bcrypt hash has this form, so no password matches. */
+export const NO_PASSWORD = '!';
+
 export interface LoginFailuresTable {
   id: ColumnType<string, never, never>;
   key_hash: Buffer;
@@ -606,6 +609,29 @@ export function consumeResetToken(
     .where('expires_at', '>', new Date())
     .returning(['subject_kind', 'subject_id'])
     .executeTakeFirst();
+}
+
+/** The store's first owner while they have not chosen a password (the invitation's account). */
+export function findUninvitedOwner(trx: Tx): Promise<StaffUser | undefined> {
+  return trx
+    .selectFrom('staff_users')
+    .selectAll()
+    .where('role', '=', 'owner')
+    .where('password_hash', '=', NO_PASSWORD)
+    .orderBy('created_at')
+    .limit(1)
+    .executeTakeFirst();
+}
+
+/** Ends an account's unused invitation links (a new one replaces them). */
+export async function retireInvitations(trx: Tx, subjectId: string): Promise<void> {
+  await trx
+    .updateTable('password_reset_tokens')
+    .set({ used_at: new Date(), updated_at: new Date() })
+    .where('subject_id', '=', subjectId)
+    .where('purpose', '=', 'invitation')
+    .where('used_at', 'is', null)
+    .execute();
 }
 
 // ---- platform second factor

@@ -3,13 +3,13 @@ import type { Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { logger } from '../../platform/observability/logger.ts';
 import { type Identity, inHome } from './identity.ts';
-import { NO_PASSWORD } from './invitations.ts';
 import { assertLaneHasRoom, verifyPassword } from './passwords.ts';
 import { scopesOf } from './rbac.ts';
 import {
   type Account,
   type SessionEvent,
   type SubjectKind,
+  NO_PASSWORD,
   findAccount,
   forgetAttempts,
   insertRefreshToken,

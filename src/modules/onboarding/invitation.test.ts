@@ -105,6 +105,41 @@ describe('owner invitation', () => {
     expect((await visitor.request('POST', resetPath, { _csrf: await visitor.csrf(resetPath), password: 'not-through-here' })).statusCode).toBe(410);
   });
 
+  it('sends a new link to an owner who never chose a password, as an audited command; the old link stops working', async () => {
+    const subdomain = `again-${randomUUID().slice(0, 8)}`;
+    const { response, owner } = await onboard(t, operator, subdomain);
+    const storeId = response.json().store.id;
+    const firstToken = LINK.exec((await t.platform.mail.recent({ to: owner.email }))[0]!.body_text)![2]!;
+    const reinvite = () =>
+      t.app.inject({
+        method: 'POST',
+        url: `/admin/platform/stores/${storeId}/owner-invitation`,
+        headers: { host: PLATFORM_HOST, ...operator.headers },
+        payload: { reason: 'Owner lost the first mail', ticket: 'SUP-12' },
+      });
+    const again = await reinvite();
+    expect(again.statusCode).toBe(201);
+    expect(again.json()).toMatchObject({ command: { command: 'tenant.owner.invite', actor: operator.userId, ticket: 'SUP-12' }, owner: { email: owner.email } });
+    const mails = await t.platform.mail.recent({ to: owner.email });
+    expect(mails).toHaveLength(2);
+    const secondToken = LINK.exec(mails[0]!.body_text)![2]!;
+    expect(secondToken).not.toBe(firstToken);
+
+    const visitor = formVisitor(t.app, { subdomain });
+    const stale = `/admin/welcome/${firstToken}`;
+    expect((await visitor.request('POST', stale, { _csrf: await visitor.csrf(stale), password: 'first-link-password' })).statusCode).toBe(410);
+    const fresh = `/admin/welcome/${secondToken}`;
+    expect((await visitor.request('POST', fresh, { _csrf: await visitor.csrf(fresh), password: 'second-link-password' })).statusCode).toBe(200);
+    expect((await reinvite()).statusCode).toBe(409);
+    const missing = await t.app.inject({
+      method: 'POST',
+      url: `/admin/platform/stores/${randomUUID()}/owner-invitation`,
+      headers: { host: PLATFORM_HOST, ...operator.headers },
+      payload: { reason: 'r' },
+    });
+    expect(missing.statusCode).toBe(404);
+  });
+
   it('leaves no store behind when the owner cannot be invited', async () => {
     const subdomain = `half-${randomUUID().slice(0, 8)}`;
     const brokenMail = { ...t.platform.mail, enqueue: () => Promise.reject(new Error('outbox unavailable')) } satisfies Mail;

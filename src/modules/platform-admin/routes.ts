@@ -18,6 +18,7 @@ import {
   ImpersonationStart,
   OnboardBody,
   OnboardedStore,
+  OwnerReinvited,
   PlanBody,
   PlatformCommand,
   StaffPage,
@@ -26,8 +27,8 @@ import {
   StorePage,
   StoreParams,
 } from './schemas.ts';
-import { clearFlagOverride, commandLog, commandView, impersonationLog, onboardedView, overrideFlag, storeDetail, storeList, storeOriginFor, storeStaff } from './service.ts';
-import { createStore } from './store-creation.ts';
+import { clearFlagOverride, commandLog, commandView, impersonationLog, onboardedView, overrideFlag, reinvitedView, storeDetail, storeList, storeOriginFor, storeStaff } from './service.ts';
+import { createStore, reinviteOwner } from './store-creation.ts';
 
 export const PLATFORM_PREFIX = '/admin/platform';
 
@@ -85,6 +86,19 @@ export async function platformAdminRoutes(app: FastifyInstance, platform: Platfo
         ...(ticket ? { ticket } : {}),
       });
       return reply.code(201).send(onboardedView(created));
+    },
+  );
+
+  api.post(
+    `${PLATFORM_PREFIX}/stores/:id/owner-invitation`,
+    {
+      preHandler: requireScopes('platform:stores:write'),
+      schema: { tags, summary: 'E-mail a new set-password link to an owner who never chose a password', params: StoreParams, body: CommandBody, response: { 201: OwnerReinvited } },
+    },
+    async (request, reply) => {
+      const { reason, ticket } = request.body;
+      const command = { tenantId: request.params.id, actor: request.principal!.subject, reason, ...(ticket ? { ticket } : {}) };
+      return reply.code(201).send(reinvitedView(await reinviteOwner(platform.db, platform.mail, storeOriginFor(request), command)));
     },
   );
 

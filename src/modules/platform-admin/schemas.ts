@@ -189,11 +189,11 @@ export const OnboardBody = Type.Object(
   { additionalProperties: false },
 );
 
-export const OnboardedStore = Type.Object({
-  store: Store,
-  command: PlatformCommand,
-  owner: Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), invitation_expires_at: Type.String({ format: 'date-time' }) }),
-});
+const InvitedOwner = Type.Object({ id: Type.String({ format: 'uuid' }), email: Type.String(), invitation_expires_at: Type.String({ format: 'date-time' }) });
+
+export const OnboardedStore = Type.Object({ store: Store, command: PlatformCommand, owner: InvitedOwner });
+
+export const OwnerReinvited = Type.Object({ command: PlatformCommand, owner: InvitedOwner });
 
 export const PlanBody = Type.Object(
   {

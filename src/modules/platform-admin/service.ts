@@ -6,7 +6,7 @@ import type { Platform } from '../../platform/platform.ts';
 import { type AuditPage, type Identity, impersonationAudit, staffUsers, storeAccountCounts } from '../identity/index.ts';
 import { type FlagKey, type PlatformCommand, type TenancyService, type Tenant, listPlatformCommands } from '../tenancy/index.ts';
 import { type StoreFilter, findStore, listStores } from './repository.ts';
-import type { createStore } from './store-creation.ts';
+import type { createStore, reinviteOwner } from './store-creation.ts';
 import { storeListDuration } from './telemetry.ts';
 
 /** Opaque list cursors: base64url JSON of the last row's position. */
@@ -68,11 +68,19 @@ export const storeView = (tenant: Tenant) => ({
 /** A new store's address as seen from the platform host the request came to (its scheme and port included). */
 export const storeOriginFor = (request: FastifyRequest) => (subdomain: string) => `${request.protocol}://${subdomain}.${request.host}`;
 
+const ownerView = (owner: { id: string; email: string; invitationExpiresAt: Date }) => ({
+  id: owner.id,
+  email: owner.email,
+  invitation_expires_at: owner.invitationExpiresAt.toISOString(),
+});
+
 export const onboardedView = (created: Awaited<ReturnType<typeof createStore>>) => ({
   store: storeView(created.tenant),
   command: commandView(created.command),
-  owner: { id: created.owner.id, email: created.owner.email, invitation_expires_at: created.owner.invitationExpiresAt.toISOString() },
+  owner: ownerView(created.owner),
 });
+
+export const reinvitedView = (reinvited: Awaited<ReturnType<typeof reinviteOwner>>) => ({ command: commandView(reinvited.command), owner: ownerView(reinvited.owner) });
 
 export const commandView = (command: PlatformCommand) => ({
   id: command.id,

@@ -1,7 +1,7 @@
 import type { Db } from '../../platform/db/database.ts';
 import type { Mail } from '../../platform/mail/mail.ts';
-import { inviteStoreOwner } from '../identity/index.ts';
-import { type OnboardingCommand, onboardStore } from '../tenancy/index.ts';
+import { inviteStoreOwner, reinviteStoreOwner } from '../identity/index.ts';
+import { type OnboardingCommand, type StoreCommand, asStoreCommand, onboardStore } from '../tenancy/index.ts';
 
 export interface NewStore extends OnboardingCommand {
   owner: { email: string; name: string };
@@ -25,4 +25,12 @@ export async function createStore(db: Db, mail: Mail, storeOrigin: (subdomain: s
     });
   });
   return { ...created, owner: { id: invited!.userId, email: owner.email.trim().toLowerCase(), invitationExpiresAt: invited!.expiresAt } };
+}
+
+/** `tenant.owner.invite`: a new link for an owner who never chose a password (the first one expired or went astray). */
+export async function reinviteOwner(db: Db, mail: Mail, storeOrigin: (subdomain: string) => string, command: StoreCommand) {
+  const { result, command: recorded } = await asStoreCommand(db, command, 'tenant.owner.invite', (trx, store) =>
+    reinviteStoreOwner(mail, trx, { tenantId: store.id, storeName: store.name, storeOrigin: storeOrigin(store.subdomain) }),
+  );
+  return { command: recorded, owner: { id: result.userId, email: result.email, invitationExpiresAt: result.expiresAt } };
 }

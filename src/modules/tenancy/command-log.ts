@@ -1,6 +1,34 @@
 import { sql } from 'kysely';
-import type { Db } from '../../platform/db/database.ts';
+import type { Db, Tx } from '../../platform/db/database.ts';
+import { HttpProblem } from '../../platform/http/problem.ts';
 import type { PlatformCommand } from './repository.ts';
+
+/** Who changes which store, and why: the row every platform command writes. */
+export interface StoreCommand {
+  tenantId: string;
+  actor: string;
+  reason: string;
+  ticket?: string | undefined;
+}
+
+/**
+ * A change to one store and its `platform_commands` row in one transaction, speaking as the platform and as the
+ * store (so tenant-scoped rows pass row-level security). 404 when the store does not exist.
+ */
+export function asStoreCommand<T>(db: Db, command: StoreCommand, name: string, change: (trx: Tx, store: { id: string; name: string; subdomain: string }) => Promise<T>) {
+  return db.withPlatform(async (trx) => {
+    const store = await trx.selectFrom('tenants').select(['id', 'name', 'subdomain']).where('id', '=', command.tenantId).executeTakeFirst();
+    if (!store) throw new HttpProblem(404, 'Store not found', `No store has the id ${command.tenantId}.`);
+    await sql`select set_config('app.tenant_id', ${command.tenantId}, true)`.execute(trx);
+    const result = await change(trx, store);
+    const recorded: PlatformCommand = await trx
+      .insertInto('platform_commands')
+      .values({ tenant_id: command.tenantId, command: name, actor: command.actor, reason: command.reason, ticket: command.ticket ?? null })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return { result, command: recorded };
+  });
+}
 
 /** Position after a command in the log: its time as PostgreSQL prints it (microseconds) and its id. */
 export interface CommandCursor {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { sql } from 'kysely';
 import type { Db, Tx } from '../../platform/db/database.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
+import { asStoreCommand } from './command-log.ts';
 import type { TxtResolver } from './dns.ts';
 import { type DomainView, VERIFICATION_LABEL, isUniqueViolation, normaliseCustomHostname, view } from './domains.ts';
 import type { PlatformCommand } from './repository.ts';
@@ -15,21 +15,9 @@ export interface DomainCommand {
   ticket?: string;
 }
 
-/** The change and its `platform_commands` row in one transaction, speaking as the platform and as the store. */
-function asCommand<T>(db: Db, command: DomainCommand, name: string, change: (trx: Tx) => Promise<T>): Promise<{ result: T; command: PlatformCommand }> {
-  return db.withPlatform(async (trx) => {
-    const store = await trx.selectFrom('tenants').select('id').where('id', '=', command.tenantId).executeTakeFirst();
-    if (!store) throw new HttpProblem(404, 'Store not found', `No store has the id ${command.tenantId}.`);
-    await sql`select set_config('app.tenant_id', ${command.tenantId}, true)`.execute(trx);
-    const result = await change(trx);
-    const recorded = await trx
-      .insertInto('platform_commands')
-      .values({ tenant_id: command.tenantId, command: name, actor: command.actor, reason: `${command.hostname}: ${command.reason}`, ticket: command.ticket ?? null })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return { result, command: recorded };
-  });
-}
+/** The domain change as a platform command whose reason names the domain. */
+const asCommand = <T>(db: Db, command: DomainCommand, name: string, change: (trx: Tx) => Promise<T>) =>
+  asStoreCommand(db, { ...command, reason: `${command.hostname}: ${command.reason}` }, name, change);
 
 const findDomain = async (trx: Tx, hostname: string) => {
   const domain = await trx.selectFrom('custom_domains').selectAll().where('hostname', '=', hostname).executeTakeFirst();

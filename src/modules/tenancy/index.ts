@@ -9,7 +9,7 @@ import { telemetry } from './telemetry.ts';
 export { type TxtResolver, txtResolverFromSetting } from './dns.ts';
 export { type DomainCommand, addDomainCommand, removeDomainCommand, verifyDomainCommand } from './domain-commands.ts';
 export { listCustomDomains } from './domains.ts';
-export { type CommandCursor, listPlatformCommands } from './command-log.ts';
+export { type CommandCursor, type StoreCommand, asStoreCommand, listPlatformCommands } from './command-log.ts';
 export { type OnboardingCommand, type PlanChange, SUBDOMAIN_REFUSALS, changePlan, onboardStore } from './onboarding.ts';
 export { resume as resumeStore, suspend as suspendStore } from './suspension.ts';
 export { subdomainRefusal } from './subdomain-claim.ts';

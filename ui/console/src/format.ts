@@ -25,6 +25,7 @@ export const COMMAND_LABELS: Record<string, string> = {
   'tenant.plan': 'Plan changed',
   'tenant.suspend': 'Suspended',
   'tenant.resume': 'Resumed',
+  'tenant.owner.invite': 'Owner re-invited',
 };
 
 /** A flag or figure for reading: thousands separated. */
