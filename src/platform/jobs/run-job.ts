@@ -123,14 +123,24 @@ export function jobTask(definition: JobDefinition<never>, db: Db, deadJobs: Dead
 
 function runInUnitOfWork(definition: JobDefinition<never>, envelope: JobEnvelope, job: Job, helpers: JobHelpers, db: Db): Promise<void> {
   const tenantId = envelope.tenant_id;
-  const signal = AbortSignal.any([AbortSignal.timeout(definition.timeoutMs), helpers.abortSignal]);
+  // One controller per attempt, its timer cleared when the attempt ends: AbortSignal.timeout's timer and
+  // AbortSignal.any's registrations outlived every job by its whole timeout (thousands alive at a few hundred jobs/s).
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new DOMException('The job reached its timeout', 'TimeoutError')), definition.timeoutMs).unref();
+  const shutdown = () => controller.abort(helpers.abortSignal.reason);
+  if (helpers.abortSignal.aborted) shutdown();
+  else helpers.abortSignal.addEventListener('abort', shutdown, { once: true });
+  const signal = controller.signal;
   const work = (trx: Tx) =>
     untilAborted(
       definition.run(envelope.data as never, { trx, tenantId, jobId: job.id, attempt: job.attempts, maxAttempts: job.max_attempts, signal }),
       signal,
       () => (helpers.abortSignal.aborted ? new Error('worker shutting down') : new JobTimeoutError(definition.name, definition.timeoutMs)),
     );
-  return definition.scope === 'tenant' ? db.withTenant(tenantId!, work) : db.withPlatform(work);
+  return (definition.scope === 'tenant' ? db.withTenant(tenantId!, work) : db.withPlatform(work)).finally(() => {
+    clearTimeout(timer);
+    helpers.abortSignal.removeEventListener('abort', shutdown);
+  });
 }
 
 /** Runs the definition's `onDead` in the job's own unit of work (its tenant's, or the platform's). */
