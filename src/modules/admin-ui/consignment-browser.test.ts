@@ -111,6 +111,8 @@ describe('admin consignment screens in a browser', () => {
     await page.keyboard.press('Tab');
     await page.getByRole('button', { name: 'Approve and pay out' }).press('Enter');
     await page.getByText('under ticket FIN-1042').waitFor();
+    // The approver by name, not by user id.
+    expect(await page.locator('.approvals li').textContent()).toMatch(/^Approved by Test admin on .+ under ticket FIN-1042: “Monthly payout”$/);
     await check(page, 'consignment-03-payout-run-approved');
     expect(await page.getByRole('button', { name: 'Approve and pay out' }).count()).toBe(0);
 

@@ -7,6 +7,7 @@ import type { TestApp } from '../../../test/support/platform.ts';
 import type { StaffRole } from '../identity/rbac.ts';
 import type { Tenant } from '../tenancy/service.ts';
 import { stageImport } from './import/staging.ts';
+import { createOneOfAKindProducts } from './one-of-a-kind.ts';
 import { ADMIN_PREFIX } from './routes.ts';
 
 const productBody = (handle: string, sku = `SKU-${handle}`) => ({
@@ -220,9 +221,13 @@ describe('catalog admin API', () => {
     expect(await found('_')).toEqual([]);
     const location = (await call('POST', '/inventory/locations', { code: 'shop', name: 'Shop' })).json();
     await call('POST', '/inventory/adjustments', { variant_id: scarf.variants[0].id, location_id: location.id, delta: 2, reason: 'received' });
+    // A unique piece has one in stock by nature: not "running low".
+    await t.platform.db.withTenant(shop.id, (trx) =>
+      createOneOfAKindProducts(trx, shop.id, [{ sku: 'OOAK-LAMP', title: 'Vintage lamp', description: '', category_id: null, price_minor: 4500, currency: 'USD' }]),
+    );
     const summary = (await call('GET', '/catalog/summary')).json();
     expect(summary).toMatchObject({
-      products: { draft: 1, published: 1, archived: 0, scheduled: 0 },
+      products: { draft: 1, published: 2, archived: 0, scheduled: 0 },
       low_stock: [{ sku: 'WS-RED', on_hand: 2, product_title: 'Wool Scarf' }],
       imports_running: [],
     });

@@ -52,8 +52,8 @@ export async function createOneOfAKindProducts(trx: Tx, tenantId: string, items:
   const handles = items.map((item) => handleOf(item.title, item.sku));
   try {
     const products = await sql<{ id: string; handle: string }>`
-      insert into products (tenant_id, handle, title, description, status, published_at, category_id)
-      select ${tenantId}, u.handle, u.title, u.description, 'published', now(), u.category_id
+      insert into products (tenant_id, handle, title, description, status, published_at, category_id, one_of_a_kind)
+      select ${tenantId}, u.handle, u.title, u.description, 'published', now(), u.category_id, true
         from unnest(${handles}::text[], ${items.map((item) => item.title)}::text[], ${items.map((item) => item.description)}::text[],
                     ${items.map((item) => item.category_id)}::uuid[]) as u(handle, title, description, category_id)
       returning id, handle`.execute(trx);

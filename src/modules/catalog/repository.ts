@@ -26,6 +26,8 @@ export interface ProductsTable extends Audited {
   category_id: string | null;
   tags: ColumnType<string[], string[] | undefined>;
   media: Json<Medium[]>;
+  /** Set only by the one-of-a-kind creator: its single piece in stock is not "low stock". */
+  one_of_a_kind: ColumnType<boolean, boolean | undefined, never>;
   search: ColumnType<string, never, never>;
   created_at: CreatedAt;
 }

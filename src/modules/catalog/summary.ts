@@ -31,6 +31,7 @@ export async function catalogSummary(trx: Tx): Promise<CatalogSummary> {
     .innerJoin('variants as v', 'v.id', 'l.variant_id')
     .innerJoin('products as p', 'p.id', 'v.product_id')
     .where('p.status', '<>', 'archived')
+    .where('p.one_of_a_kind', '=', false)
     .groupBy(['v.id', 'p.id', 'p.title', 'v.sku'])
     .having((eb) => eb.fn.sum('l.on_hand'), '<=', LOW_STOCK_AT)
     .select((eb) => ['v.id as variant_id', 'p.id as product_id', 'p.title as product_title', 'v.sku', eb.fn.sum<string>('l.on_hand').as('on_hand')])

@@ -10,6 +10,7 @@ import { HttpProblem } from '../../platform/http/problem.ts';
 import { currentContext } from '../../platform/observability/context.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { withConsignorNames } from './consignor-summaries.ts';
+import { withDeciderNames } from './decider-names.ts';
 import { marketplaceOf, payoutServices, processPayoutRun, reconcile, writeStatements } from './ledger-jobs.ts';
 import { balanceOf, listBalances, listEntries, postAdjustment } from './ledger.ts';
 import {
@@ -171,9 +172,10 @@ export async function ledgerRoutes(root: FastifyInstance, platform: Platform): P
     return { run, payouts: await withConsignorNames(trx, tenantId, await payoutsOfRun(trx, id)), approvals: await approvalsOfRun(trx, id) };
   };
 
-  app.get(`${P}/payout-runs/:id`, { preHandler: canRead, schema: { tags, params: IdParams, response: { 200: RunDetailView } } }, async (request) =>
-    read(request, (trx, tenantId) => runDetail(trx, tenantId, request.params.id)),
-  );
+  app.get(`${P}/payout-runs/:id`, { preHandler: canRead, schema: { tags, params: IdParams, response: { 200: RunDetailView } } }, async (request) => {
+    const detail = await read(request, (trx, tenantId) => runDetail(trx, tenantId, request.params.id));
+    return { ...detail, approvals: await withDeciderNames(db, tenantOf(request), detail.approvals) };
+  });
 
   app.post(`${P}/payout-runs/:id/decision`, { preHandler: canApprove, schema: { tags, headers, params: IdParams, body: DecisionBody, response: { 200: RunView } } }, async (request, reply) =>
     write(request, reply, 200, async (trx, tenantId) => {

@@ -100,7 +100,13 @@ export const ApprovalView = Type.Object({
 
 /** For the staff screens: who each row is about, by name. */
 const consignorName = { consignor_name: Type.String() };
-export const RunDetailView = Type.Object({ run: RunView, payouts: Type.Array(Type.Object({ ...PayoutView.properties, ...consignorName })), approvals: Type.Array(ApprovalView) });
+/** Who decided, by name (else e-mail); null when no staff member of the store did (an API client, platform support). */
+const deciderName = { decided_by_name: Nullable(Type.String()) };
+export const RunDetailView = Type.Object({
+  run: RunView,
+  payouts: Type.Array(Type.Object({ ...PayoutView.properties, ...consignorName })),
+  approvals: Type.Array(Type.Object({ ...ApprovalView.properties, ...deciderName })),
+});
 
 export const RunsQuery = Type.Object({ cursor: Cursor, limit: Limit }, strict);
 

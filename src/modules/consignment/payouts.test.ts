@@ -98,7 +98,7 @@ describe('consignor payouts with the embedded test provider', () => {
 
     const detail = await settled(run.id);
     expect(detail.run.status).toBe('completed');
-    expect(detail.approvals).toEqual([{ decision: 'approved', ticket: 'FIN-1', note: 'weekly', decided_by: expect.any(String), decided_at: expect.any(String) }]);
+    expect(detail.approvals).toEqual([{ decision: 'approved', ticket: 'FIN-1', note: 'weekly', decided_by: expect.any(String), decided_by_name: 'Test admin', decided_at: expect.any(String) }]);
     const byConsignor = Object.fromEntries(detail.payouts.map((payout: { consignor_id: string }) => [payout.consignor_id, payout]));
     expect(byConsignor[byCheck.id]).toMatchObject({ method: 'check', status: 'awaiting_handover', amount_minor: 6_000, attempt: 1 });
     expect(byConsignor[byCredit.id]).toMatchObject({ method: 'store_credit', status: 'paid', amount_minor: 3_000, bonus_minor: 300 });

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { seriousViolations } from '../../../test/support/accessibility.ts';
+import { screenshotAtRest, seriousViolations } from '../../../test/support/accessibility.ts';
 import { storeHost } from '../../../test/support/auth.ts';
 import { CHROMIUM_ARGS, chromiumPath } from '../../../test/support/os-tools.ts';
 import { makeTenant, startTestApp, type Tenant, type TestApp } from '../../../test/support/platform.ts';
@@ -36,7 +36,7 @@ describe('consignor portal in a browser', () => {
 
   /** Screenshot as an artefact, and no serious or critical accessibility violation. */
   const check = async (page: Page, name: string) => {
-    await page.screenshot({ path: new URL(`consignor-portal-${name}.png`, ARTIFACTS).pathname, fullPage: true });
+    await screenshotAtRest(page, new URL(`consignor-portal-${name}.png`, ARTIFACTS).pathname);
     expect(await seriousViolations(page), name).toEqual([]);
   };
 

@@ -94,6 +94,17 @@ describe('consignor portal items and proposals in a browser', () => {
     await page.waitForURL(`${origin}/consignor/proposals`);
     expect(await page.getByText('No proposals yet.').count()).toBe(1);
     await check(page, '2-proposals-empty');
+    // Each item is one row: title, price and description side by side, the keyboard going through them in that order.
+    const top = async (id: string) => (await page.locator(`#${id}`).boundingBox())!.y;
+    expect(new Set([await top('title_0'), await top('price_0'), await top('description_0')]).size).toBe(1);
+    expect(await top('title_1')).toBeGreaterThan(await top('title_0'));
+    await page.locator('#title_0').focus();
+    const visited: unknown[] = [];
+    for (let step = 0; step < 3; step++) {
+      await page.keyboard.press('Tab');
+      visited.push(await page.evaluate('document.activeElement.id'));
+    }
+    expect(visited).toEqual(['price_0', 'description_0', 'title_1']);
     await page.locator('#title_0').fill('Leather satchel');
     await page.locator('#price_0').fill('45,50');
     await page.locator('#title_1').fill('Wool beret');

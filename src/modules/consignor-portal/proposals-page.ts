@@ -10,11 +10,12 @@ const STATUS: Record<ConsignorProposal['status'], string> = { draft: 'Being ente
 
 function field(name: string, label: string, form: ProposalForm, errors: ProposalErrors, attributes: Html): Html {
   const error = errors[name];
-  return html`<label>${label}<input name="${name}" id="${name}" value="${form[name] ?? ''}" ${attributes}${error ? html` aria-invalid="true" aria-describedby="${name}-error"` : null}></label>${error ? html`<span class="error" id="${name}-error">${error}</span>` : null}`;
+  return html`<div class="field"><label>${label}<input name="${name}" id="${name}" value="${form[name] ?? ''}" ${attributes}${error ? html` aria-invalid="true" aria-describedby="${name}-error"` : null}></label>${error ? html`<span class="error" id="${name}-error">${error}</span>` : null}</div>`;
 }
 
+/** One item as one compact row (title, price, description), in the order the keyboard visits them. */
 function itemRow(index: number, form: ProposalForm, errors: ProposalErrors): Html {
-  return html`<fieldset><legend>Item ${index + 1}</legend>
+  return html`<fieldset class="item-row"><legend>Item ${index + 1}</legend>
 ${field(`title_${index}`, 'Title', form, errors, html`maxlength="300" autocomplete="off"`)}
 ${field(`price_${index}`, 'Asking price', form, errors, html`inputmode="decimal" pattern="[0-9]{1,7}([.][0-9]{1,2})?" autocomplete="off"`)}
 ${field(`description_${index}`, 'Description (optional)', form, errors, html`maxlength="2000" autocomplete="off"`)}

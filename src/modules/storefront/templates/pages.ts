@@ -41,6 +41,13 @@ function productMedium(medium: PublicProduct['media'][number], views: MediaViews
   return url ? html`<img src="${url}" alt="${medium.alt}" width="400">` : null;
 }
 
+/** A product with one variant and no options has nothing to choose: its variant goes with the form unseen. */
+function variantChoice(product: PublicProduct, purchasable: PublicProduct['variants']): Html {
+  const [only] = product.variants;
+  if (product.variants.length === 1 && only && Object.keys(only.options).length === 0) return html`<input type="hidden" name="variant_id" value="${only.id}">`;
+  return html`<label>Option <select name="variant_id">${purchasable.map((variant) => html`<option value="${variant.id}">${variant.title || 'Default'} · ${formatMoney(variant.price_minor, variant.currency)}</option>`)}</select></label>`;
+}
+
 export function productPage(product: PublicProduct, views: MediaViews = NO_MEDIA): Html {
   const purchasable = product.variants.filter((variant) => variant.in_stock);
   const first = product.variants[0];
@@ -52,7 +59,7 @@ ${
   purchasable.length
     ? html`<form method="post" action="/cart/items" data-add-to-cart>
 <input type="hidden" name="_csrf" value="">
-<label>Option <select name="variant_id">${purchasable.map((variant) => html`<option value="${variant.id}">${variant.title || 'Default'} · ${formatMoney(variant.price_minor, variant.currency)}</option>`)}</select></label>
+${variantChoice(product, purchasable)}
 <input type="hidden" name="quantity" value="1"><button type="submit">Add to cart</button></form>`
     : html`<p><strong>Sold out</strong></p>`
 }</article>`;
