@@ -175,6 +175,8 @@ describe('admin app in a browser', () => {
     await menuLink.hover();
     await expect.poll(() => lists.length).toBe(1);
     await menuLink.click();
+    // The dashboard links the same product once per low variant: wait for the list, then its row.
+    await page.getByRole('heading', { name: 'Products', level: 1 }).waitFor();
     await page.getByRole('link', { name: 'Wool Scarf' }).waitFor();
     expect(lists).toHaveLength(1);
 
