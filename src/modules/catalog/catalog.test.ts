@@ -7,7 +7,7 @@ import type { TestApp } from '../../../test/support/platform.ts';
 import type { StaffRole } from '../identity/rbac.ts';
 import type { Tenant } from '../tenancy/service.ts';
 import { stageImport } from './import/staging.ts';
-import { createOneOfAKindProducts } from './one-of-a-kind.ts';
+import { createOneOfAKindProducts, setVariantPrices } from './one-of-a-kind.ts';
 import { ADMIN_PREFIX } from './routes.ts';
 
 const productBody = (handle: string, sku = `SKU-${handle}`) => ({
@@ -166,6 +166,35 @@ describe('catalog admin API', () => {
     expect(updated.json()).toMatchObject({ price_minor: 650 });
     expect((await api('DELETE', `/variants/${added.json().id}`)).statusCode).toBe(204);
     expect((await api('DELETE', `/variants/${product.variants[0].id}`)).statusCode).toBe(409);
+  });
+
+  it("keeps each product's listing price at its first variant's (position, then SKU), whatever writes the variants", async () => {
+    const listing = (productId: string, tenant = store) =>
+      t.platform.db.withTenant(tenant.id, (trx) =>
+        trx.selectFrom('products').select(['listing_price_minor as price', 'listing_currency as currency']).where('id', '=', productId).executeTakeFirst(),
+      );
+    const body = { ...productBody('listed'), variants: [{ sku: 'LISTED-1', price_minor: 2000, currency: 'USD' }, { sku: 'LISTED-2', price_minor: 3000, currency: 'USD' }] };
+    const product = (await api('POST', '/products', body)).json();
+    const [first, second] = product.variants;
+    expect(await listing(product.id)).toEqual({ price: '2000', currency: 'USD' });
+    await api('PATCH', `/variants/${first.id}`, { price_minor: 2100 });
+    expect(await listing(product.id)).toEqual({ price: '2100', currency: 'USD' });
+    await api('PATCH', `/variants/${first.id}`, { position: 5 });
+    expect(await listing(product.id)).toEqual({ price: '3000', currency: 'USD' });
+    const cheaper = (await api('POST', `/products/${product.id}/variants`, { sku: 'LISTED-0', price_minor: 900, currency: 'USD', position: 0 })).json();
+    expect(await listing(product.id)).toEqual({ price: '900', currency: 'USD' });
+    await api('PATCH', `/variants/${cheaper.id}`, { currency: 'EUR' });
+    expect(await listing(product.id)).toEqual({ price: '900', currency: 'EUR' });
+    expect((await api('DELETE', `/variants/${cheaper.id}`)).statusCode).toBe(204);
+    expect(await listing(product.id)).toEqual({ price: '3000', currency: 'USD' });
+    await t.platform.db.withTenant(store.id, (trx) => setVariantPrices(trx, store.id, [{ variant_id: second.id, price_minor: 2500 }]));
+    expect(await listing(product.id)).toEqual({ price: '2500', currency: 'USD' });
+
+    // Another store can neither read the listing price nor move it through the variants it cannot see.
+    expect(await listing(product.id, other)).toBeUndefined();
+    const moved = await t.platform.db.withTenant(other.id, (trx) => trx.updateTable('variants').set({ price_minor: 1 }).where('id', '=', second.id).executeTakeFirst());
+    expect(moved.numUpdatedRows).toBe(0n);
+    expect(await listing(product.id)).toEqual({ price: '2500', currency: 'USD' });
   });
 
   it('keeps categories a tree', async () => {

@@ -42,6 +42,9 @@ const PAGE_SIZE = 24;
 /** Published and past its publication time. */
 const visible = sql<SqlBool>`p.status = 'published' and p.published_at <= now()`;
 
+/** Visible and with a variant to sell: the listing price is its first variant's, kept on the row by the database. */
+const listed = sql<SqlBool>`${visible} and p.listing_price_minor is not null`;
+
 /**
  * Where a page of a listing starts: after the last product of the page before it (`after`), or before the first
  * product of the page after it (`before`). Opaque to the shopper: base64url of the sort key of that product.
@@ -117,23 +120,21 @@ export interface ListingPage {
 
 /**
  * One page of published products with their first variant's price and their first image, in one query: the
- * products in index order from the cursor on (never an offset), each joined to its first variant by index.
+ * products in index order from the cursor on (never an offset). The price is the product row's listing price.
  */
 async function summaries(trx: Tx, where: Expression<SqlBool>, order: Order, options: { limit?: number; cursor?: PageCursor; collectionId?: string; query?: string } = {}): Promise<ListingPage> {
   const limit = options.limit ?? PAGE_SIZE;
   const join = options.collectionId ? sql`join collection_products cp on cp.product_id = p.id and cp.collection_id = ${options.collectionId}` : sql``;
-  const variant = sql`cross join lateral (select price_minor, currency from variants where product_id = p.id order by position, sku limit 1) v`;
-  const select = sql`select p.id, p.handle, p.title, v.price_minor, v.currency, p.media -> 0 as image`;
+  const select = sql`select p.id, p.handle, p.title, p.listing_price_minor as price_minor, p.listing_currency as currency, p.media -> 0 as image`;
   if (order === 'rank') {
-    // Every match must be ranked, but only the page's products need their first variant (a product always keeps
-    // one): ranked and cut to the page first, joined after.
-    const { rows } = await sql<SummaryRow>`select p.id, p.handle, p.title, v.price_minor, v.currency, p.image
-      from (select p.id, p.handle, p.title, p.media -> 0 as image,
+    // Every match must be ranked: ranked and cut to the page first.
+    const { rows } = await sql<SummaryRow>`select p.id, p.handle, p.title, p.price_minor, p.currency, p.image
+      from (select p.id, p.handle, p.title, p.listing_price_minor as price_minor, p.listing_currency as currency, p.media -> 0 as image,
                    ts_rank(p.search, websearch_to_tsquery('english', ${options.query ?? ''})) as rank
               from products p
-             where ${visible} and ${where}
+             where ${listed} and ${where}
              order by rank desc, p.handle
-             limit ${limit}) p ${variant}
+             limit ${limit}) p
      order by p.rank desc, p.handle`.execute(trx);
     return { products: rows.map(summary) };
   }
@@ -149,8 +150,8 @@ async function summaries(trx: Tx, where: Expression<SqlBool>, order: Order, opti
   }
   const direction = sql.raw(keys.descending === backwards ? 'asc' : 'desc');
   const { rows } = await sql<SummaryRow>`${select}, ${keys.text}
-      from products p ${join} ${variant}
-     where ${visible} and ${where} and ${from}
+      from products p ${join}
+     where ${listed} and ${where} and ${from}
      order by ${keys.columns[0]} ${direction}, ${keys.columns[1]} ${direction}
      limit ${limit + 1}`.execute(trx);
   const more = rows.length > limit;
@@ -200,7 +201,7 @@ function ruleFilter(rules: CollectionRules): Expression<SqlBool> {
   const conditions = [sql<SqlBool>`true`];
   if (rules.tag) conditions.push(sql<SqlBool>`${rules.tag} = any(p.tags)`);
   if (rules.category_id) conditions.push(sql<SqlBool>`p.category_id = ${rules.category_id}`);
-  if (rules.max_price_minor !== undefined) conditions.push(sql<SqlBool>`v.price_minor <= ${rules.max_price_minor}`);
+  if (rules.max_price_minor !== undefined) conditions.push(sql<SqlBool>`p.listing_price_minor <= ${rules.max_price_minor}`);
   return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
 }
 

@@ -28,6 +28,9 @@ export interface ProductsTable extends Audited {
   media: Json<Medium[]>;
   /** Set only by the one-of-a-kind creator: its single piece in stock is not "low stock". */
   one_of_a_kind: ColumnType<boolean, boolean | undefined, never>;
+  /** The first variant's price and currency (position, then SKU), kept by the database for listings; NULL without variants. */
+  listing_price_minor: ColumnType<string | null, never, never>;
+  listing_currency: ColumnType<string | null, never, never>;
   search: ColumnType<string, never, never>;
   created_at: CreatedAt;
 }

@@ -34,6 +34,11 @@ describe('catalog import and export', () => {
         .orderBy('variants.sku')
         .execute(),
     );
+  /** Each product's listing price, as the database keeps it from its first variant. */
+  const listings = () =>
+    db
+      .withTenant(store.id, (trx) => trx.selectFrom('products').select(['handle', 'listing_price_minor', 'listing_currency']).execute())
+      .then((rows) => Object.fromEntries(rows.map((row) => [row.handle, `${row.listing_price_minor} ${row.listing_currency}`])));
   const eventCount = () =>
     db.withTenant(store.id, (trx) => trx.selectFrom('domain_events').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).then((row) => Number(row.n));
 
@@ -53,6 +58,7 @@ describe('catalog import and export', () => {
     expect(result.errors).toContainEqual({ line: 6, field: 'sku', message: 'appears earlier in the file' });
     expect(result.errors.map((error) => error.line)).toEqual([...result.errors.map((error) => error.line)].sort((a, b) => a - b));
     expect((await snapshot()).map((row) => row.sku)).toEqual(['LS-M', 'LS-S', 'MUG-1', 'WS-1']);
+    expect(await listings()).toEqual({ 'linen-shirt': '4800 USD', mug: '1200 USD', 'wool-scarf': '3500 EUR' });
     const mug = await db.withTenant(store.id, (trx) =>
       trx
         .selectFrom('products')
@@ -112,6 +118,7 @@ describe('catalog import and export', () => {
     expect(result).toMatchObject({ rows_total: 3, rows_failed: 2, products_changed: 1, variants_updated: 1 });
     expect(result.errors.map((error) => error.line)).toEqual([3, 4]);
     expect((await snapshot()).find((row) => row.sku === 'MUG-1')).toMatchObject({ title: 'Oat Mug', price_minor: '1300' });
+    expect(await listings()).toMatchObject({ 'linen-shirt': '4800 USD', mug: '1300 USD', 'wool-scarf': '3500 EUR' });
   });
 
   it('reports a malformed CSV as a row error, and refuses an empty file', async () => {
