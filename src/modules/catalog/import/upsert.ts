@@ -15,8 +15,13 @@ export interface BatchResult {
  */
 export async function upsertBatch(trx: Tx, tenantId: string, rows: ImportRow[]): Promise<BatchResult> {
   const products = new Map<string, ImportRow>();
-  for (const row of rows) products.set(row.handle, row);
+  const firstVariants = new Map<string, ImportRow>();
+  for (const row of rows) {
+    products.set(row.handle, row);
+    if (!firstVariants.has(row.handle)) firstVariants.set(row.handle, row);
+  }
   const product = [...products.values()];
+  const firstVariant = product.map((row) => firstVariants.get(row.handle)!);
   // Position of each variant among its product's rows in this batch (only used when the variant is new).
   const ordinal = new Map<string, number>();
   const positions = rows.map((row) => {
@@ -24,13 +29,16 @@ export async function upsertBatch(trx: Tx, tenantId: string, rows: ImportRow[]):
     ordinal.set(row.handle, position + 1);
     return position;
   });
+  // A new product is written with the listing price its first variant below gives it, so the variants' trigger,
+  // which keeps every listing price right whatever the order, finds nothing to rewrite in the common case.
   const changedProducts = await sql<{ id: string }>`
-    insert into products (tenant_id, handle, title, description, status, published_at, tags)
+    insert into products (tenant_id, handle, title, description, status, published_at, tags, listing_price_minor, listing_currency)
     select ${tenantId}, u.handle, u.title, u.description, u.status, case when u.status = 'published' then now() end,
-           case when u.tags = '' then '{}'::text[] else string_to_array(u.tags, '|') end
+           case when u.tags = '' then '{}'::text[] else string_to_array(u.tags, '|') end, u.price_minor, u.currency
       from unnest(${product.map((row) => row.handle)}::text[], ${product.map((row) => row.title)}::text[],
                   ${product.map((row) => row.description)}::text[], ${product.map((row) => row.status)}::text[],
-                  ${product.map((row) => row.tags.join('|'))}::text[]) as u(handle, title, description, status, tags)
+                  ${product.map((row) => row.tags.join('|'))}::text[], ${firstVariant.map((row) => row.price_minor)}::bigint[],
+                  ${firstVariant.map((row) => row.currency)}::text[]) as u(handle, title, description, status, tags, price_minor, currency)
     on conflict (tenant_id, handle) do update
        set title = excluded.title, description = excluded.description, status = excluded.status, tags = excluded.tags,
            published_at = case when excluded.status = 'published' then coalesce(products.published_at, now()) end
