@@ -123,6 +123,12 @@ describe('storefront', () => {
     const gifts = (await get('/collections/gifts')).body;
     expect(gifts).toContain('Linen Shirt');
     expect(gifts).toContain('Mug');
+    await t.platform.db.withTenant(store.id, async (trx) => {
+      await createCollection(trx, store.id, { handle: 'under-20', title: 'Under $20', kind: 'rule', rules: { tag: 'gift', max_price_minor: 1999 } });
+      await createCollection(trx, store.id, { handle: 'under-10', title: 'Under $10', kind: 'rule', rules: { tag: 'gift', max_price_minor: 999 } });
+    });
+    expect((await get('/collections/under-20')).body).toContain('Linen Shirt');
+    expect((await get('/collections/under-10')).body).not.toContain('Linen Shirt');
     expect((await get('/collections/nope')).statusCode).toBe(404);
     const forged = Buffer.from(JSON.stringify(['2026-13-45', "x'; drop table products"])).toString('base64url');
     for (const query of ['?after=not%20a%20cursor', `?after=${forged}`, `?before=${forged}`, '?after=e30&before=e30']) {
