@@ -2,8 +2,8 @@
  * Bulk import throughput: 100,000 products x 3 variants from CSV, staged and imported chunk by chunk in this
  * process with the code the import jobs run (one worker's worth, without the queue); then the same file again
  * (which must change nothing); then p95 of single-variant updates. Each import also reports PostgreSQL's own work
- * (execution time and shared blocks from pg_stat_statements, where the server has it loaded), which the load of a
- * shared machine does not inflate as much as seconds.
+ * (execution time, shared and dirtied blocks from pg_stat_statements, where the server has it loaded): blocks count
+ * the work whatever the load of a shared machine, which inflates seconds.
  * Prints one JSON document. `BENCH_PRODUCTS` scales the catalog down for a quick look.
  */
 import { loadavg } from 'node:os';
