@@ -130,16 +130,16 @@ async function summaries(trx: Tx, where: Expression<SqlBool>, order: Order, opti
   const variant = sql`cross join lateral (select price_minor, currency from variants where product_id = p.id order by position, sku limit 1) v`;
   const select = sql`select p.id, p.handle, p.title, v.price_minor, v.currency, p.media -> 0 as image`;
   if (order === 'rank') {
-    // Only the first SEARCH_CANDIDATES matches are ranked, so a word every product has costs no more than a rare
-    // one. The matches are planned as a whole (materialized) and read lazily: the plan is the GIN index's bitmap
-    // and the read stops after the candidates, where a LIMIT on the scan itself would let the planner walk the
-    // table from its start, through other stores' rows. Only the page's products need their first variant (a
-    // product always keeps one): ranked and cut to the page first, joined after.
+    // Only the first SEARCH_CANDIDATES matches are read and ranked, however many the store has. The matches are
+    // planned as a whole (materialized), so the plan is the GIN index's bitmap of the store's matches, and read
+    // lazily, so the heap scan stops after the candidates; a LIMIT on the scan itself lets the planner choose a
+    // sequential scan from the table's start, through other stores' rows. Only the page's products need their
+    // first variant (a product always keeps one): ranked and cut to the page first, joined after.
     const { rows } = await sql<SummaryRow & { matches: string }>`select p.id, p.handle, p.title, v.price_minor, v.currency, p.image, p.matches
       from (select c.id, c.handle, c.title, c.image, c.rank, count(*) over () as matches
-              from (with matches as materialized (select p.id, p.handle, p.title, p.media -> 0 as image, p.search from products p where ${visible} and ${where})
+              from (with matching as materialized (select p.id, p.handle, p.title, p.media -> 0 as image, p.search from products p where ${visible} and ${where})
                     select m.id, m.handle, m.title, m.image, ts_rank(m.search, websearch_to_tsquery('english', ${options.query ?? ''})) as rank
-                      from (select * from matches limit ${SEARCH_CANDIDATES}) m) c
+                      from (select * from matching limit ${SEARCH_CANDIDATES}) m) c
              order by c.rank desc, c.handle
              limit ${limit}) p ${variant}
      order by p.rank desc, p.handle`.execute(trx);
