@@ -6,7 +6,8 @@
  * (`STOREFRONT_PAGE_CACHE_MAX=0`), so every request renders from the database.
  *
  * Per store size and page (home, rule collection first and deep page, category, manual collection, search for a
- * word every product of every store has, search for one product, product page), `BENCH_REQUESTS` requests from
+ * word every product of every store has, for one product, for a rare word beside a common one, product page;
+ * `BENCH_PAGES` names a subset, the product page always measured), `BENCH_REQUESTS` requests from
  * a second process (2 at a time, hrtime per request), `BENCH_ROUNDS` alternating rounds, medians of:
  * - server CPU per request (process.cpuUsage of this process, which is only the server),
  * - statements per request sent by the application pool (BEGIN and COMMIT included),
@@ -39,6 +40,8 @@ const OTHER_STORES = Number(process.env.BENCH_OTHER_STORES ?? 1000);
 const OTHER_PRODUCTS = Number(process.env.BENCH_OTHER_PRODUCTS ?? 100);
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 200);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+// Only these pages (and the product page, the yardstick), e.g. `search_common_word,search_one_product`.
+const PAGES = process.env.BENCH_PAGES?.split(',');
 const CONCURRENCY = 2;
 
 const database = await benchDatabase();
@@ -57,7 +60,8 @@ async function seedOtherStores(): Promise<void> {
   await owner.query(`insert into tenants (subdomain, name) select 'other-' || g, 'Other store ' || g from generate_series(1, $1::int) g`, [OTHER_STORES]);
   await owner.query(
     `insert into products (tenant_id, handle, title, description, status, published_at, tags)
-     select t.id, 'p-' || n, 'Product ' || n || ' cotton tee', 'Organic cotton tee number ' || n || ', soft and durable', 'published',
+     select t.id, 'p-' || n, 'Product ' || n || ' cotton tee',
+            'Organic cotton tee number ' || n || ', soft and durable' || case when n % 1000 = 0 then ', linen blend' else '' end, 'published',
             now() - interval '1 day', case when n % 10 = 0 then '{featured}'::text[] else '{regular}'::text[] end
        from tenants t cross join generate_series(0, $1::int - 1) n where t.subdomain like 'other-%'`,
     [OTHER_PRODUCTS],
@@ -82,6 +86,8 @@ async function seedStore(size: number): Promise<Store> {
   await importNow(db, tenant.id, Readable.from(catalogCsv(size, 3)), 'csv');
   const category = await db.withTenant(tenant.id, (trx) => createCategory(trx, tenant.id, { handle: 'tees', name: 'Tees' }));
   await owner.query(`update products set category_id = $2 where tenant_id = $1 and split_part(handle, '-', 2)::int % 5 = 0`, [tenant.id, category.id]);
+  // A rare word: one product in a thousand (and the first product of every other store) is a linen blend.
+  await owner.query(`update products set description = description || ', linen blend' where tenant_id = $1 and split_part(handle, '-', 2)::int % 1000 = 0`, [tenant.id]);
   await db.withTenant(tenant.id, async (trx) => {
     await createCollection(trx, tenant.id, { handle: 'featured', title: 'Featured', kind: 'rule', rules: { tag: 'featured' } });
     await createCollection(trx, tenant.id, { handle: 'tees', title: 'Tees', kind: 'rule', rules: { category_id: category.id } });
@@ -108,7 +114,7 @@ async function pageAfter(store: Store, path: string, pages: number): Promise<str
 }
 
 async function scenarios(store: Store): Promise<Record<string, string[]>> {
-  return {
+  const all: Record<string, string[]> = {
     product: Array.from({ length: REQUESTS }, (_, index) => `/products/p-${(index * 7919) % store.size}`),
     home: ['/'],
     collection: ['/collections/featured'],
@@ -119,7 +125,10 @@ async function scenarios(store: Store): Promise<Record<string, string[]>> {
     search_common_word: ['/search?q=cotton'],
     // Product 42 exists in every store, the other stores included.
     search_one_product: ['/search?q=product%2042'],
+    // A rare word beside a word every product has: one product in a thousand matches both.
+    search_rare_and_common: ['/search?q=linen%20tee'],
   };
+  return Object.fromEntries(Object.entries(all).filter(([name]) => !PAGES || name === 'product' || PAGES.includes(name)));
 }
 
 /** Statements the application pool has sent so far. */

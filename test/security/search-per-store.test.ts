@@ -16,4 +16,9 @@ describe('storefront search (L10)', () => {
     expect(rows.length).toBeGreaterThan(0);
     for (const row of rows) expect(row.indexdef).toMatch(/USING gin \(tenant_id, search\)/);
   });
+
+  it('lets the words into the index condition under row-level security: the text-search match is leakproof', async () => {
+    const { rows } = await client.query<{ proleakproof: boolean }>(`select proleakproof from pg_proc where oid = 'ts_match_vq(tsvector, tsquery)'::regprocedure`);
+    expect(rows[0]?.proleakproof).toBe(true);
+  });
 });

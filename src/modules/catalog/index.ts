@@ -9,6 +9,7 @@ export {
   type PublicCollection,
   type PublicProduct,
   type PublicProductSummary,
+  type SearchResults,
   collectionPage,
   listPublicCollections,
   newestProducts,

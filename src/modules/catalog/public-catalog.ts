@@ -39,6 +39,9 @@ export interface PublicCollection {
 
 const PAGE_SIZE = 24;
 
+/** How many matches a search ranks at most: the first ones the store's GIN index gives, in the table's order. */
+export const SEARCH_CANDIDATES = 500;
+
 /** Published and past its publication time. */
 const visible = sql<SqlBool>`p.status = 'published' and p.published_at <= now()`;
 
@@ -112,6 +115,8 @@ interface SummaryRow {
 
 export interface ListingPage {
   products: PublicProductSummary[];
+  /** A search's matches, counted up to SEARCH_CANDIDATES. */
+  matches?: number;
   /** Cursor of the page after this one, when there is one. */
   next?: string;
   /** Cursor of the page before this one, when this is not the first. */
@@ -127,16 +132,19 @@ async function summaries(trx: Tx, where: Expression<SqlBool>, order: Order, opti
   const join = options.collectionId ? sql`join collection_products cp on cp.product_id = p.id and cp.collection_id = ${options.collectionId}` : sql``;
   const select = sql`select p.id, p.handle, p.title, p.listing_price_minor as price_minor, p.listing_currency as currency, p.media -> 0 as image`;
   if (order === 'rank') {
-    // Every match must be ranked: ranked and cut to the page first.
-    const { rows } = await sql<SummaryRow>`select p.id, p.handle, p.title, p.price_minor, p.currency, p.image
-      from (select p.id, p.handle, p.title, p.listing_price_minor as price_minor, p.listing_currency as currency, p.media -> 0 as image,
-                   ts_rank(p.search, websearch_to_tsquery('english', ${options.query ?? ''})) as rank
-              from products p
-             where ${listed} and ${where}
-             order by rank desc, p.handle
-             limit ${limit}) p
-     order by p.rank desc, p.handle`.execute(trx);
-    return { products: rows.map(summary) };
+    // Only the first SEARCH_CANDIDATES matches are read and ranked, however many the store has. The matches are
+    // planned as a whole (materialized), so the plan is the GIN index's bitmap of the store's matches, and read
+    // lazily, so the heap scan stops after the candidates; a LIMIT on the scan itself lets the planner choose a
+    // sequential scan from the table's start, through other stores' rows.
+    const { rows } = await sql<SummaryRow & { matches: string }>`select c.id, c.handle, c.title, c.price_minor, c.currency, c.image, count(*) over () as matches
+      from (with matching as materialized (
+              select p.id, p.handle, p.title, p.listing_price_minor as price_minor, p.listing_currency as currency, p.media -> 0 as image, p.search
+                from products p where ${listed} and ${where})
+            select m.id, m.handle, m.title, m.price_minor, m.currency, m.image, ts_rank(m.search, websearch_to_tsquery('english', ${options.query ?? ''})) as rank
+              from (select * from matching limit ${SEARCH_CANDIDATES}) m) c
+     order by c.rank desc, c.handle
+     limit ${limit}`.execute(trx);
+    return { products: rows.map(summary), matches: Number(rows[0]?.matches ?? 0) };
   }
   const keys = KEYS[order];
   const backwards = options.cursor !== undefined && 'before' in options.cursor;
@@ -216,9 +224,23 @@ export async function collectionPage(trx: Tx, handle: string, cursor?: PageCurso
   return { collection: { handle: collection.handle, title: collection.title, description: collection.description }, ...page };
 }
 
-/** PostgreSQL full-text search over title (weight A) and description (weight B), best matches first. */
-export async function searchProducts(trx: Tx, query: string): Promise<PublicProductSummary[]> {
-  return (await summaries(trx, sql<SqlBool>`p.search @@ websearch_to_tsquery('english', ${query})`, 'rank', { query })).products;
+export interface SearchResults {
+  /** The best matches, best first (one page). */
+  products: PublicProductSummary[];
+  /** How many products match, counted up to SEARCH_CANDIDATES. */
+  matches: number;
+  /** SEARCH_CANDIDATES or more match: `products` are the best of the first SEARCH_CANDIDATES. */
+  bounded: boolean;
+}
+
+/**
+ * PostgreSQL full-text search over title (weight A) and description (weight B), every word matched
+ * (websearch_to_tsquery), best matches first among the first SEARCH_CANDIDATES.
+ */
+export async function searchProducts(trx: Tx, query: string): Promise<SearchResults> {
+  const page = await summaries(trx, sql<SqlBool>`p.search @@ websearch_to_tsquery('english', ${query})`, 'rank', { query });
+  const matches = page.matches ?? 0;
+  return { products: page.products, matches, bounded: matches >= SEARCH_CANDIDATES };
 }
 
 export interface PublicCartVariant {

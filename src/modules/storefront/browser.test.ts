@@ -44,6 +44,9 @@ describe('storefront in a browser', () => {
     await page.locator('header form[role="search"] button').click();
     await page.waitForURL(/\/search\?q=linen/);
     expect(await seriousViolations(page)).toEqual([]);
+    expect(await page.getByText(/^Results for “linen”: \d+ match/).count()).toBe(1);
+    await mkdir(ARTIFACTS, { recursive: true });
+    await page.screenshot({ path: new URL('storefront-search.png', ARTIFACTS).pathname, fullPage: true });
     await page.getByRole('link', { name: 'Linen Shirt' }).click();
     await page.waitForURL(/\/products\/linen-shirt$/);
     await page.waitForSelector('html[data-cart-ready="true"]');

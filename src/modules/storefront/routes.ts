@@ -134,7 +134,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
   app.get('/search', { schema: { querystring: Type.Object({ q: Type.Optional(Type.String({ maxLength: 200 })) }) } }, (request, reply) =>
     page(request, reply, 'search', async (trx) => {
       const query = (request.query.q ?? '').trim();
-      return { title: 'Search', body: pages.searchPage(query, query ? await searchProducts(trx, query) : []) };
+      return { title: 'Search', body: pages.searchPage(query, query ? await searchProducts(trx, query) : undefined) };
     }),
   );
 

@@ -181,6 +181,7 @@ describe('storefront', () => {
     const body = (await get('/search?q=zephyr')).body;
     const order = [...body.matchAll(/href="\/products\/(zephyr-[a-z]+)"/g)].map((match) => match[1]);
     expect(order).toEqual(['zephyr-scarf', 'zephyr-note']);
+    expect(body).toContain('Results for “zephyr”: 2 matches.');
     expect([...body.matchAll(/<span class="price">\$19\.99<\/span>/g)]).toHaveLength(2);
   });
 

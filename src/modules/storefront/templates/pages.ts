@@ -1,4 +1,4 @@
-import type { PublicCollection, PublicProduct, PublicProductSummary } from '../../catalog/index.ts';
+import type { PublicCollection, PublicProduct, PublicProductSummary, SearchResults } from '../../catalog/index.ts';
 import type { MediaView } from '../../media/index.ts';
 import { type Html, formatMoney, html, safeUrl } from '../html.ts';
 import { mediaElement } from './media.ts';
@@ -65,9 +65,17 @@ ${variantChoice(product, purchasable)}
 }</article>`;
 }
 
-export function searchPage(query: string, products: PublicProductSummary[]): Html {
+/** What the results are: all the matches, the best of them, or the best of the first ones the search ranks. */
+function searchSummary(query: string, { products, matches, bounded }: SearchResults): string {
+  if (!matches) return `Nothing found for “${query}”.`;
+  if (bounded) return `Results for “${query}”: the ${products.length} best of the first ${matches} matches. Add a word to narrow the search.`;
+  if (matches > products.length) return `Results for “${query}”: the ${products.length} best of ${matches} matches.`;
+  return `Results for “${query}”: ${matches === 1 ? '1 match' : `${matches} matches`}.`;
+}
+
+export function searchPage(query: string, results: SearchResults | undefined): Html {
   return html`<h1>Search</h1><form action="/search" method="get"><input type="search" name="q" value="${query}" aria-label="Search products"><button>Search</button></form>
-${query ? html`<p>${products.length ? `Results for “${query}”` : `Nothing found for “${query}”.`}</p>${grid(products)}` : null}`;
+${query && results ? html`<p>${searchSummary(query, results)}</p>${grid(results.products)}` : null}`;
 }
 
 export interface CartView {
