@@ -97,13 +97,54 @@ describe('unit of work and row-level security', () => {
       return rows[0];
     };
 
-    it('opens a unit of work in one round trip and closes it in one', async () => {
+    it('sends nothing and takes no connection for a unit of work that issues no statement', async () => {
+      let taken = 0;
+      const count = () => taken++;
+      single.pool.on('acquire', count);
+      try {
+        const before = await statementsSent();
+        expect(await single.withTenant(a.id, async () => 'done')).toBe('done');
+        await single.withPlatform(async () => undefined);
+        expect((await statementsSent()) - before).toBe(0);
+        expect(taken).toBe(0);
+      } finally {
+        single.pool.off('acquire', count);
+      }
+    });
+
+    it('opens the transaction, with its settings, in the round trip before its first statement', async () => {
       const before = await statementsSent();
-      await single.withTenant(a.id, async () => undefined);
-      expect((await statementsSent()) - before).toBe(2);
-      const between = await statementsSent();
-      await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tenant_id').execute());
-      expect((await statementsSent()) - between).toBe(3);
+      const seen = await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tenant_id').execute());
+      expect(seen).toEqual([{ tenant_id: a.id }]);
+      expect((await statementsSent()) - before).toBe(3);
+    });
+
+    it('begins once when the first statements are issued at once', async () => {
+      const before = await statementsSent();
+      const [first, second] = await single.withTenant(a.id, (trx) => Promise.all([settingsNow(trx), settingsNow(trx)]));
+      expect(first).toEqual({ tenant: a.id, user: null, platform: false });
+      expect(second).toEqual(first);
+      expect((await statementsSent()) - before).toBe(4);
+    });
+
+    it('keeps every statement of the unit of work in one transaction', async () => {
+      const ids = await single.withTenant(a.id, async (trx) => {
+        const first = await sql<{ id: string }>`select txid_current()::text as id`.execute(trx);
+        const second = await sql<{ id: string }>`select txid_current()::text as id`.execute(trx);
+        return [first.rows[0]?.id, second.rows[0]?.id];
+      });
+      expect(ids[0]).toBe(ids[1]);
+    });
+
+    it('rolls back the statements of a unit of work that fails after them', async () => {
+      await expect(
+        single.withTenant(a.id, async (trx) => {
+          await trx.updateTable('store_settings').set({ tagline: 'rolled back' }).execute();
+          throw new Error('after the write');
+        }),
+      ).rejects.toThrow('after the write');
+      const row = await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tagline').executeTakeFirstOrThrow());
+      expect(row.tagline).not.toBe('rolled back');
     });
 
     it('sets tenant, actor and platform flag for the transaction only', async () => {
@@ -135,11 +176,28 @@ describe('unit of work and row-level security', () => {
     });
 
     it('rolls back when the setup itself fails, so the connection returns clean to the pool', async () => {
-      await expect(transactionWithSetup(single.kysely, 'select 1 / 0', async () => 'never')).rejects.toThrow(/division by zero/);
+      const reached: string[] = [];
+      await expect(
+        transactionWithSetup(single.kysely, 'select 1 / 0', async (trx) => {
+          await sql`select 1`.execute(trx);
+          reached.push('after the first statement');
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(reached).toEqual([]);
       // Inside an aborted transaction every statement would fail; outside, this one works and sees no setting.
       expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
       const { rows } = await sql<{ open: string | null }>`select txid_current_if_assigned()::text as open`.execute(single.kysely);
       expect(rows[0]?.open).toBeNull();
+    });
+
+    it('fails the commit of a unit of work that caught the failure of its BEGIN', async () => {
+      await expect(
+        transactionWithSetup(single.kysely, 'select 1 / 0', async (trx) => {
+          await sql`select 1`.execute(trx).catch(() => undefined);
+          return 'swallowed';
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
     });
 
     it('gives a transaction opened inside a unit of work a plain BEGIN, not the outer settings', async () => {
