@@ -30,7 +30,7 @@ class LazyConnection implements DatabaseConnection {
   readonly #acquire: () => Promise<DatabaseConnection>;
   #connection: Promise<DatabaseConnection> | undefined;
   /** The open transaction: how to send its BEGIN and, once the first statement asked for it, that sending. */
-  #transaction: { open: Open; sent?: Promise<void> } | undefined;
+  #transaction: { open: Open; sent?: Promise<void>; ended?: true } | undefined;
 
   constructor(acquire: () => Promise<DatabaseConnection>) {
     this.#acquire = acquire;
@@ -64,16 +64,23 @@ class LazyConnection implements DatabaseConnection {
   }
 
   async #ready(): Promise<DatabaseConnection> {
-    const connection = await (this.#connection ??= this.#acquire());
     const transaction = this.#transaction;
-    // Shared: statements issued at once (Promise.all in a unit of work) wait for one BEGIN.
-    if (transaction) await (transaction.sent ??= transaction.open(connection));
+    const connection = await (this.#connection ??= this.#acquire());
+    if (transaction) {
+      // Shared: statements issued at once (Promise.all in a unit of work) wait for one BEGIN.
+      if (!transaction.ended) transaction.sent ??= transaction.open(connection);
+      await transaction.sent;
+      // A statement still waiting when its unit of work ended (a job's timeout) must not run outside it.
+      if (transaction.ended) throw new Error('the transaction ended before this statement was sent');
+    }
     return connection;
   }
 
   async #end(end: Open, failWithBegin: boolean): Promise<void> {
-    const sent = this.#transaction?.sent;
+    const transaction = this.#transaction;
     this.#transaction = undefined;
+    if (transaction) transaction.ended = true;
+    const sent = transaction?.sent;
     if (!sent) return;
     try {
       await sent;

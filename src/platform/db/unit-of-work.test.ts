@@ -200,6 +200,34 @@ describe('unit of work and row-level security', () => {
       expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
     });
 
+    it('never runs a statement that still waited for a connection when its unit of work ended', async () => {
+      const until = async (condition: () => boolean) => {
+        while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+      };
+      let releaseHolder: (() => void) | undefined;
+      const holding = single.withTenant(a.id, async (trx) => {
+        await sql`select 1`.execute(trx);
+        await new Promise<void>((resolve) => {
+          releaseHolder = resolve;
+        });
+      });
+      await until(() => releaseHolder !== undefined);
+      let stray: Promise<unknown> | undefined;
+      const ending = single.withTenant(a.id, async (trx) => {
+        stray = trx.updateTable('store_settings').set({ tagline: 'stray' }).execute();
+        stray.catch(() => {});
+        await until(() => single.pool.waitingCount === 1);
+        throw new Error('the job reached its timeout');
+      });
+      await until(() => stray !== undefined && single.pool.waitingCount === 1);
+      releaseHolder!();
+      await holding;
+      await expect(ending).rejects.toThrow('the job reached its timeout');
+      await expect(stray).rejects.toThrow(/transaction ended/);
+      const row = await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tagline').executeTakeFirstOrThrow());
+      expect(row.tagline).not.toBe('stray');
+    });
+
     it('gives a transaction opened inside a unit of work a plain BEGIN, not the outer settings', async () => {
       const nested = await db.withTenant(a.id, () =>
         db.kysely.transaction().execute(async (trx) => (await sql<{ t: string | null }>`select app_current_tenant()::text as t`.execute(trx)).rows[0]?.t),
