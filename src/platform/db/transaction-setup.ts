@@ -18,8 +18,11 @@ interface PendingSetup {
 }
 const pending = new AsyncLocalStorage<PendingSetup>();
 
-/** Sends a transaction's opening statement(s) on the pool connection. */
-type Open = (connection: DatabaseConnection) => Promise<void>;
+/** The driver's own connection class (not exported by Kysely): what the pool hands out. */
+type PostgresConnection = Parameters<PostgresDriver['rollbackTransaction']>[0];
+
+/** Sends a transaction's opening (or closing) statement on the pool connection. */
+type Open = (connection: PostgresConnection) => Promise<void>;
 
 /**
  * What Kysely holds for a query or a transaction: a pool connection taken at the first statement, with the
@@ -27,12 +30,12 @@ type Open = (connection: DatabaseConnection) => Promise<void>;
  * and sends nothing, not even its COMMIT.
  */
 class LazyConnection implements DatabaseConnection {
-  readonly #acquire: () => Promise<DatabaseConnection>;
-  #connection: Promise<DatabaseConnection> | undefined;
+  readonly #acquire: () => Promise<PostgresConnection>;
+  #connection: Promise<PostgresConnection> | undefined;
   /** The open transaction: how to send its BEGIN and, once the first statement asked for it, that sending. */
   #transaction: { open: Open; sent?: Promise<void>; ended?: true } | undefined;
 
-  constructor(acquire: () => Promise<DatabaseConnection>) {
+  constructor(acquire: () => Promise<PostgresConnection>) {
     this.#acquire = acquire;
   }
 
@@ -59,13 +62,14 @@ class LazyConnection implements DatabaseConnection {
   }
 
   /** The pool connection, if one was taken. */
-  taken(): Promise<DatabaseConnection | undefined> | undefined {
+  taken(): Promise<PostgresConnection | undefined> | undefined {
     return this.#connection?.catch(() => undefined);
   }
 
-  async #ready(): Promise<DatabaseConnection> {
+  async #ready(): Promise<PostgresConnection> {
     const transaction = this.#transaction;
-    const connection = await (this.#connection ??= this.#acquire());
+    this.#connection ??= this.#acquire();
+    const connection = await this.#connection;
     if (transaction) {
       // Shared: statements issued at once (Promise.all in a unit of work) wait for one BEGIN.
       if (!transaction.ended) transaction.sent ??= transaction.open(connection);
@@ -99,7 +103,7 @@ class LazyConnection implements DatabaseConnection {
  */
 class SetupDriver extends PostgresDriver {
   override async acquireConnection(): Promise<DatabaseConnection> {
-    return new LazyConnection(() => super.acquireConnection());
+    return new LazyConnection(() => super.acquireConnection() as Promise<PostgresConnection>);
   }
 
   override async releaseConnection(connection: DatabaseConnection): Promise<void> {
