@@ -181,10 +181,11 @@ try {
   }
   const perJob = (count: number) => Math.round((count / (PROCESS * ROUNDS)) * 100) / 100;
   const medians = (values: Record<Side, number[]>) => Object.fromEntries(order.map((side) => [side, median(values[side])])) as Record<Side, number>;
+  const cpuPerJob = medians(cpu);
   const processing = {
     ...medians(runs),
     runs,
-    cpu_us_per_job: medians(cpu),
+    cpu_us_per_job: cpuPerJob,
     app_pool_statements_per_job: Object.fromEntries(order.map((side) => [side, perJob(statements[side])])),
   };
 
@@ -206,6 +207,10 @@ try {
           ...processing,
           ratio: ratio(processing),
           ratio_with_statement: ratio({ raw: processing.raw_with_statement, ours: processing.ours_with_statement }),
+          // The rate ratio a CPU-bound worker process would reach: raw's CPU per job over ours (a count, steadier than
+          // rates on a shared machine).
+          cpu_ratio: ratio({ raw: cpuPerJob.ours, ours: cpuPerJob.raw }),
+          cpu_ratio_with_statement: ratio({ raw: cpuPerJob.ours_with_statement, ours: cpuPerJob.raw_with_statement }),
           count: PROCESS,
           rounds: ROUNDS,
         },
