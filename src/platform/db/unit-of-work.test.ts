@@ -228,6 +228,16 @@ describe('unit of work and row-level security', () => {
       expect(row.tagline).not.toBe('stray');
     });
 
+    it('opens a controlled transaction before its first savepoint (outside one, PostgreSQL refuses savepoints)', async () => {
+      const trx = await single.kysely.startTransaction().execute();
+      const saved = await trx.savepoint('before').execute();
+      await sql`select set_config('test.flag', 'inside', true)`.execute(saved);
+      const restored = await saved.rollbackToSavepoint('before').execute();
+      const { rows } = await sql<{ flag: string | null }>`select current_setting('test.flag', true) as flag`.execute(restored);
+      await restored.commit().execute();
+      expect(rows[0]?.flag ?? '').toBe('');
+    });
+
     it('gives a transaction opened inside a unit of work a plain BEGIN, not the outer settings', async () => {
       const nested = await db.withTenant(a.id, () =>
         db.kysely.transaction().execute(async (trx) => (await sql<{ t: string | null }>`select app_current_tenant()::text as t`.execute(trx)).rows[0]?.t),
