@@ -14,7 +14,10 @@ export interface Db {
   pool: pg.Pool;
   /** Query builder on the application pool. Tenant-scoped tables show no rows outside `withTenant`. */
   kysely: Kysely<Database>;
-  /** The unit of work: runs `fn` in a transaction that set `app.tenant_id` locally (in the BEGIN's round trip). */
+  /**
+   * The unit of work: runs `fn` in a transaction that set `app.tenant_id` locally (in the BEGIN's round trip), opened
+   * at `fn`'s first statement: one that issues none sends nothing.
+   */
   withTenant<T>(tenantId: string, fn: (trx: Tx) => Promise<T>): Promise<T>;
   /** Platform-wide work (platform console, cross-tenant jobs): a transaction flagged `app.platform = on`. */
   withPlatform<T>(fn: (trx: Tx) => Promise<T>): Promise<T>;

@@ -97,13 +97,54 @@ describe('unit of work and row-level security', () => {
       return rows[0];
     };
 
-    it('opens a unit of work in one round trip and closes it in one', async () => {
+    it('sends nothing and takes no connection for a unit of work that issues no statement', async () => {
+      let taken = 0;
+      const count = () => taken++;
+      single.pool.on('acquire', count);
+      try {
+        const before = await statementsSent();
+        expect(await single.withTenant(a.id, async () => 'done')).toBe('done');
+        await single.withPlatform(async () => undefined);
+        expect((await statementsSent()) - before).toBe(0);
+        expect(taken).toBe(0);
+      } finally {
+        single.pool.off('acquire', count);
+      }
+    });
+
+    it('opens the transaction, with its settings, in the round trip before its first statement', async () => {
       const before = await statementsSent();
-      await single.withTenant(a.id, async () => undefined);
-      expect((await statementsSent()) - before).toBe(2);
-      const between = await statementsSent();
-      await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tenant_id').execute());
-      expect((await statementsSent()) - between).toBe(3);
+      const seen = await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tenant_id').execute());
+      expect(seen).toEqual([{ tenant_id: a.id }]);
+      expect((await statementsSent()) - before).toBe(3);
+    });
+
+    it('begins once when the first statements are issued at once', async () => {
+      const before = await statementsSent();
+      const [first, second] = await single.withTenant(a.id, (trx) => Promise.all([settingsNow(trx), settingsNow(trx)]));
+      expect(first).toEqual({ tenant: a.id, user: null, platform: false });
+      expect(second).toEqual(first);
+      expect((await statementsSent()) - before).toBe(4);
+    });
+
+    it('keeps every statement of the unit of work in one transaction', async () => {
+      const ids = await single.withTenant(a.id, async (trx) => {
+        const first = await sql<{ id: string }>`select txid_current()::text as id`.execute(trx);
+        const second = await sql<{ id: string }>`select txid_current()::text as id`.execute(trx);
+        return [first.rows[0]?.id, second.rows[0]?.id];
+      });
+      expect(ids[0]).toBe(ids[1]);
+    });
+
+    it('rolls back the statements of a unit of work that fails after them', async () => {
+      await expect(
+        single.withTenant(a.id, async (trx) => {
+          await trx.updateTable('store_settings').set({ tagline: 'rolled back' }).execute();
+          throw new Error('after the write');
+        }),
+      ).rejects.toThrow('after the write');
+      const row = await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tagline').executeTakeFirstOrThrow());
+      expect(row.tagline).not.toBe('rolled back');
     });
 
     it('sets tenant, actor and platform flag for the transaction only', async () => {
@@ -135,11 +176,66 @@ describe('unit of work and row-level security', () => {
     });
 
     it('rolls back when the setup itself fails, so the connection returns clean to the pool', async () => {
-      await expect(transactionWithSetup(single.kysely, 'select 1 / 0', async () => 'never')).rejects.toThrow(/division by zero/);
+      const reached: string[] = [];
+      await expect(
+        transactionWithSetup(single.kysely, 'select 1 / 0', async (trx) => {
+          await sql`select 1`.execute(trx);
+          reached.push('after the first statement');
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(reached).toEqual([]);
       // Inside an aborted transaction every statement would fail; outside, this one works and sees no setting.
       expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
       const { rows } = await sql<{ open: string | null }>`select txid_current_if_assigned()::text as open`.execute(single.kysely);
       expect(rows[0]?.open).toBeNull();
+    });
+
+    it('fails the commit of a unit of work that caught the failure of its BEGIN', async () => {
+      await expect(
+        transactionWithSetup(single.kysely, 'select 1 / 0', async (trx) => {
+          await sql`select 1`.execute(trx).catch(() => undefined);
+          return 'swallowed';
+        }),
+      ).rejects.toThrow(/division by zero/);
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
+    });
+
+    it('never runs a statement that still waited for a connection when its unit of work ended', async () => {
+      const until = async (condition: () => boolean) => {
+        while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
+      };
+      let releaseHolder: (() => void) | undefined;
+      const holding = single.withTenant(a.id, async (trx) => {
+        await sql`select 1`.execute(trx);
+        await new Promise<void>((resolve) => {
+          releaseHolder = resolve;
+        });
+      });
+      await until(() => releaseHolder !== undefined);
+      let stray: Promise<unknown> | undefined;
+      const ending = single.withTenant(a.id, async (trx) => {
+        stray = trx.updateTable('store_settings').set({ tagline: 'stray' }).execute();
+        stray.catch(() => {});
+        await until(() => single.pool.waitingCount === 1);
+        throw new Error('the job reached its timeout');
+      });
+      await until(() => stray !== undefined && single.pool.waitingCount === 1);
+      releaseHolder!();
+      await holding;
+      await expect(ending).rejects.toThrow('the job reached its timeout');
+      await expect(stray).rejects.toThrow(/transaction ended/);
+      const row = await single.withTenant(a.id, (trx) => trx.selectFrom('store_settings').select('tagline').executeTakeFirstOrThrow());
+      expect(row.tagline).not.toBe('stray');
+    });
+
+    it('opens a controlled transaction before its first savepoint (outside one, PostgreSQL refuses savepoints)', async () => {
+      const trx = await single.kysely.startTransaction().execute();
+      const saved = await trx.savepoint('before').execute();
+      await sql`select set_config('test.flag', 'inside', true)`.execute(saved);
+      const restored = await saved.rollbackToSavepoint('before').execute();
+      const { rows } = await sql<{ flag: string | null }>`select current_setting('test.flag', true) as flag`.execute(restored);
+      await restored.commit().execute();
+      expect(rows[0]?.flag ?? '').toBe('');
     });
 
     it('gives a transaction opened inside a unit of work a plain BEGIN, not the outer settings', async () => {
