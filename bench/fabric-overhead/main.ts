@@ -10,6 +10,12 @@
  * Server CPU per request is process.cpuUsage of the server over a load run; where `perf stat` can count
  * instructions (a machine with hardware counters), instructions per request too. Figures are medians of the
  * rounds. `BENCH_CPU_PROF=<folder>` writes a CPU profile of each server (node --cpu-prof) there.
+ * The in-process phase counts the pipeline's own CPU per request, without sockets or a load generator competing
+ * for the cores: each server serves BENCH_INPROCESS_REQUESTS (default 5,000) requests to itself through
+ * `app.inject`, bare and fabric alternating for BENCH_INPROCESS_ROUNDS (default 7) rounds, medians.
+ * `BENCH_BASELINE=<checkout>` adds the fabric of another checkout of this repository (the code before a change)
+ * to that phase, so before and after are measured in the same run. `BENCH_PHASES` (default `load,inprocess`)
+ * picks the phases, `BENCH_ROUTES` (default `trivial,db`) the routes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,10 +36,15 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 10;
 const HOST = 'bench.localhost';
 const SEQUENTIAL = 2000;
+const PHASES = (process.env.BENCH_PHASES ?? 'load,inprocess').split(',');
+const INPROCESS_REQUESTS = Number(process.env.BENCH_INPROCESS_REQUESTS ?? 5000);
+const INPROCESS_ROUNDS = Number(process.env.BENCH_INPROCESS_ROUNDS ?? 7);
+const BASELINE = process.env.BENCH_BASELINE;
 // Issue 19: at most 20 µs of CPU added per request on the trivial route; throughput ratios 0.7 (trivial), 0.8 (DB).
 const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, addedCpuUsTrivial: 20, throughputRatio: { trivial: 0.7, db: 0.8 }, storeThroughputRatioVsFabric: 0.9 };
 
 type Variant = 'bare' | 'fabric' | 'store';
+type InProcessVariant = 'bare' | 'fabric' | 'baseline';
 interface Measure {
   requests_per_s: number;
   latency_p50_ms: number;
@@ -48,7 +59,7 @@ interface Measure {
 
 const work = await mkdtemp(join(tmpdir(), 'vs-bench-fabric-'));
 await chmod(work, 0o755); // as root, the embedded PostgreSQL runs as `postgres` and must enter it
-const servers: ChildProcess[] = [];
+const servers = new Map<Variant | InProcessVariant, ChildProcess>();
 let collector: ReturnType<typeof createServer> | undefined;
 let stopPostgres = async () => {};
 try {
@@ -91,18 +102,20 @@ try {
   await once(collector, 'listening');
   const otlp = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
-  const start = async (variant: Variant) => {
+  const start = async (variant: Variant | InProcessVariant) => {
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${variant}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('server.ts', import.meta.url)), variant, databaseUrl, join(work, `${variant}.log`)], {
+    const server = variant === 'baseline' ? join(BASELINE!, 'bench/fabric-overhead/server.ts') : fileURLToPath(new URL('server.ts', import.meta.url));
+    const child = spawn(process.execPath, [...profile, server, variant === 'baseline' ? 'fabric' : variant, databaseUrl, join(work, `${variant}.log`)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
-    servers.push(child);
+    servers.set(variant, child);
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     return Number(line.toString().trim());
   };
   const ports = { bare: await start('bare'), fabric: await start('fabric'), store: await start('store') };
-  const pids = Object.fromEntries(servers.map((server, index) => [(['bare', 'fabric', 'store'] as const)[index], server.pid!])) as Record<Variant, number>;
+  if (BASELINE) await start('baseline');
+  const pids = Object.fromEntries([...servers].map(([variant, server]) => [variant, server.pid!])) as Record<Variant | InProcessVariant, number>;
   const countsInstructions = (await perfInstructions(process.pid, async () => {})) !== null;
 
   const cpu = async (port: number) => {
@@ -174,9 +187,52 @@ try {
     };
   };
 
-  const routes = { trivial: '/bench/trivial', db: '/bench/db' } as const;
+  /** CPU (and instructions) per request of `requests` requests a server serves to itself. */
+  const inProcess = async (variant: InProcessVariant, path: string, requests: number) => {
+    const server = servers.get(variant)!;
+    let cpuUs = 0;
+    const run = async () => {
+      server.send({ path, requests });
+      const [answer] = (await once(server, 'message')) as [{ cpu_us_per_request: number }];
+      cpuUs = answer.cpu_us_per_request;
+    };
+    const instructions = countsInstructions ? await perfInstructions(pids[variant], run) : (await run(), null);
+    return { cpu_us_per_request: cpuUs, instructions_per_request: instructions === null ? null : Math.round(instructions / requests) };
+  };
+
+  const routes = Object.fromEntries(
+    Object.entries({ trivial: '/bench/trivial', db: '/bench/db' } as const).filter(([route]) => (process.env.BENCH_ROUTES ?? 'trivial,db').split(',').includes(route)),
+  ) as Partial<Record<'trivial' | 'db', string>>;
   const results: Record<string, unknown> = {};
-  for (const [route, path] of Object.entries(routes) as [keyof typeof routes, string][]) {
+  const inProcessResults: Record<string, unknown> = {};
+  const inProcessLoad: number[][] = [];
+  if (PHASES.includes('inprocess')) {
+    inProcessLoad.push(loadavg().map((value) => round(value)));
+    const variants: InProcessVariant[] = BASELINE ? ['bare', 'fabric', 'baseline'] : ['bare', 'fabric'];
+    for (const [route, path] of Object.entries(routes) as ['trivial' | 'db', string][]) {
+      const runs = new Map(variants.map((variant) => [variant, [] as { cpu_us_per_request: number; instructions_per_request: number | null }[]]));
+      for (const variant of variants) await inProcess(variant, path, INPROCESS_REQUESTS / 5);
+      for (let round = 0; round < INPROCESS_ROUNDS; round++) {
+        for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) runs.get(variant)!.push(await inProcess(variant, path, INPROCESS_REQUESTS));
+      }
+      const middle = (values: number[]) => round(values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!);
+      const cpuOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run) => run.cpu_us_per_request));
+      const instructionsOf = (variant: InProcessVariant) => (countsInstructions ? middle(runs.get(variant)!.map((run) => run.instructions_per_request ?? 0)) : null);
+      const bare = cpuOf('bare');
+      inProcessResults[route] = {
+        cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, cpuOf(variant)])),
+        rounds_cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, runs.get(variant)!.map((run) => round(run.cpu_us_per_request))])),
+        added_cpu_us_per_request: round(cpuOf('fabric') - bare),
+        ...(BASELINE ? { baseline_added_cpu_us_per_request: round(cpuOf('baseline') - bare) } : {}),
+        instructions_per_request: countsInstructions
+          ? Object.fromEntries(variants.map((variant) => [variant, instructionsOf(variant)]))
+          : 'perf stat counts no instructions on this machine',
+        ...(route === 'trivial' ? { meets_cpu_goal: cpuOf('fabric') - bare <= GOALS.addedCpuUsTrivial } : {}),
+      };
+    }
+    inProcessLoad.push(loadavg().map((value) => round(value)));
+  }
+  for (const [route, path] of Object.entries(PHASES.includes('load') ? routes : {}) as ['trivial' | 'db', string][]) {
     const runs: Record<Variant, Measure[]> = { bare: [], fabric: [], store: [] };
     const unloaded: Record<Variant, { p50_ms: number; p99_ms: number }[]> = { bare: [], fabric: [], store: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -235,13 +291,20 @@ try {
         sequential_requests: SEQUENTIAL,
         goals: GOALS,
         results,
+        in_process: {
+          requests_per_round: INPROCESS_REQUESTS,
+          rounds: INPROCESS_ROUNDS,
+          baseline: BASELINE ?? null,
+          load_average: inProcessLoad,
+          results: inProcessResults,
+        },
       },
       null,
       2,
     ),
   );
 } finally {
-  for (const server of servers) {
+  for (const server of servers.values()) {
     server.kill('SIGTERM');
     if (server.exitCode === null) await once(server, 'exit');
   }

@@ -4,7 +4,9 @@
  * metrics and tracing at 10 % sampling exported over OTLP; `store` is the same with the embedded trace store on
  * (every span recorded for tail sampling, 1 % of the healthy rest written, as in prod); `bare` is Fastify and
  * pg with nothing added.
- * Prints the port on stdout once listening; stops on SIGTERM.
+ * Prints the port on stdout once listening; stops on SIGTERM. Spawned with an IPC channel, it also serves
+ * `{ path, requests }` messages: that many requests through `app.inject`, one after another, answered with the
+ * CPU time they took (no socket, no load generator: the pipeline's own work per request).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
@@ -61,6 +63,15 @@ if (variant === 'bare') {
 }
 await app.listen({ host: '127.0.0.1', port: 0 });
 console.log((app.server.address() as { port: number }).port);
+process.on('message', async (message: { path: string; requests: number }) => {
+  const before = process.cpuUsage();
+  for (let i = 0; i < message.requests; i++) {
+    const response = await app.inject({ method: 'GET', url: message.path, headers: { host: 'bench.localhost' } });
+    if (response.statusCode !== 200) throw new Error(`${message.path} answered ${response.statusCode}`);
+  }
+  const used = process.cpuUsage(before);
+  process.send!({ cpu_us_per_request: (used.user + used.system) / message.requests });
+});
 process.once('SIGTERM', async () => {
   await app.close();
   await close();
