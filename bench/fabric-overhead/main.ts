@@ -196,7 +196,9 @@ try {
       const [answer] = (await once(server, 'message')) as [{ cpu_us_per_request: number }];
       cpuUs = answer.cpu_us_per_request;
     };
-    const instructions = countsInstructions ? await perfInstructions(pids[variant], run) : (await run(), null);
+    let instructions: number | null = null;
+    if (countsInstructions) instructions = await perfInstructions(pids[variant], run);
+    else await run();
     return { cpu_us_per_request: cpuUs, instructions_per_request: instructions === null ? null : Math.round(instructions / requests) };
   };
 
