@@ -12,7 +12,8 @@
  * rounds. `BENCH_CPU_PROF=<folder>` writes a CPU profile of each server (node --cpu-prof) there.
  * The in-process phase counts the pipeline's own CPU per request, without sockets or a load generator competing
  * for the cores: each server serves BENCH_INPROCESS_REQUESTS (default 5,000) requests to itself through
- * `app.inject`, bare and fabric alternating for BENCH_INPROCESS_ROUNDS (default 7) rounds, medians.
+ * `app.inject`, bare and fabric alternating for BENCH_INPROCESS_ROUNDS (default 7) rounds after one round of
+ * warm-up; the added CPU is the median over rounds of fabric minus bare within the round.
  * `BENCH_BASELINE=<checkout>` adds the fabric of another checkout of this repository (the code before a change)
  * to that phase, so before and after are measured in the same run. `BENCH_PHASES` (default `load,inprocess`)
  * picks the phases, `BENCH_ROUTES` (default `trivial,db`) the routes.
@@ -213,7 +214,7 @@ try {
     const variants: InProcessVariant[] = BASELINE ? ['bare', 'fabric', 'baseline'] : ['bare', 'fabric'];
     for (const [route, path] of Object.entries(routes) as ['trivial' | 'db', string][]) {
       const runs = new Map(variants.map((variant) => [variant, [] as { cpu_us_per_request: number; instructions_per_request: number | null }[]]));
-      for (const variant of variants) await inProcess(variant, path, INPROCESS_REQUESTS / 5);
+      for (const variant of variants) await inProcess(variant, path, INPROCESS_REQUESTS);
       for (let round = 0; round < INPROCESS_ROUNDS; round++) {
         for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) runs.get(variant)!.push(await inProcess(variant, path, INPROCESS_REQUESTS));
       }
@@ -221,15 +222,17 @@ try {
       const cpuOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run) => run.cpu_us_per_request));
       const instructionsOf = (variant: InProcessVariant) => (countsInstructions ? middle(runs.get(variant)!.map((run) => run.instructions_per_request ?? 0)) : null);
       const bare = cpuOf('bare');
+      // Each round measures every variant back to back, so the difference within a round sees one load.
+      const addedOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run, index) => run.cpu_us_per_request - runs.get('bare')![index]!.cpu_us_per_request));
       inProcessResults[route] = {
         cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, cpuOf(variant)])),
         rounds_cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, runs.get(variant)!.map((run) => round(run.cpu_us_per_request))])),
-        added_cpu_us_per_request: round(cpuOf('fabric') - bare),
-        ...(BASELINE ? { baseline_added_cpu_us_per_request: round(cpuOf('baseline') - bare) } : {}),
+        added_cpu_us_per_request: addedOf('fabric'),
+        ...(BASELINE ? { baseline_added_cpu_us_per_request: addedOf('baseline') } : {}),
         instructions_per_request: countsInstructions
           ? Object.fromEntries(variants.map((variant) => [variant, instructionsOf(variant)]))
           : 'perf stat counts no instructions on this machine',
-        ...(route === 'trivial' ? { meets_cpu_goal: cpuOf('fabric') - bare <= GOALS.addedCpuUsTrivial } : {}),
+        ...(route === 'trivial' ? { meets_cpu_goal: addedOf('fabric') <= GOALS.addedCpuUsTrivial } : {}),
       };
     }
     inProcessLoad.push(loadavg().map((value) => round(value)));
