@@ -130,9 +130,10 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     }
   });
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const principal = request.principal;
     if (principal?.tenantId && request.tenant && principal.tenantId !== request.tenant.id) misclassifications.inc();
+    done();
   });
 
   app.register(cors, {
