@@ -14,8 +14,8 @@
  * for the cores: each server serves BENCH_INPROCESS_REQUESTS (default 5,000) requests to itself through
  * `app.inject`, bare and fabric alternating for BENCH_INPROCESS_ROUNDS (default 7) rounds after one round of
  * warm-up; the added CPU is the median over rounds of fabric minus bare within the round.
- * `BENCH_BASELINE=<checkout>` adds the fabric of another checkout of this repository (the code before a change)
- * to that phase, so before and after are measured in the same run. `BENCH_PHASES` (default `load,inprocess`)
+ * `BENCH_BASELINE=<checkout>[,<checkout>…]` adds the fabric of other checkouts of this repository (the code
+ * before a change, `baseline`, `baseline2`, …) to that phase, so before and after are measured in the same run. `BENCH_PHASES` (default `load,inprocess`)
  * picks the phases, `BENCH_ROUTES` (default `trivial,db`) the routes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
@@ -40,12 +40,14 @@ const SEQUENTIAL = 2000;
 const PHASES = (process.env.BENCH_PHASES ?? 'load,inprocess').split(',');
 const INPROCESS_REQUESTS = Number(process.env.BENCH_INPROCESS_REQUESTS ?? 5000);
 const INPROCESS_ROUNDS = Number(process.env.BENCH_INPROCESS_ROUNDS ?? 7);
-const BASELINE = process.env.BENCH_BASELINE;
+const BASELINES = (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean);
 // Issue 19: at most 20 µs of CPU added per request on the trivial route; throughput ratios 0.7 (trivial), 0.8 (DB).
 const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, addedCpuUsTrivial: 20, throughputRatio: { trivial: 0.7, db: 0.8 }, storeThroughputRatioVsFabric: 0.9 };
 
 type Variant = 'bare' | 'fabric' | 'store';
-type InProcessVariant = 'bare' | 'fabric' | 'baseline';
+/** `baseline`, `baseline2`, …: the fabric of the checkouts in BENCH_BASELINE, in order. */
+type InProcessVariant = 'bare' | 'fabric' | `baseline${string}`;
+const baselineName = (index: number): InProcessVariant => `baseline${index === 0 ? '' : index + 1}`;
 interface Measure {
   requests_per_s: number;
   latency_p50_ms: number;
@@ -105,8 +107,9 @@ try {
 
   const start = async (variant: Variant | InProcessVariant) => {
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${variant}.cpuprofile`] : [];
-    const server = variant === 'baseline' ? join(BASELINE!, 'bench/fabric-overhead/server.ts') : fileURLToPath(new URL('server.ts', import.meta.url));
-    const child = spawn(process.execPath, [...profile, server, variant === 'baseline' ? 'fabric' : variant, databaseUrl, join(work, `${variant}.log`)], {
+    const checkout = BASELINES.find((_, index) => baselineName(index) === variant);
+    const server = checkout ? join(checkout, 'bench/fabric-overhead/server.ts') : fileURLToPath(new URL('server.ts', import.meta.url));
+    const child = spawn(process.execPath, [...profile, server, checkout ? 'fabric' : variant, databaseUrl, join(work, `${variant}.log`)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
       stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
@@ -115,8 +118,8 @@ try {
     return Number(line.toString().trim());
   };
   const ports = { bare: await start('bare'), fabric: await start('fabric'), store: await start('store') };
-  if (BASELINE) await start('baseline');
-  const pids = Object.fromEntries([...servers].map(([variant, server]) => [variant, server.pid!])) as Record<Variant | InProcessVariant, number>;
+  for (const [index] of BASELINES.entries()) await start(baselineName(index));
+  const pids = Object.fromEntries([...servers].map(([variant, server]) => [variant, server.pid!])) as Record<string, number>;
   const countsInstructions = (await perfInstructions(process.pid, async () => {})) !== null;
 
   const cpu = async (port: number) => {
@@ -141,7 +144,7 @@ try {
       result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, headers: { host: HOST }, connections: CONNECTIONS, duration: seconds });
     };
     let instructions: number | null = null;
-    if (countsInstructions) instructions = await perfInstructions(pids[variant], run);
+    if (countsInstructions) instructions = await perfInstructions(pids[variant]!, run);
     else await run();
     const cpuUsed = (await cpu(port)) - cpuBefore;
     if (!result) throw new Error('autocannon gave no result');
@@ -198,7 +201,7 @@ try {
       cpuUs = answer.cpu_us_per_request;
     };
     let instructions: number | null = null;
-    if (countsInstructions) instructions = await perfInstructions(pids[variant], run);
+    if (countsInstructions) instructions = await perfInstructions(pids[variant]!, run);
     else await run();
     return { cpu_us_per_request: cpuUs, instructions_per_request: instructions === null ? null : Math.round(instructions / requests) };
   };
@@ -211,7 +214,7 @@ try {
   const inProcessLoad: number[][] = [];
   if (PHASES.includes('inprocess')) {
     inProcessLoad.push(loadavg().map((value) => round(value)));
-    const variants: InProcessVariant[] = BASELINE ? ['bare', 'fabric', 'baseline'] : ['bare', 'fabric'];
+    const variants: InProcessVariant[] = ['bare', 'fabric', ...BASELINES.map((_, index) => baselineName(index))];
     for (const [route, path] of Object.entries(routes) as ['trivial' | 'db', string][]) {
       const runs = new Map(variants.map((variant) => [variant, [] as { cpu_us_per_request: number; instructions_per_request: number | null }[]]));
       for (const variant of variants) await inProcess(variant, path, INPROCESS_REQUESTS);
@@ -221,14 +224,13 @@ try {
       const middle = (values: number[]) => round(values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!);
       const cpuOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run) => run.cpu_us_per_request));
       const instructionsOf = (variant: InProcessVariant) => (countsInstructions ? middle(runs.get(variant)!.map((run) => run.instructions_per_request ?? 0)) : null);
-      const bare = cpuOf('bare');
       // Each round measures every variant back to back, so the difference within a round sees one load.
       const addedOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run, index) => run.cpu_us_per_request - runs.get('bare')![index]!.cpu_us_per_request));
       inProcessResults[route] = {
         cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, cpuOf(variant)])),
         rounds_cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, runs.get(variant)!.map((run) => round(run.cpu_us_per_request))])),
         added_cpu_us_per_request: addedOf('fabric'),
-        ...(BASELINE ? { baseline_added_cpu_us_per_request: addedOf('baseline') } : {}),
+        ...Object.fromEntries(BASELINES.map((_, index) => [`${baselineName(index)}_added_cpu_us_per_request`, addedOf(baselineName(index))])),
         instructions_per_request: countsInstructions
           ? Object.fromEntries(variants.map((variant) => [variant, instructionsOf(variant)]))
           : 'perf stat counts no instructions on this machine',
@@ -299,7 +301,7 @@ try {
         in_process: {
           requests_per_round: INPROCESS_REQUESTS,
           rounds: INPROCESS_ROUNDS,
-          baseline: BASELINE ?? null,
+          baselines: BASELINES,
           load_average: inProcessLoad,
           results: inProcessResults,
         },
