@@ -46,7 +46,9 @@ export function redactSecrets(value: unknown, depth = 0): unknown {
   const prototype = Object.getPrototypeOf(value);
   if (prototype !== Object.prototype && prototype !== null) return value;
   let copy: Record<string, unknown> | undefined;
-  for (const [key, item] of Object.entries(value)) {
+  // for…in, not Object.entries: no array per object; a plain object has no inherited enumerable keys.
+  for (const key in value) {
+    const item = (value as Record<string, unknown>)[key];
     const redacted = SENSITIVE.has(key.toLowerCase()) ? CENSOR : redactSecrets(item, depth + 1);
     if (redacted === item) continue;
     copy ??= { ...value };
@@ -70,6 +72,21 @@ function contextFields(): Record<string, unknown> {
     trace_id: span?.traceId ?? null,
     span_id: span?.spanId ?? null,
   };
+}
+
+/**
+ * pino's isoTime formats a Date for every line; lines written in the same millisecond (several per millisecond
+ * under load) share one formatted time.
+ */
+let lastMillisecond = 0;
+let lastTime = '';
+function isoTime(): string {
+  const now = Date.now();
+  if (now !== lastMillisecond) {
+    lastMillisecond = now;
+    lastTime = `,"time":"${new Date(now).toISOString()}"`;
+  }
+  return lastTime;
 }
 
 let root: Logger = pino({ level: process.env.LOG_LEVEL ?? 'info' });
@@ -103,7 +120,7 @@ export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>,
     {
       level: config.logLevel,
       base: { service: 'village-storefront' },
-      timestamp: pino.stdTimeFunctions.isoTime,
+      timestamp: isoTime,
       messageKey: 'message',
       formatters: { level: (label) => ({ level: label }), log: (object) => redactSecrets(object) as Record<string, unknown> },
       mixin: contextFields,
