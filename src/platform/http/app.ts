@@ -7,7 +7,7 @@ import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
 import { observeWithTrace } from '../observability/metrics.ts';
-import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
+import { httpErrors, httpRequestDuration, httpRequests, inFlight as requestsInFlight } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform, PlatformModule } from '../platform.ts';
@@ -76,7 +76,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   // One context per request. Every span started inside it carries its fields (see tracing.ts).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    httpInFlight.inc();
+    requestsInFlight.enter();
     request[inFlight] = true;
     const context: RequestContext = { correlationId: request.id, ...(request.routeOptions.url ? { route: request.routeOptions.url } : {}) };
     request[requestContext] = context;
@@ -102,7 +102,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   const leaveInFlight = (request: FastifyRequest) => {
     if (!request[inFlight]) return;
     request[inFlight] = false;
-    httpInFlight.dec();
+    requestsInFlight.leave();
   };
   app.addHook('onRequestAbort', (request, done) => {
     leaveInFlight(request);
