@@ -117,7 +117,8 @@ try {
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     return Number(line.toString().trim());
   };
-  const ports = { bare: await start('bare'), fabric: await start('fabric'), store: await start('store') };
+  // The store server is needed by the load phase only.
+  const ports = { bare: await start('bare'), fabric: await start('fabric'), store: PHASES.includes('load') ? await start('store') : 0 };
   for (const [index] of BASELINES.entries()) await start(baselineName(index));
   const pids = Object.fromEntries([...servers].map(([variant, server]) => [variant, server.pid!])) as Record<string, number>;
   const countsInstructions = (await perfInstructions(process.pid, async () => {})) !== null;
