@@ -10,10 +10,9 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import pino from 'pino';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
-import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { configureLogging, logDestination } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
 import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
@@ -51,7 +50,7 @@ if (variant === 'bare') {
     TRACE_STORE: variant === 'store' ? 'on' : 'off',
     TRACE_STORE_SAMPLE_RATIO: '0.01',
   });
-  configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
+  configureLogging(config, logDestination(logFile));
   const tracing = startObservability(config);
   const running = await startPlatform(config, ['web'], modules);
   app = await buildApp(running.platform, running.modules);

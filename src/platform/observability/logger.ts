@@ -99,12 +99,27 @@ export function tapLogs(listener: ((line: string) => void) | undefined): void {
   tap = listener;
 }
 
+const TAKES_BYTES = Symbol('takesBytes');
+
+/**
+ * A log file or descriptor: lines written in 4 KiB batches, asynchronously, each handed over as bytes (in its text
+ * mode sonic-boom measures the whole pending batch again at every line: about 4 µs a line, against 1 in bytes).
+ */
+export function logDestination(dest: number | string): pino.DestinationStream {
+  return Object.assign(pino.destination({ dest, sync: false, minLength: 4096, contentMode: 'buffer' }), { [TAKES_BYTES]: true });
+}
+
 /** The destination, and the tap when one is set; a line is serialized once for both. */
 const teeTo = (target: pino.DestinationStream): pino.DestinationStream & { flush(cb: (error?: Error) => void): void } => ({
-  write(line: string) {
-    target.write(line);
-    tap?.(line);
-  },
+  write: TAKES_BYTES in target
+    ? (line: string) => {
+        (target as unknown as { write(bytes: Buffer): void }).write(Buffer.from(line));
+        tap?.(line);
+      }
+    : (line: string) => {
+        target.write(line);
+        tap?.(line);
+      },
   flush(cb) {
     const flushable = target as { flush?: (cb: (error?: Error) => void) => void };
     if (flushable.flush) flushable.flush(cb);
@@ -114,8 +129,8 @@ const teeTo = (target: pino.DestinationStream): pino.DestinationStream & { flush
 
 export function configureLogging(config: Pick<Config, 'logLevel' | 'logLevels'>, stream?: pino.DestinationStream): Logger {
   categoryLevels = config.logLevels;
-  // Lines are written in 4 KiB batches; flushLogs (at shutdown) and pino's exit hook write the rest.
-  destination = stream ?? pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  // flushLogs (at shutdown) and pino's exit hook write what a batch still holds.
+  destination = stream ?? logDestination(1);
   root = pino(
     {
       level: config.logLevel,
