@@ -1,44 +1,28 @@
 import { isSpanContextValid } from '@opentelemetry/api';
-import { type RequestContext, activeSpan, currentContext } from '../observability/context.ts';
+import { activeSpan, currentContext } from '../observability/context.ts';
 
 /**
  * sqlcommenter (https://google.github.io/sqlcommenter/spec/): `key='value'` pairs, keys sorted, keys and
  * values URL-encoded, so that no value can close the comment or break out of its quotes.
  */
 export function sqlComment(fields: Record<string, string | undefined>): string {
-  const pairs = commentPairs(fields);
-  return pairs ? `/*${pairs}*/` : '';
-}
-
-function commentPairs(fields: Record<string, string | undefined>): string {
-  return Object.entries(fields)
+  const pairs = Object.entries(fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, value]) => `${encode(key)}='${encode(value)}'`)
-    .join(',');
+    .map(([key, value]) => `${encode(key)}='${encode(value)}'`);
+  return pairs.length > 0 ? `/*${pairs.join(',')}*/` : '';
 }
 
 const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
-
-type Named = Pick<RequestContext, 'correlationId' | 'route' | 'tenantId'>;
-/** A context's encoded request_id, route and tenant_id, kept while they stay the same: a request's queries share them. */
-const contextPairs = new WeakMap<RequestContext, Named & { pairs: string }>();
 
 /** The comment of the current request or job (request_id, route, tenant_id, traceparent); empty outside any context. */
 export function contextComment(): string {
   const context = currentContext();
   if (!context) return '';
-  let known = contextPairs.get(context);
-  if (!known || known.tenantId !== context.tenantId || known.correlationId !== context.correlationId || known.route !== context.route) {
-    const { correlationId, route, tenantId } = context;
-    known = { correlationId, route, tenantId, pairs: commentPairs({ request_id: correlationId, route, tenant_id: tenantId }) };
-    contextPairs.set(context, known);
-  }
   const span = activeSpan()?.spanContext();
-  if (!span || !isSpanContextValid(span)) return known.pairs ? `/*${known.pairs}*/` : '';
-  // traceparent sorts after the other keys, and its characters (hex digits, dashes) need no encoding.
-  const traceparent = `traceparent='00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}'`;
-  return `/*${known.pairs ? `${known.pairs},` : ''}${traceparent}*/`;
+  const traceparent =
+    span && isSpanContextValid(span) ? `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}` : undefined;
+  return sqlComment({ request_id: context.correlationId, route: context.route, tenant_id: context.tenantId, traceparent });
 }
 
 /** Appends the comment, before a trailing semicolon so the statement stays one statement. */
