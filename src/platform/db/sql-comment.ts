@@ -1,5 +1,5 @@
 import { isSpanContextValid } from '@opentelemetry/api';
-import { type RequestContext, activeSpan, currentContext } from '../observability/context.ts';
+import { activeSpan, currentContext } from '../observability/context.ts';
 
 /**
  * sqlcommenter (https://google.github.io/sqlcommenter/spec/): `key='value'` pairs, keys sorted, keys and
