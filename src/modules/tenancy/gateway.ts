@@ -1,9 +1,9 @@
+import cors from '@fastify/cors';
 import { LRUCache } from 'lru-cache';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { updateContext } from '../../platform/observability/context.ts';
 import type { Platform } from '../../platform/platform.ts';
-import { allowOrigins } from './cors.ts';
 import { isAllowedOrigin } from './domains.ts';
 import { HostError, type HostTarget, parseHost } from './host.ts';
 import { storeNotFoundPage, storeSuspendedPage, wantsHtml } from './pages.ts';
@@ -148,5 +148,11 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     done();
   });
 
-  allowOrigins(app, (request, origin) => request.tenant !== null && isAllowedOrigin(origin, request.tenant, platformDomain));
+  app.register(cors, {
+    hook: 'preHandler',
+    delegator: (request, callback) => {
+      const origin = request.headers.origin;
+      callback(null, { origin: Boolean(request.tenant && origin && isAllowedOrigin(origin, request.tenant, platformDomain)) });
+    },
+  });
 }

@@ -22,13 +22,8 @@ function htmlPolicy(html: string): string {
 /** Anything that is not a page (JSON, CSV, problem bodies) may load nothing and be framed by no one. */
 const NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-/** Adds `field` to the response's Vary header unless it is there. */
-export function appendVary(reply: FastifyReply, field: string): void {
+function appendVary(reply: FastifyReply, field: string): void {
   const current = reply.getHeader('vary');
-  if (current === undefined) {
-    reply.header('vary', field);
-    return;
-  }
   const fields = typeof current === 'string' ? current.split(',').map((item) => item.trim()).filter(Boolean) : [];
   if (!fields.some((item) => item.toLowerCase() === field.toLowerCase())) reply.header('vary', [...fields, field].join(', '));
 }
