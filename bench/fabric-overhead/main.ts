@@ -10,6 +10,13 @@
  * Server CPU per request is process.cpuUsage of the server over a load run; where `perf stat` can count
  * instructions (a machine with hardware counters), instructions per request too. Figures are medians of the
  * rounds. `BENCH_CPU_PROF=<folder>` writes a CPU profile of each server (node --cpu-prof) there.
+ * The in-process phase counts the pipeline's own CPU per request, without sockets or a load generator competing
+ * for the cores: each server serves BENCH_INPROCESS_REQUESTS (default 5,000) requests to itself through
+ * `app.inject`, bare and fabric alternating for BENCH_INPROCESS_ROUNDS (default 7) rounds after one round of
+ * warm-up; the added CPU is the median over rounds of fabric minus bare within the round.
+ * `BENCH_BASELINE=<checkout>[,<checkout>…]` adds the fabric of other checkouts of this repository (the code
+ * before a change, `baseline`, `baseline2`, …) to that phase, so before and after are measured in the same run. `BENCH_PHASES` (default `load,inprocess`)
+ * picks the phases, `BENCH_ROUTES` (default `trivial,db`) the routes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -30,10 +37,17 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = 10;
 const HOST = 'bench.localhost';
 const SEQUENTIAL = 2000;
+const PHASES = (process.env.BENCH_PHASES ?? 'load,inprocess').split(',');
+const INPROCESS_REQUESTS = Number(process.env.BENCH_INPROCESS_REQUESTS ?? 5000);
+const INPROCESS_ROUNDS = Number(process.env.BENCH_INPROCESS_ROUNDS ?? 7);
+const BASELINES = (process.env.BENCH_BASELINE ?? '').split(',').filter(Boolean);
 // Issue 19: at most 20 µs of CPU added per request on the trivial route; throughput ratios 0.7 (trivial), 0.8 (DB).
 const GOALS = { addedP50Ms: 0.1, addedP99Ms: 1, addedCpuUsTrivial: 20, throughputRatio: { trivial: 0.7, db: 0.8 }, storeThroughputRatioVsFabric: 0.9 };
 
 type Variant = 'bare' | 'fabric' | 'store';
+/** `baseline`, `baseline2`, …: the fabric of the checkouts in BENCH_BASELINE, in order. */
+type InProcessVariant = 'bare' | 'fabric' | `baseline${string}`;
+const baselineName = (index: number): InProcessVariant => `baseline${index === 0 ? '' : index + 1}`;
 interface Measure {
   requests_per_s: number;
   latency_p50_ms: number;
@@ -48,7 +62,7 @@ interface Measure {
 
 const work = await mkdtemp(join(tmpdir(), 'vs-bench-fabric-'));
 await chmod(work, 0o755); // as root, the embedded PostgreSQL runs as `postgres` and must enter it
-const servers: ChildProcess[] = [];
+const servers = new Map<Variant | InProcessVariant, ChildProcess>();
 let collector: ReturnType<typeof createServer> | undefined;
 let stopPostgres = async () => {};
 try {
@@ -91,18 +105,22 @@ try {
   await once(collector, 'listening');
   const otlp = `http://127.0.0.1:${(collector.address() as AddressInfo).port}`;
 
-  const start = async (variant: Variant) => {
+  const start = async (variant: Variant | InProcessVariant) => {
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`, `--cpu-prof-name=${variant}.cpuprofile`] : [];
-    const child = spawn(process.execPath, [...profile, fileURLToPath(new URL('server.ts', import.meta.url)), variant, databaseUrl, join(work, `${variant}.log`)], {
+    const checkout = BASELINES.find((_, index) => baselineName(index) === variant);
+    const server = checkout ? join(checkout, 'bench/fabric-overhead/server.ts') : fileURLToPath(new URL('server.ts', import.meta.url));
+    const child = spawn(process.execPath, [...profile, server, checkout ? 'fabric' : variant, databaseUrl, join(work, `${variant}.log`)], {
       env: { ...process.env, OTEL_EXPORTER_OTLP_ENDPOINT: otlp },
-      stdio: ['ignore', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit', 'ipc'],
     });
-    servers.push(child);
+    servers.set(variant, child);
     const [line] = (await once(child.stdout!, 'data')) as [Buffer];
     return Number(line.toString().trim());
   };
-  const ports = { bare: await start('bare'), fabric: await start('fabric'), store: await start('store') };
-  const pids = Object.fromEntries(servers.map((server, index) => [(['bare', 'fabric', 'store'] as const)[index], server.pid!])) as Record<Variant, number>;
+  // The store server is needed by the load phase only.
+  const ports = { bare: await start('bare'), fabric: await start('fabric'), store: PHASES.includes('load') ? await start('store') : 0 };
+  for (const [index] of BASELINES.entries()) await start(baselineName(index));
+  const pids = Object.fromEntries([...servers].map(([variant, server]) => [variant, server.pid!])) as Record<string, number>;
   const countsInstructions = (await perfInstructions(process.pid, async () => {})) !== null;
 
   const cpu = async (port: number) => {
@@ -127,7 +145,7 @@ try {
       result = await autocannon({ url: `http://127.0.0.1:${port}${path}`, headers: { host: HOST }, connections: CONNECTIONS, duration: seconds });
     };
     let instructions: number | null = null;
-    if (countsInstructions) instructions = await perfInstructions(pids[variant], run);
+    if (countsInstructions) instructions = await perfInstructions(pids[variant]!, run);
     else await run();
     const cpuUsed = (await cpu(port)) - cpuBefore;
     if (!result) throw new Error('autocannon gave no result');
@@ -174,9 +192,55 @@ try {
     };
   };
 
-  const routes = { trivial: '/bench/trivial', db: '/bench/db' } as const;
+  /** CPU (and instructions) per request of `requests` requests a server serves to itself. */
+  const inProcess = async (variant: InProcessVariant, path: string, requests: number) => {
+    const server = servers.get(variant)!;
+    let cpuUs = 0;
+    const run = async () => {
+      server.send({ path, requests });
+      const [answer] = (await once(server, 'message')) as [{ cpu_us_per_request: number }];
+      cpuUs = answer.cpu_us_per_request;
+    };
+    let instructions: number | null = null;
+    if (countsInstructions) instructions = await perfInstructions(pids[variant]!, run);
+    else await run();
+    return { cpu_us_per_request: cpuUs, instructions_per_request: instructions === null ? null : Math.round(instructions / requests) };
+  };
+
+  const routes = Object.fromEntries(
+    Object.entries({ trivial: '/bench/trivial', db: '/bench/db' } as const).filter(([route]) => (process.env.BENCH_ROUTES ?? 'trivial,db').split(',').includes(route)),
+  ) as Partial<Record<'trivial' | 'db', string>>;
   const results: Record<string, unknown> = {};
-  for (const [route, path] of Object.entries(routes) as [keyof typeof routes, string][]) {
+  const inProcessResults: Record<string, unknown> = {};
+  const inProcessLoad: number[][] = [];
+  if (PHASES.includes('inprocess')) {
+    inProcessLoad.push(loadavg().map((value) => round(value)));
+    const variants: InProcessVariant[] = ['bare', 'fabric', ...BASELINES.map((_, index) => baselineName(index))];
+    for (const [route, path] of Object.entries(routes) as ['trivial' | 'db', string][]) {
+      const runs = new Map(variants.map((variant) => [variant, [] as { cpu_us_per_request: number; instructions_per_request: number | null }[]]));
+      for (const variant of variants) await inProcess(variant, path, INPROCESS_REQUESTS);
+      for (let round = 0; round < INPROCESS_ROUNDS; round++) {
+        for (const variant of round % 2 === 0 ? variants : [...variants].reverse()) runs.get(variant)!.push(await inProcess(variant, path, INPROCESS_REQUESTS));
+      }
+      const middle = (values: number[]) => round(values.sort((a, b) => a - b)[Math.floor((values.length - 1) / 2)]!);
+      const cpuOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run) => run.cpu_us_per_request));
+      const instructionsOf = (variant: InProcessVariant) => (countsInstructions ? middle(runs.get(variant)!.map((run) => run.instructions_per_request ?? 0)) : null);
+      // Each round measures every variant back to back, so the difference within a round sees one load.
+      const addedOf = (variant: InProcessVariant) => middle(runs.get(variant)!.map((run, index) => run.cpu_us_per_request - runs.get('bare')![index]!.cpu_us_per_request));
+      inProcessResults[route] = {
+        cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, cpuOf(variant)])),
+        rounds_cpu_us_per_request: Object.fromEntries(variants.map((variant) => [variant, runs.get(variant)!.map((run) => round(run.cpu_us_per_request))])),
+        added_cpu_us_per_request: addedOf('fabric'),
+        ...Object.fromEntries(BASELINES.map((_, index) => [`${baselineName(index)}_added_cpu_us_per_request`, addedOf(baselineName(index))])),
+        instructions_per_request: countsInstructions
+          ? Object.fromEntries(variants.map((variant) => [variant, instructionsOf(variant)]))
+          : 'perf stat counts no instructions on this machine',
+        ...(route === 'trivial' ? { meets_cpu_goal: addedOf('fabric') <= GOALS.addedCpuUsTrivial } : {}),
+      };
+    }
+    inProcessLoad.push(loadavg().map((value) => round(value)));
+  }
+  for (const [route, path] of Object.entries(PHASES.includes('load') ? routes : {}) as ['trivial' | 'db', string][]) {
     const runs: Record<Variant, Measure[]> = { bare: [], fabric: [], store: [] };
     const unloaded: Record<Variant, { p50_ms: number; p99_ms: number }[]> = { bare: [], fabric: [], store: [] };
     for (let round = 0; round < ROUNDS; round++) {
@@ -235,13 +299,20 @@ try {
         sequential_requests: SEQUENTIAL,
         goals: GOALS,
         results,
+        in_process: {
+          requests_per_round: INPROCESS_REQUESTS,
+          rounds: INPROCESS_ROUNDS,
+          baselines: BASELINES,
+          load_average: inProcessLoad,
+          results: inProcessResults,
+        },
       },
       null,
       2,
     ),
   );
 } finally {
-  for (const server of servers) {
+  for (const server of servers.values()) {
     server.kill('SIGTERM');
     if (server.exitCode === null) await once(server, 'exit');
   }

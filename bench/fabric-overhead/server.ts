@@ -4,14 +4,15 @@
  * metrics and tracing at 10 % sampling exported over OTLP; `store` is the same with the embedded trace store on
  * (every span recorded for tail sampling, 1 % of the healthy rest written, as in prod); `bare` is Fastify and
  * pg with nothing added.
- * Prints the port on stdout once listening; stops on SIGTERM.
+ * Prints the port on stdout once listening; stops on SIGTERM. Spawned with an IPC channel, it also serves
+ * `{ path, requests }` messages: that many requests through `app.inject`, one after another, answered with the
+ * CPU time they took (no socket, no load generator: the pipeline's own work per request).
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import pg from 'pg';
-import pino from 'pino';
 import { loadConfig } from '../../src/platform/config/config.ts';
 import { buildApp } from '../../src/platform/http/app.ts';
-import { configureLogging } from '../../src/platform/observability/logger.ts';
+import { configureLogging, logDestination } from '../../src/platform/observability/logger.ts';
 import { startObservability } from '../../src/platform/observability/start.ts';
 import { modules } from '../../src/modules/index.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
@@ -49,7 +50,7 @@ if (variant === 'bare') {
     TRACE_STORE: variant === 'store' ? 'on' : 'off',
     TRACE_STORE_SAMPLE_RATIO: '0.01',
   });
-  configureLogging(config, pino.destination({ dest: logFile, sync: false, minLength: 4096 }));
+  configureLogging(config, logDestination(logFile));
   const tracing = startObservability(config);
   const running = await startPlatform(config, ['web'], modules);
   app = await buildApp(running.platform, running.modules);
@@ -61,6 +62,15 @@ if (variant === 'bare') {
 }
 await app.listen({ host: '127.0.0.1', port: 0 });
 console.log((app.server.address() as { port: number }).port);
+process.on('message', async (message: { path: string; requests: number }) => {
+  const before = process.cpuUsage();
+  for (let i = 0; i < message.requests; i++) {
+    const response = await app.inject({ method: 'GET', url: message.path, headers: { host: 'bench.localhost' } });
+    if (response.statusCode !== 200) throw new Error(`${message.path} answered ${response.statusCode}`);
+  }
+  const used = process.cpuUsage(before);
+  process.send!({ cpu_us_per_request: (used.user + used.system) / message.requests });
+});
 process.once('SIGTERM', async () => {
   await app.close();
   await close();

@@ -1,3 +1,4 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { PlatformModule } from '../../platform/platform.ts';
 import { DEMO_SUBDOMAIN, tenancy } from '../tenancy/index.ts';
 import { createCustomer, seedDemoAccounts } from './accounts.ts';
@@ -31,14 +32,18 @@ export const identityModule: PlatformModule = {
     const identity = identityOf(platform);
     app.decorateRequest('accessClaims', null);
     // Registered after the tenancy module's gateway hook: request.tenant is known, the store's budget taken.
-    app.addHook('onRequest', async (request, reply) => {
-      if (request.url.startsWith('/q/')) return;
+    const signIn = async (request: FastifyRequest, reply: FastifyReply) => {
       const claims = await authenticate(identity, request);
       if (!claims) return;
       request.accessClaims = claims;
       request.principal = principalOf(claims);
       enterContext(claims);
       if (claims.kind === 'client' && request.tenant) await takeClientBudget(tenancy(platform), request.tenant, claims.subject, reply);
+    };
+    // Most requests carry no credentials: they pass without a promise.
+    app.addHook('onRequest', (request, reply, done) => {
+      if (request.url.startsWith('/q/') || request.headers.authorization === undefined) return done();
+      signIn(request, reply).then(() => done(), done);
     });
   },
   routes: identityRoutes,

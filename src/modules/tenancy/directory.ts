@@ -51,13 +51,18 @@ export class TenantDirectory {
     });
   }
 
-  async resolve(target: HostTarget & { kind: 'subdomain' | 'custom' }): Promise<Resolution> {
+  /** The resolution, without a promise when the host is cached (nearly every request). */
+  resolve(target: HostTarget & { kind: 'subdomain' | 'custom' }): Resolution | Promise<Resolution> {
     this.lookups++;
     const cached = this.cache.get(target.host);
     if (cached) {
       this.hits++;
       return { tenant: cached.tenant, cached: true };
     }
+    return this.lookUp(target);
+  }
+
+  private async lookUp(target: HostTarget & { kind: 'subdomain' | 'custom' }): Promise<Resolution> {
     const context: Lookup =
       target.kind === 'subdomain' ? { subdomain: target.subdomain, hostname: null } : { subdomain: null, hostname: target.host };
     // An invalidation during the lookup aborts it (its answer may predate the change): look up again.

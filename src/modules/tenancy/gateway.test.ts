@@ -152,6 +152,29 @@ describe('tenant access gateway (HTTP)', () => {
     expect(own.headers['access-control-allow-origin']).toBe(`http://${hostOf(store)}`);
     const foreign = await t.app.inject({ url: '/', headers: { host: hostOf(store), origin: 'https://evil.example' } });
     expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    const sameOrigin = await t.app.inject({ url: '/', headers: { host: hostOf(store) } });
+    expect(sameOrigin.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('answers a preflight from an own origin only, and refuses one without its method', async () => {
+    const origin = `http://${hostOf(store)}`;
+    const preflight = (headers: Record<string, string>) => t.app.inject({ method: 'OPTIONS', url: '/products', headers: { host: hostOf(store), ...headers } });
+    const own = await preflight({ origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type, authorization' });
+    expect(own.statusCode).toBe(204);
+    expect(own.headers).toMatchObject({
+      'access-control-allow-origin': origin,
+      'access-control-allow-methods': 'GET,HEAD,POST',
+      'access-control-allow-headers': 'content-type, authorization',
+      'content-length': '0',
+    });
+    expect(own.headers.vary).toContain('Origin');
+    expect(own.headers.vary).toContain('Access-Control-Request-Headers');
+    const foreign = await preflight({ origin: 'https://evil.example', 'access-control-request-method': 'POST' });
+    expect(foreign.statusCode).toBe(404);
+    expect(foreign.headers['access-control-allow-origin']).toBeUndefined();
+    const noMethod = await preflight({ origin });
+    expect(noMethod.statusCode).toBe(400);
+    expect(noMethod.body).toBe('Invalid Preflight Request');
   });
 
   it("counts a credential of one store presented on another store's host as a misclassification", async () => {

@@ -1,15 +1,16 @@
 import cors from '@fastify/cors';
+import { LRUCache } from 'lru-cache';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { updateContext } from '../../platform/observability/context.ts';
 import type { Platform } from '../../platform/platform.ts';
 import { isAllowedOrigin } from './domains.ts';
-import { HostError, parseHost } from './host.ts';
+import { HostError, type HostTarget, parseHost } from './host.ts';
 import { storeNotFoundPage, storeSuspendedPage, wantsHtml } from './pages.ts';
 import type { RateLimitDecision } from './rate-limiter.ts';
 import type { ResolvedTenant } from './repository.ts';
 import type { TenancyService } from './service.ts';
-import { cacheHitRatio, misclassifications, rateLimited, resolutionDuration, resolutions } from './telemetry.ts';
+import { misclassifications, rateLimited, reportCacheHitRatio, resolutionDuration, resolutions } from './telemetry.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -68,12 +69,23 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
   const { platformDomain } = platform.config;
   const { supportUrl } = platform.config.tenantGateway;
   app.decorateRequest('tenant', null);
+  reportCacheHitRatio(() => service.directory.hitRatio());
+  // Requests repeat a few Host values: each is parsed once (malformed ones are not kept).
+  const targets = new LRUCache<string, HostTarget>({ max: 10_000 });
+  const targetOf = (host: string | undefined) => {
+    let target = host === undefined ? undefined : targets.get(host);
+    if (!target) {
+      target = parseHost(host, platformDomain);
+      targets.set(host!, target);
+    }
+    return target;
+  };
 
   app.addHook('onRequest', async (request, reply) => {
     if (request.url.startsWith('/q/')) return;
-    let target: ReturnType<typeof parseHost>;
+    let target: HostTarget;
     try {
-      target = parseHost(request.host, platformDomain);
+      target = targetOf(request.host);
     } catch (error) {
       if (error instanceof HostError) throw new HttpProblem(400, 'Bad Request', error.message);
       throw error;
@@ -86,9 +98,9 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     }
 
     const started = performance.now();
-    const { tenant, cached } = await service.directory.resolve(target);
+    const resolution = service.directory.resolve(target);
+    const { tenant, cached } = resolution instanceof Promise ? await resolution : resolution;
     (cached ? observeFromCache : observeFromDatabase).observe((performance.now() - started) / 1000);
-    cacheHitRatio.set(service.directory.hitRatio());
     if (!tenant) {
       outcome.unknown.inc();
       platform.events.publish('TenantMissing', { host: target.host });
@@ -130,9 +142,10 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     }
   });
 
-  app.addHook('preHandler', async (request) => {
+  app.addHook('preHandler', (request, _reply, done) => {
     const principal = request.principal;
     if (principal?.tenantId && request.tenant && principal.tenantId !== request.tenant.id) misclassifications.inc();
+    done();
   });
 
   app.register(cors, {

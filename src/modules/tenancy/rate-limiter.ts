@@ -55,20 +55,32 @@ export class RateLimiter {
     this.leases = new LRUCache({ max: options.maxKeys ?? 100_000, ttl: 60_000 });
   }
 
-  async take(key: string, requested: RateLimit): Promise<RateLimitDecision> {
+  /** The decision, without a promise when this replica's lease answers (nearly every request). */
+  take(key: string, requested: RateLimit): RateLimitDecision | Promise<RateLimitDecision> {
     // A mistyped override (0, negative) must not divide by zero or lock a store out for ever.
     const limit = { capacity: Math.max(1, Math.floor(requested.capacity)), refillPerSecond: Math.max(MIN_REFILL_PER_SECOND, requested.refillPerSecond) };
+    return this.fromLease(key, limit) ?? this.takeRefilled(key, limit);
+  }
+
+  /** A token of the lease, or a refusal while the shared bucket is known empty; undefined when a refill must decide. */
+  private fromLease(key: string, limit: RateLimit): RateLimitDecision | undefined {
+    const lease = this.leases.get(key);
+    if (!lease) return undefined;
+    if (lease.tokens >= 1) {
+      lease.tokens -= 1;
+      return this.decision(true, limit, lease, 0);
+    }
+    const wait = lease.deniedUntil - Date.now();
+    return wait > 0 ? this.decision(false, limit, lease, Math.max(1, Math.ceil(wait / 1000))) : undefined;
+  }
+
+  private async takeRefilled(key: string, limit: RateLimit): Promise<RateLimitDecision> {
     // Requests that waited on one shared refill may find its tokens spent by the others: they refill again,
     // until PostgreSQL grants nothing (the bucket is empty) or the round limit is reached.
     for (let round = 0; round < MAX_ROUNDS; round++) {
-      const lease = this.leases.get(key);
-      if (lease && lease.tokens >= 1) {
-        lease.tokens -= 1;
-        return this.decision(true, limit, lease, 0);
-      }
-      const wait = lease ? lease.deniedUntil - Date.now() : 0;
-      if (lease && wait > 0) return this.decision(false, limit, lease, Math.max(1, Math.ceil(wait / 1000)));
       if ((await this.refill(key, limit)) === 0) break;
+      const decision = this.fromLease(key, limit);
+      if (decision) return decision;
     }
     const lease = this.leases.get(key) ?? { tokens: 0, sharedRemaining: 0, deniedUntil: 0 };
     return this.decision(false, limit, lease, Math.max(1, Math.ceil((lease.deniedUntil - Date.now()) / 1000)));

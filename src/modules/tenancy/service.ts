@@ -128,7 +128,7 @@ export class TenancyService {
   }
 
   /** One request on the platform's own host, per client address. */
-  takePlatformHostBudget(ip: string): Promise<RateLimitDecision> {
+  takePlatformHostBudget(ip: string): RateLimitDecision | Promise<RateLimitDecision> {
     return this.rateLimiter.take(`platform:ip:${ip}`, this.platform.config.tenantGateway.platformHostBudget);
   }
 

@@ -32,6 +32,12 @@ export const misclassifications = defineMetric({
   kpi: 'Tenant Access Gateway: misclassification < 0.1 %',
 });
 
+let hitRatio = () => 0;
+/** The gateway's directory, whose hit ratio the gauge reads at each scrape (no metric call per request). */
+export function reportCacheHitRatio(read: () => number): void {
+  hitRatio = read;
+}
+
 export const cacheHitRatio = defineMetric({
   name: 'villagecompute_storefront_tenant_gateway_cache_hit_ratio',
   help: 'Share of host resolutions answered from the in-process cache since start.',
@@ -39,6 +45,9 @@ export const cacheHitRatio = defineMetric({
   labels: [],
   component: 'tenant_gateway',
   kpi: 'Tenant Access Gateway: cache hit rate',
+  collect() {
+    cacheHitRatio.set(hitRatio());
+  },
 });
 
 export const rateLimited = defineMetric({

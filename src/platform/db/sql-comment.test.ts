@@ -3,7 +3,7 @@ import { sql } from 'kysely';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ownerClient, testConfig, testDb, testSpans } from '../../../test/support/platform.ts';
-import { activeSpan, runWithContext } from '../observability/context.ts';
+import { activeSpan, runWithContext, updateContext } from '../observability/context.ts';
 import { runWithCapturedContext } from '../observability/handoff.ts';
 import { startObservability } from '../observability/start.ts';
 import type { Db } from './database.ts';
@@ -21,6 +21,15 @@ describe('sqlcommenter formatting', () => {
   it('names the request, its route template and tenant, sorted and URL-encoded', () => {
     const comment = runWithContext({ correlationId: 'r-1', route: '/products/:handle', tenantId: 't-1' }, contextComment);
     expect(comment).toBe("/*request_id='r-1',route='%2Fproducts%2F%3Ahandle',tenant_id='t-1'*/");
+  });
+
+  it('names the tenant once the context learns it', () => {
+    const comments = runWithContext({ correlationId: 'r-2' }, () => {
+      const before = contextComment();
+      updateContext({ tenantId: 't-2' });
+      return [before, contextComment()];
+    });
+    expect(comments).toEqual(["/*request_id='r-2'*/", "/*request_id='r-2',tenant_id='t-2'*/"]);
   });
 
   it('keeps a statement one statement', () => {

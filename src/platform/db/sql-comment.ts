@@ -6,23 +6,43 @@ import { activeSpan, currentContext } from '../observability/context.ts';
  * values URL-encoded, so that no value can close the comment or break out of its quotes.
  */
 export function sqlComment(fields: Record<string, string | undefined>): string {
-  const pairs = Object.entries(fields)
+  const pairs = commentPairs(fields);
+  return pairs ? `/*${pairs}*/` : '';
+}
+
+function commentPairs(fields: Record<string, string | undefined>): string {
+  return Object.entries(fields)
     .filter((entry): entry is [string, string] => entry[1] !== undefined && entry[1] !== '')
     .sort(([a], [b]) => (a < b ? -1 : 1))
-    .map(([key, value]) => `${encode(key)}='${encode(value)}'`);
-  return pairs.length > 0 ? `/*${pairs.join(',')}*/` : '';
+    .map(([key, value]) => `${encode(key)}='${encode(value)}'`)
+    .join(',');
 }
 
 const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
+const PAIRS = Symbol('sqlCommentPairs');
+declare module '../observability/context.ts' {
+  interface RequestContext {
+    /** The encoded request_id, route and tenant_id, kept with the values they encode: a request's queries share them. */
+    [PAIRS]?: Pick<RequestContext, 'correlationId' | 'route' | 'tenantId'> & { pairs: string };
+  }
+}
 
 /** The comment of the current request or job (request_id, route, tenant_id, traceparent); empty outside any context. */
 export function contextComment(): string {
   const context = currentContext();
   if (!context) return '';
+  let known = context[PAIRS];
+  if (!known || known.tenantId !== context.tenantId || known.correlationId !== context.correlationId || known.route !== context.route) {
+    const { correlationId, route, tenantId } = context;
+    known = { correlationId, route, tenantId, pairs: commentPairs({ request_id: correlationId, route, tenant_id: tenantId }) };
+    context[PAIRS] = known;
+  }
   const span = activeSpan()?.spanContext();
-  const traceparent =
-    span && isSpanContextValid(span) ? `00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}` : undefined;
-  return sqlComment({ request_id: context.correlationId, route: context.route, tenant_id: context.tenantId, traceparent });
+  if (!span || !isSpanContextValid(span)) return known.pairs ? `/*${known.pairs}*/` : '';
+  // traceparent sorts after the other keys, and its characters (hex digits, dashes) need no encoding.
+  const traceparent = `traceparent='00-${span.traceId}-${span.spanId}-${span.traceFlags.toString(16).padStart(2, '0')}'`;
+  return `/*${known.pairs ? `${known.pairs},` : ''}${traceparent}*/`;
 }
 
 /** Appends the comment, before a trailing semicolon so the statement stays one statement. */

@@ -7,7 +7,7 @@ import { fingerprintError } from '../observability/error-fingerprint.ts';
 import { recordErrorGroup } from '../observability/error-groups.ts';
 import { logger } from '../observability/logger.ts';
 import { observeWithTrace } from '../observability/metrics.ts';
-import { httpErrors, httpInFlight, httpRequestDuration, httpRequests } from '../observability/telemetry.ts';
+import { httpErrors, httpRequestDuration, httpRequests, inFlight as requestsInFlight } from '../observability/telemetry.ts';
 import { tenantLabel } from '../observability/tenant-label.ts';
 import { startTracing } from '../observability/tracing.ts';
 import type { Platform, PlatformModule } from '../platform.ts';
@@ -76,9 +76,11 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   // One context per request. Every span started inside it carries its fields (see tracing.ts).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
-    httpInFlight.inc();
+    requestsInFlight.enter();
     request[inFlight] = true;
-    const context: RequestContext = { correlationId: request.id, ...(request.routeOptions.url ? { route: request.routeOptions.url } : {}) };
+    // Read once: Fastify builds a new routeOptions object at every access.
+    const route = request.routeOptions.url;
+    const context: RequestContext = route ? { correlationId: request.id, route } : { correlationId: request.id };
     request[requestContext] = context;
     runWithContext(context, done);
   });
@@ -102,7 +104,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   const leaveInFlight = (request: FastifyRequest) => {
     if (!request[inFlight]) return;
     request[inFlight] = false;
-    httpInFlight.dec();
+    requestsInFlight.leave();
   };
   app.addHook('onRequestAbort', (request, done) => {
     leaveInFlight(request);
@@ -110,15 +112,16 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   });
   app.addHook('onResponse', (request, reply, done) => {
     leaveInFlight(request);
-    const route = routeOf(request);
+    const context = request[requestContext];
+    const route = context ? (context.route ?? 'unmatched') : routeOf(request);
     const status = reply.statusCode;
     const statusClass = `${Math.floor(status / 100)}xx`;
-    const seconds = reply.elapsedTime / 1000;
-    observeWithTrace(httpRequestDuration, { method: request.method, route, status_class: statusClass }, seconds, request[requestContext]?.span);
-    httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(request[requestContext]?.tenantId) });
+    const elapsedMs = reply.elapsedTime;
+    observeWithTrace(httpRequestDuration, { method: request.method, route, status_class: statusClass }, elapsedMs / 1000, context?.span);
+    httpRequests.inc({ method: request.method, route, status_class: statusClass, tenant_id: tenantLabel(context?.tenantId) });
     if (status >= 400) httpErrors.inc({ endpoint: route, status_code: String(status), error_type: request[errorType] ?? 'response' });
     const completed = () =>
-      log.info({ method: request.method, route, status, duration_ms: Math.round(reply.elapsedTime * 1000) / 1000 }, 'request completed');
+      log.info({ method: request.method, route, status, duration_ms: Math.round(elapsedMs * 1000) / 1000 }, 'request completed');
     if (request[contextResource]) request[contextResource].runInAsyncScope(completed);
     else completed();
     done();

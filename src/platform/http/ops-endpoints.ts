@@ -13,10 +13,9 @@ export const OPS_PREFIX = '/q/';
  */
 export function registerOpsEndpoints(app: FastifyInstance, platform: Platform): void {
   const allowed = proxyAddr.compile(platform.config.http.opsAllowList);
-  app.addHook('onRequest', async (request, reply) => {
-    if (!request.url.startsWith(OPS_PREFIX)) return;
-    if (allowed(request.ip, 0)) return;
-    return sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (!request.url.startsWith(OPS_PREFIX) || allowed(request.ip, 0)) return done();
+    sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`);
   });
   app.get('/q/health/live', async () => platform.health.live());
   app.get('/q/health/ready', async (_request, reply) => {

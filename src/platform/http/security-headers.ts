@@ -34,7 +34,7 @@ function appendVary(reply: FastifyReply, field: string): void {
  * on the Host the store was resolved from, so no shared cache ever serves one store's page for another.
  */
 export function addSecurityHeaders(app: FastifyInstance, options: { forwardedHostTrusted: boolean }): void {
-  app.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  app.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (error: null, payload: unknown) => void) => {
     reply.header('x-content-type-options', 'nosniff');
     reply.header('x-frame-options', 'SAMEORIGIN');
     reply.header('referrer-policy', 'strict-origin-when-cross-origin');
@@ -47,6 +47,6 @@ export function addSecurityHeaders(app: FastifyInstance, options: { forwardedHos
       appendVary(reply, 'Host');
       if (options.forwardedHostTrusted) appendVary(reply, 'X-Forwarded-Host');
     }
-    return payload;
+    done(null, payload);
   });
 }

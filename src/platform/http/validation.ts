@@ -42,10 +42,10 @@ export function validationOptions(): Pick<FastifyServerOptions, 'schemaControlle
 
 /** Marks HTML form bodies (all text) before validation, so their fields are read from text like a query string. */
 export function markFormBodies(app: FastifyInstance): void {
-  app.addHook('preValidation', async (request) => {
-    if (typeof request.body !== 'object' || request.body === null) return;
-    if (!(request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded')) return;
-    Object.defineProperty(request.body, FORM_BODY, { value: true, enumerable: false });
+  app.addHook('preValidation', (request, _reply, done) => {
+    const form = typeof request.body === 'object' && request.body !== null && (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+    if (form) Object.defineProperty(request.body, FORM_BODY, { value: true, enumerable: false });
+    done();
   });
 }
 

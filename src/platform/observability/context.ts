@@ -47,7 +47,8 @@ export function updateContext(fields: Partial<RequestContext>): void {
   Object.assign(context, fields);
   const attributes = spanAttributes(fields);
   context.span?.setAttributes(attributes);
-  trace.getActiveSpan()?.setAttributes(attributes);
+  const active = trace.getActiveSpan();
+  if (active !== context.span) active?.setAttributes(attributes);
 }
 
 /** The context fields every span carries. */

@@ -1,7 +1,11 @@
+import { type EventEmitter, once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { logCapture } from '../../../test/support/platform.ts';
 import { runWithContext } from './context.ts';
-import { configureLogging, logger, redactSecrets } from './logger.ts';
+import { configureLogging, flushLogs, logDestination, logger, redactSecrets } from './logger.ts';
 
 describe('logger', () => {
   it('censors every listed key at any depth and in any case, and leaves the rest untouched', () => {
@@ -44,5 +48,22 @@ describe('logger', () => {
       request: { headers: { 'set-cookie': '[REDACTED]' } },
     });
     expect(logs.lines[1]).not.toHaveProperty('correlation_id');
+  });
+
+  it('writes whole lines, any characters, to a log file', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vs-log-'));
+    try {
+      const file = join(folder, 'app.log');
+      const destination = logDestination(file);
+      await once(destination as unknown as EventEmitter, 'ready');
+      configureLogging({ logLevel: 'info', logLevels: {} }, destination);
+      const messages = Array.from({ length: 200 }, (_, index) => `line ${index}: café ☕ ${'x'.repeat(index)}`);
+      for (const message of messages) logger('test.file').info(message);
+      flushLogs();
+      const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { message: string });
+      expect(lines.map((line) => line.message)).toEqual(messages);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
   });
 });

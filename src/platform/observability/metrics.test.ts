@@ -35,6 +35,8 @@ describe('metrics', () => {
     ]) {
       expect(response.body).toContain(name);
     }
+    // Counted at the scrape: the scrape itself is in flight.
+    expect(response.body).toMatch(/^villagecompute_storefront_http_in_flight_requests [1-9]/m);
   });
 
   it('labels requests by route template and status class, never the raw path', async () => {

@@ -23,6 +23,17 @@ export const httpRequests = defineMetric({
   kpi: 'golden signals: traffic',
 });
 
+let requestsInFlight = 0;
+/** Counts requests in and out; the gauge reads the count at each scrape, so a request makes no metric call for it. */
+export const inFlight = {
+  enter: () => {
+    requestsInFlight++;
+  },
+  leave: () => {
+    requestsInFlight--;
+  },
+};
+
 export const httpInFlight = defineMetric({
   name: 'villagecompute_storefront_http_in_flight_requests',
   help: 'HTTP requests being served right now.',
@@ -30,6 +41,9 @@ export const httpInFlight = defineMetric({
   labels: [],
   component: 'http',
   kpi: 'golden signals: saturation',
+  collect() {
+    httpInFlight.set(requestsInFlight);
+  },
 });
 
 export const httpErrors = defineMetric({
