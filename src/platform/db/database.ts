@@ -62,8 +62,6 @@ export function createDb(options: DbOptions): Db {
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     application_name: 'village-storefront',
-    // A unit of work's first statement follows its BEGIN without waiting for it (see transaction-setup.ts).
-    pipeline: true,
   });
   // A client losing its server (restart, failover, the server shutting down under running work) must not crash the
   // process: idle ones are replaced by the pool; a checked-out one between queries fails its next query.

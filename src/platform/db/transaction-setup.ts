@@ -9,7 +9,6 @@ import {
   type QueryResult,
   type TransactionSettings,
 } from 'kysely';
-import type pg from 'pg';
 import type { Tx } from './database.ts';
 import type { Database } from './schema.ts';
 
@@ -25,29 +24,19 @@ type PostgresConnection = Parameters<PostgresDriver['rollbackTransaction']>[0];
 /** Sends a transaction's opening (or closing) statement on the pool connection. */
 type Open = (connection: PostgresConnection) => Promise<void>;
 
-/** A statement still waiting when its unit of work ended (a job's timeout) must not run outside it. */
-class TransactionEndedError extends Error {
-  constructor() {
-    super('the transaction ended before this statement was sent');
-  }
-}
-
 /**
  * What Kysely holds for a query or a transaction: a pool connection taken at the first statement, with the
  * transaction's BEGIN sent just before that statement. A transaction that issues no statement takes no connection
- * and sends nothing, not even its COMMIT. On a pipelined pool the first statements go out right behind the BEGIN,
- * in its round trip: a BEGIN whose setup fails leaves the transaction aborted, so they fail unrun (25P02).
+ * and sends nothing, not even its COMMIT.
  */
 class LazyConnection implements DatabaseConnection {
   readonly #acquire: () => Promise<PostgresConnection>;
-  readonly #pipelined: boolean;
   #connection: Promise<PostgresConnection> | undefined;
   /** The open transaction: how to send its BEGIN and, once the first statement asked for it, that sending. */
   #transaction: { open: Open; sent?: Promise<void>; ended?: true } | undefined;
 
-  constructor(acquire: () => Promise<PostgresConnection>, pipelined: boolean) {
+  constructor(acquire: () => Promise<PostgresConnection>) {
     this.#acquire = acquire;
-    this.#pipelined = pipelined;
   }
 
   begin(open: Open): void {
@@ -55,19 +44,7 @@ class LazyConnection implements DatabaseConnection {
   }
 
   async executeQuery<R>(query: CompiledQuery): Promise<QueryResult<R>> {
-    if (!this.#pipelined) return (await this.#ready()).executeQuery<R>(query);
-    const transaction = this.#transaction;
-    this.#connection ??= this.#acquire();
-    const connection = await this.#connection;
-    if (!transaction) return connection.executeQuery<R>(query);
-    if (transaction.ended) throw new TransactionEndedError();
-    transaction.sent ??= transaction.open(connection);
-    // In the same tick as the check above, so never behind the COMMIT. After a failed BEGIN the statement fails
-    // unrun (aborted transaction): the BEGIN's failure is the one reported.
-    const result = connection.executeQuery<R>(query);
-    result.catch(() => {});
-    await transaction.sent;
-    return result;
+    return (await this.#ready()).executeQuery<R>(query);
   }
 
   async *streamQuery<R>(query: CompiledQuery, chunkSize: number): AsyncIterableIterator<QueryResult<R>> {
@@ -97,7 +74,8 @@ class LazyConnection implements DatabaseConnection {
       // Shared: statements issued at once (Promise.all in a unit of work) wait for one BEGIN.
       if (!transaction.ended) transaction.sent ??= transaction.open(connection);
       await transaction.sent;
-      if (transaction.ended) throw new TransactionEndedError();
+      // A statement still waiting when its unit of work ended (a job's timeout) must not run outside it.
+      if (transaction.ended) throw new Error('the transaction ended before this statement was sent');
     }
     return connection;
   }
@@ -124,14 +102,8 @@ class LazyConnection implements DatabaseConnection {
  * `transactionWithSetup` sends a plain BEGIN, as late.
  */
 class SetupDriver extends PostgresDriver {
-  readonly #pipelined: boolean;
-  constructor(config: SetupDialectConfig) {
-    super(config);
-    this.#pipelined = config.pool.options.pipeline === true;
-  }
-
   override async acquireConnection(): Promise<DatabaseConnection> {
-    return new LazyConnection(() => super.acquireConnection() as Promise<PostgresConnection>, this.#pipelined);
+    return new LazyConnection(() => super.acquireConnection() as Promise<PostgresConnection>);
   }
 
   override async releaseConnection(connection: DatabaseConnection): Promise<void> {
@@ -166,12 +138,9 @@ class SetupDriver extends PostgresDriver {
   }
 }
 
-/** A pool given as it is (not a factory): its `pipeline` option decides whether first statements follow BEGIN at once. */
-type SetupDialectConfig = PostgresDialectConfig & { pool: pg.Pool };
-
 export class SetupDialect extends PostgresDialect {
-  readonly #config: SetupDialectConfig;
-  constructor(config: SetupDialectConfig) {
+  readonly #config: PostgresDialectConfig;
+  constructor(config: PostgresDialectConfig) {
     super(config);
     this.#config = config;
   }

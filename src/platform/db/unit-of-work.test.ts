@@ -213,7 +213,7 @@ describe('unit of work and row-level security', () => {
       const reached: string[] = [];
       await expect(
         transactionWithSetup(single.kysely, 'select 1 / 0', async (trx) => {
-          // Sent behind the BEGIN before its failure is known; a session setting would outlive the transaction.
+          // A session setting would outlive the transaction: if this ran, it would still be there afterwards.
           await sql`select set_config('test.leak', 'ran', false)`.execute(trx);
           reached.push('after the first statement');
         }),
