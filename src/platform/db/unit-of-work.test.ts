@@ -127,6 +127,40 @@ describe('unit of work and row-level security', () => {
       expect((await statementsSent()) - before).toBe(4);
     });
 
+    it('reports each failure of statements issued at once to its own statement, then rolls back', async () => {
+      const outcomes = await single
+        .withTenant(a.id, async (trx) => {
+          const settled = await Promise.allSettled([sql`select 1 as one`.execute(trx), sql`select 1 / 0`.execute(trx), sql`select 2`.execute(trx)]);
+          throw settled;
+        })
+        .catch((settled: PromiseSettledResult<unknown>[]) => settled);
+      expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+      expect(String((outcomes[1] as PromiseRejectedResult).reason)).toMatch(/division by zero/);
+      expect((outcomes[2] as PromiseRejectedResult).reason).toMatchObject({ code: '25P02' });
+      expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
+    });
+
+    it('bounds a first statement by the statement and lock timeouts', async () => {
+      const short = createDb({ ownerUrl: testDatabaseUrl(), poolMax: 2, statementTimeoutMs: 300 });
+      try {
+        await expect(short.withTenant(a.id, (trx) => sql`select pg_sleep(2)`.execute(trx))).rejects.toMatchObject({ code: '57014' });
+        let release: (() => void) | undefined;
+        const holding = short.withTenant(a.id, async (trx) => {
+          await trx.selectFrom('store_settings').select('tenant_id').forUpdate().execute();
+          await new Promise<void>((resolve) => {
+            release = resolve;
+          });
+        });
+        while (!release) await new Promise((resolve) => setTimeout(resolve, 5));
+        const waiting = short.withTenant(a.id, (trx) => trx.updateTable('store_settings').set({ tagline: 'locked out' }).execute());
+        await expect(waiting).rejects.toMatchObject({ code: '55P03' });
+        release();
+        await holding;
+      } finally {
+        await short.close();
+      }
+    });
+
     it('keeps every statement of the unit of work in one transaction', async () => {
       const ids = await single.withTenant(a.id, async (trx) => {
         const first = await sql<{ id: string }>`select txid_current()::text as id`.execute(trx);
@@ -179,11 +213,14 @@ describe('unit of work and row-level security', () => {
       const reached: string[] = [];
       await expect(
         transactionWithSetup(single.kysely, 'select 1 / 0', async (trx) => {
-          await sql`select 1`.execute(trx);
+          // A session setting would outlive the transaction: if this ran, it would still be there afterwards.
+          await sql`select set_config('test.leak', 'ran', false)`.execute(trx);
           reached.push('after the first statement');
         }),
       ).rejects.toThrow(/division by zero/);
       expect(reached).toEqual([]);
+      const leak = await sql<{ leak: string | null }>`select current_setting('test.leak', true) as leak`.execute(single.kysely);
+      expect(leak.rows[0]?.leak ?? '').toBe('');
       // Inside an aborted transaction every statement would fail; outside, this one works and sees no setting.
       expect(await settingsNow()).toEqual({ tenant: null, user: null, platform: false });
       const { rows } = await sql<{ open: string | null }>`select txid_current_if_assigned()::text as open`.execute(single.kysely);
