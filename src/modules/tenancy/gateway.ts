@@ -89,7 +89,10 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
   const admitTenant = (request: FastifyRequest, reply: FastifyReply, target: HostTarget, resolution: Resolution, started: number): void => {
     const { tenant, cached } = resolution;
     (cached ? observeFromCache : observeFromDatabase).observe((performance.now() - started) / 1000);
-    if (!tenant) return missing(request, reply, target.host);
+    if (!tenant) {
+      missing(request, reply, target.host);
+      return;
+    }
     request.tenant = tenant;
     updateContext({ tenantId: tenant.id, storeId: tenant.id });
     platform.events.publish('TenantResolved', { tenantId: tenant.id, host: target.host, cached });
@@ -110,7 +113,10 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
       throw error;
     }
     if (target.kind === 'platform') return;
-    if (target.kind === 'none') return missing(request, reply, target.host);
+    if (target.kind === 'none') {
+      missing(request, reply, target.host);
+      return;
+    }
     const started = performance.now();
     const resolution = service.directory.resolve(target);
     if (resolution instanceof Promise) return resolution.then((resolved) => admitTenant(request, reply, target, resolved, started));
@@ -144,7 +150,8 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     if (!tenant) {
       const decision = service.takePlatformHostBudget(request.ip);
       if (decision instanceof Promise) return decision.then((taken) => chargePlatformHost(reply, taken));
-      return chargePlatformHost(reply, decision);
+      chargePlatformHost(reply, decision);
+      return;
     }
     const decision = service.takeTenantBudget(tenant, request.principal, request.ip);
     if (decision instanceof Promise) return decision.then((taken) => chargeStore(request, reply, tenant, taken));

@@ -12,7 +12,8 @@ export function runStep(step: HookStep, request: FastifyRequest, reply: FastifyR
   try {
     pending = step(request, reply);
   } catch (error) {
-    return done(error as Error);
+    done(error as Error);
+    return;
   }
   if (pending) pending.then(() => reply.sent || done(), done);
   else if (!reply.sent) done();
