@@ -48,6 +48,18 @@ describe('forwarded headers, operational endpoints and security headers', () => 
     }
   });
 
+  it('answers an address off the allow-list on /q/* (HEAD too) as it answers a /q/ path that does not exist', async () => {
+    const refused = await get('/q/metrics', ATTACKER, { host: 'localhost' });
+    const unknown = await get('/q/nothing-here', SCRAPER, { host: 'localhost' });
+    expect([refused.statusCode, unknown.statusCode]).toEqual([404, 404]);
+    expect(refused.json()).toMatchObject({ title: 'Not Found', detail: 'No route for GET /q/metrics' });
+    expect(unknown.json()).toMatchObject({ title: 'Not Found', detail: 'No route for GET /q/nothing-here' });
+    expect(refused.headers['x-request-id']).toBeDefined();
+    const head = (remoteAddress: string) => t.app.inject({ method: 'HEAD', url: '/q/health/live', remoteAddress, headers: { host: 'localhost' } });
+    expect((await head(ATTACKER)).statusCode).toBe(404);
+    expect((await head(SCRAPER)).statusCode).toBe(200);
+  });
+
   it('puts security headers on pages, API answers and errors', async () => {
     const page = await get('/', ATTACKER, { host: storeHost(victim) });
     const csp = String(page.headers['content-security-policy']);

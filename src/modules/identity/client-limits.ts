@@ -1,6 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import { HttpProblem } from '../../platform/http/problem.ts';
-import { type ResolvedTenant, type TenancyService, rateLimitHeaders } from '../tenancy/index.ts';
+import { type ResolvedTenant, type TenancyService, setRateLimitHeaders } from '../tenancy/index.ts';
 
 declare module '../tenancy/index.ts' {
   interface FeatureFlagValues {
@@ -18,7 +18,7 @@ export async function takeClientBudget(tenancy: TenancyService, tenant: Resolved
   const capacity = flags.peek(tenant, 'rate_limit.client_burst') ?? (await flags.evaluate(tenant, 'rate_limit.client_burst'));
   const refillPerSecond = flags.peek(tenant, 'rate_limit.client_per_second') ?? (await flags.evaluate(tenant, 'rate_limit.client_per_second'));
   const decision = await rateLimiter.take(`client:${tenant.id}:${clientId}`, { capacity, refillPerSecond });
-  reply.headers(rateLimitHeaders(decision));
+  setRateLimitHeaders(reply, decision);
   if (!decision.allowed) {
     throw new HttpProblem(429, 'Too Many Requests', `API client ${clientId} is over its request budget; retry later.`, {
       headers: { 'retry-after': String(decision.retryAfterSeconds) },

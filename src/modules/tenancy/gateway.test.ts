@@ -194,4 +194,27 @@ describe('tenant access gateway (HTTP)', () => {
       await app.close();
     }
   });
+
+  it("answers 429 over the platform host's budget per address, with the same headers as any response", async () => {
+    const small = await startTestApp({ PLATFORM_RATE_LIMIT_BURST: '2', PLATFORM_RATE_LIMIT_PER_SECOND: '1' });
+    try {
+      const before = await counter(rateLimited, { scope: 'ip' });
+      const get = () => small.app.inject({ url: '/', headers: { host: 'localhost:8080' }, remoteAddress: '198.18.0.19' });
+      const passed = await get();
+      expect(passed.statusCode).toBe(200);
+      expect(passed.headers['ratelimit-limit']).toBe('2');
+      expect(passed.headers['ratelimit-remaining']).toBeDefined();
+      expect((await get()).statusCode).toBe(200);
+      const refused = await get();
+      expect(refused.statusCode).toBe(429);
+      expect(refused.json()).toMatchObject({ status: 429, title: 'Too Many Requests', request_id: refused.headers['x-request-id'] });
+      expect(Number(refused.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+      expect(refused.headers['ratelimit-remaining']).toBe('0');
+      expect(refused.headers['x-content-type-options']).toBe('nosniff');
+      expect(refused.headers['content-security-policy']).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(await counter(rateLimited, { scope: 'ip' })).toBe(before + 1);
+    } finally {
+      await small.close();
+    }
+  });
 });

@@ -1,6 +1,7 @@
 import cors from '@fastify/cors';
 import { LRUCache } from 'lru-cache';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { type HookStep, runStep } from '../../platform/http/hooks.ts';
 import { HttpProblem } from '../../platform/http/problem.ts';
 import { updateContext } from '../../platform/observability/context.ts';
 import type { Platform } from '../../platform/platform.ts';
@@ -9,7 +10,8 @@ import { HostError, type HostTarget, parseHost } from './host.ts';
 import { storeNotFoundPage, storeSuspendedPage, wantsHtml } from './pages.ts';
 import type { RateLimitDecision } from './rate-limiter.ts';
 import type { ResolvedTenant } from './repository.ts';
-import type { TenancyService } from './service.ts';
+import type { Resolution } from './directory.ts';
+import type { TenancyService, TenantBudgetDecision } from './service.ts';
 import { misclassifications, rateLimited, reportCacheHitRatio, resolutionDuration, resolutions } from './telemetry.ts';
 
 declare module 'fastify' {
@@ -38,12 +40,10 @@ const tooMany = (detail: string, decision: RateLimitDecision) =>
   new HttpProblem(429, 'Too Many Requests', detail, { headers: { 'retry-after': String(decision.retryAfterSeconds) } });
 
 /** IETF RateLimit header fields, sent on every store response. */
-export function rateLimitHeaders(decision: RateLimitDecision): Record<string, string> {
-  return {
-    'ratelimit-limit': String(decision.limit),
-    'ratelimit-remaining': String(decision.remaining),
-    'ratelimit-reset': String(decision.resetSeconds),
-  };
+export function setRateLimitHeaders(reply: FastifyReply, decision: RateLimitDecision): void {
+  reply.header('ratelimit-limit', String(decision.limit));
+  reply.header('ratelimit-remaining', String(decision.remaining));
+  reply.header('ratelimit-reset', String(decision.resetSeconds));
 }
 
 function storeNotFound(request: FastifyRequest, reply: FastifyReply, host: string): FastifyReply {
@@ -81,7 +81,29 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     return target;
   };
 
-  app.addHook('onRequest', async (request, reply) => {
+  const missing = (request: FastifyRequest, reply: FastifyReply, host: string): void => {
+    outcome.unknown.inc();
+    platform.events.publish('TenantMissing', { host });
+    storeNotFound(request, reply, host);
+  };
+  const admitTenant = (request: FastifyRequest, reply: FastifyReply, target: HostTarget, resolution: Resolution, started: number): void => {
+    const { tenant, cached } = resolution;
+    (cached ? observeFromCache : observeFromDatabase).observe((performance.now() - started) / 1000);
+    if (!tenant) {
+      missing(request, reply, target.host);
+      return;
+    }
+    request.tenant = tenant;
+    updateContext({ tenantId: tenant.id, storeId: tenant.id });
+    platform.events.publish('TenantResolved', { tenantId: tenant.id, host: target.host, cached });
+    if (tenant.status === 'suspended') {
+      outcome.suspended.inc();
+      storeSuspended(request, reply, tenant, supportUrl);
+      return;
+    }
+    (cached ? outcome.hit : outcome.miss).inc();
+  };
+  const resolveTenant: HookStep = (request, reply) => {
     if (request.url.startsWith('/q/')) return;
     let target: HostTarget;
     try {
@@ -92,45 +114,24 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     }
     if (target.kind === 'platform') return;
     if (target.kind === 'none') {
-      outcome.unknown.inc();
-      platform.events.publish('TenantMissing', { host: target.host });
-      return storeNotFound(request, reply, target.host);
-    }
-
-    const started = performance.now();
-    const resolution = service.directory.resolve(target);
-    const { tenant, cached } = resolution instanceof Promise ? await resolution : resolution;
-    (cached ? observeFromCache : observeFromDatabase).observe((performance.now() - started) / 1000);
-    if (!tenant) {
-      outcome.unknown.inc();
-      platform.events.publish('TenantMissing', { host: target.host });
-      return storeNotFound(request, reply, target.host);
-    }
-    request.tenant = tenant;
-    updateContext({ tenantId: tenant.id, storeId: tenant.id });
-    platform.events.publish('TenantResolved', { tenantId: tenant.id, host: target.host, cached });
-    if (tenant.status === 'suspended') {
-      outcome.suspended.inc();
-      return storeSuspended(request, reply, tenant, supportUrl);
-    }
-    (cached ? outcome.hit : outcome.miss).inc();
-  });
-
-  // After authentication (every onRequest hook) and before any body is read: the budget depends on who asks.
-  app.addHook('preParsing', async (request, reply) => {
-    if (request.url.startsWith('/q/')) return;
-    const tenant = request.tenant;
-    if (!tenant) {
-      const decision = await service.takePlatformHostBudget(request.ip);
-      reply.headers(rateLimitHeaders(decision));
-      if (!decision.allowed) {
-        platformRateLimited.inc();
-        throw tooMany('This address is sending more requests than the platform host allows; retry later.', decision);
-      }
+      missing(request, reply, target.host);
       return;
     }
-    const decision = await service.takeTenantBudget(tenant, request.principal, request.ip);
-    reply.headers(rateLimitHeaders(decision));
+    const started = performance.now();
+    const resolution = service.directory.resolve(target);
+    if (resolution instanceof Promise) return resolution.then((resolved) => admitTenant(request, reply, target, resolved, started));
+    admitTenant(request, reply, target, resolution, started);
+  };
+
+  const chargePlatformHost = (reply: FastifyReply, decision: RateLimitDecision): void => {
+    setRateLimitHeaders(reply, decision);
+    if (!decision.allowed) {
+      platformRateLimited.inc();
+      throw tooMany('This address is sending more requests than the platform host allows; retry later.', decision);
+    }
+  };
+  const chargeStore = (request: FastifyRequest, reply: FastifyReply, tenant: ResolvedTenant, decision: TenantBudgetDecision): void => {
+    setRateLimitHeaders(reply, decision);
     if (!decision.allowed) {
       (decision.scope === 'requester' ? requesterRateLimited : tenantRateLimited).inc();
       throw tooMany(
@@ -140,13 +141,26 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
         decision,
       );
     }
-  });
-
-  app.addHook('preHandler', (request, _reply, done) => {
     const principal = request.principal;
-    if (principal?.tenantId && request.tenant && principal.tenantId !== request.tenant.id) misclassifications.inc();
-    done();
-  });
+    if (principal?.tenantId && principal.tenantId !== tenant.id) misclassifications.inc();
+  };
+  const takeBudget: HookStep = (request, reply) => {
+    if (request.url.startsWith('/q/')) return;
+    const tenant = request.tenant;
+    if (!tenant) {
+      const decision = service.takePlatformHostBudget(request.ip);
+      if (decision instanceof Promise) return decision.then((taken) => chargePlatformHost(reply, taken));
+      chargePlatformHost(reply, decision);
+      return;
+    }
+    const decision = service.takeTenantBudget(tenant, request.principal, request.ip);
+    if (decision instanceof Promise) return decision.then((taken) => chargeStore(request, reply, tenant, taken));
+    chargeStore(request, reply, tenant, decision);
+  };
+
+  app.addHook('onRequest', (request, reply, done) => runStep(resolveTenant, request, reply, done));
+  // After authentication (every onRequest hook) and before any body is read: the budget depends on who asks.
+  app.addHook('preParsing', (request, reply, payload, done) => runStep(takeBudget, request, reply, (error) => done(error ?? null, payload)));
 
   app.register(cors, {
     hook: 'preHandler',

@@ -16,7 +16,7 @@ export { subdomainRefusal } from './subdomain-claim.ts';
 export type { DomainView } from './domains.ts';
 export type { FeatureFlagValues, FlagKey, FlagReport, FeatureFlags } from './flags.ts';
 export type { RateLimit, RateLimitDecision, RateLimiter } from './rate-limiter.ts';
-export { rateLimitHeaders } from './gateway.ts';
+export { setRateLimitHeaders } from './gateway.ts';
 export {
   DEMO_SUBDOMAIN,
   type PlatformCommand,

@@ -27,6 +27,9 @@ import { changeNotices } from './telemetry.ts';
 
 export type { PlatformCommand, ResolvedTenant, StoreSettings, SuspensionCommand, Tenant, TenantPlan };
 
+/** A store budget's decision, and which bucket made it. */
+export type TenantBudgetDecision = RateLimitDecision & { scope: 'requester' | 'class' };
+
 export const DEMO_SUBDOMAIN = 'demo';
 const SETTINGS_TTL_MS = 10_000;
 
@@ -115,16 +118,29 @@ export class TenancyService {
    * One request against the store's budget (its plan's bucket, or its overrides: feature flags rate_limit.*), as
    * shared out by budgets.ts: the requester's bucket first, then its traffic class's. The first refusal decides.
    */
-  async takeTenantBudget(tenant: ResolvedTenant, principal: Principal | null, ip: string): Promise<RateLimitDecision & { scope: 'requester' | 'class' }> {
+  takeTenantBudget(tenant: ResolvedTenant, principal: Principal | null, ip: string): TenantBudgetDecision | Promise<TenantBudgetDecision> {
+    const capacity = this.flags.peek(tenant, 'rate_limit.burst');
+    const refillPerSecond = this.flags.peek(tenant, 'rate_limit.per_second');
+    if (capacity === undefined || refillPerSecond === undefined) return this.takeTenantBudgetLoadingFlags(tenant, principal, ip);
+    return this.takeFromBuckets(budgetsFor(tenant.id, { capacity, refillPerSecond }, principal, ip), 0, undefined);
+  }
+
+  private async takeTenantBudgetLoadingFlags(tenant: ResolvedTenant, principal: Principal | null, ip: string): Promise<TenantBudgetDecision> {
     const capacity = this.flags.peek(tenant, 'rate_limit.burst') ?? (await this.flags.evaluate(tenant, 'rate_limit.burst'));
     const refillPerSecond = this.flags.peek(tenant, 'rate_limit.per_second') ?? (await this.flags.evaluate(tenant, 'rate_limit.per_second'));
-    let decision: (RateLimitDecision & { scope: 'requester' | 'class' }) | undefined;
-    for (const bucket of budgetsFor(tenant.id, { capacity, refillPerSecond }, principal, ip)) {
-      const taken = { ...(await this.rateLimiter.take(bucket.key, bucket.limit)), scope: bucket.scope };
+    return this.takeFromBuckets(budgetsFor(tenant.id, { capacity, refillPerSecond }, principal, ip), 0, undefined);
+  }
+
+  /** Bucket by bucket from `index`, a value while every bucket answers from its lease; `first` is the requester's decision. */
+  private takeFromBuckets(buckets: ReturnType<typeof budgetsFor>, index: number, first: TenantBudgetDecision | undefined): TenantBudgetDecision | Promise<TenantBudgetDecision> {
+    const bucket = buckets[index]!;
+    const settle = (decision: RateLimitDecision): TenantBudgetDecision | Promise<TenantBudgetDecision> => {
+      const taken = { ...decision, scope: bucket.scope };
       if (!taken.allowed) return taken;
-      decision ??= taken;
-    }
-    return decision!;
+      return index + 1 < buckets.length ? this.takeFromBuckets(buckets, index + 1, first ?? taken) : (first ?? taken);
+    };
+    const decision = this.rateLimiter.take(bucket.key, bucket.limit);
+    return decision instanceof Promise ? decision.then(settle) : settle(decision);
   }
 
   /** One request on the platform's own host, per client address. */

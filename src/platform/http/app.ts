@@ -14,7 +14,7 @@ import type { Platform, PlatformModule } from '../platform.ts';
 import { checkAccessBeforeBody } from './auth.ts';
 import { databaseProblem } from './database-errors.ts';
 import { serverOptions } from './server-options.ts';
-import { invalidFields, markFormBodies, refuseNulInJson, validationOptions } from './validation.ts';
+import { invalidFields, markFormBody, refuseNulInJson, validationOptions } from './validation.ts';
 import { registerOpsEndpoints } from './ops-endpoints.ts';
 import { addSecurityHeaders } from './security-headers.ts';
 import { registerOpenApi } from './openapi.ts';
@@ -99,6 +99,7 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
     done();
   });
   app.addHook('preValidation', (request, _reply, done) => {
+    markFormBody(request);
     request[contextResource].runInAsyncScope(done, request);
   });
   const leaveInFlight = (request: FastifyRequest) => {
@@ -171,7 +172,6 @@ export async function buildApp(platform: Platform, modules: readonly PlatformMod
   registerOpenApi(app);
 
   refuseNulInJson(app);
-  markFormBodies(app);
   registerOpsEndpoints(app, platform);
   addSecurityHeaders(app, { forwardedHostTrusted: platform.config.http.trustProxy !== false });
   checkAccessBeforeBody(app);

@@ -1,5 +1,5 @@
 import proxyAddr from '@fastify/proxy-addr';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { METRICS_CONTENT_TYPE, OPENMETRICS_CONTENT_TYPE, scrapeMetrics, scrapeOpenMetrics } from '../observability/metrics.ts';
 import type { Platform } from '../platform.ts';
 import { sendProblem } from './problem.ts';
@@ -13,17 +13,18 @@ export const OPS_PREFIX = '/q/';
  */
 export function registerOpsEndpoints(app: FastifyInstance, platform: Platform): void {
   const allowed = proxyAddr.compile(platform.config.http.opsAllowList);
-  app.addHook('onRequest', (request, reply, done) => {
-    if (!request.url.startsWith(OPS_PREFIX) || allowed(request.ip, 0)) return done();
+  // On these routes only (a hook of their own, not one on every request); any other /q/ path is not found anyway.
+  const onRequest = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+    if (allowed(request.ip, 0)) return done();
     sendProblem(request, reply, 404, 'Not Found', `No route for ${request.method} ${request.url.split('?')[0]}`);
-  });
-  app.get('/q/health/live', async () => platform.health.live());
-  app.get('/q/health/ready', async (_request, reply) => {
+  };
+  app.get('/q/health/live', { onRequest }, async () => platform.health.live());
+  app.get('/q/health/ready', { onRequest }, async (_request, reply) => {
     const report = await platform.health.ready();
     return reply.code(report.status === 'UP' ? 200 : 503).header('cache-control', 'no-store').send(report);
   });
   // Prometheus asks for OpenMetrics (with exemplars) first; everything else gets the text format.
-  app.get('/q/metrics', async (request, reply) =>
+  app.get('/q/metrics', { onRequest }, async (request, reply) =>
     (request.headers.accept ?? '').includes('application/openmetrics-text')
       ? reply.type(OPENMETRICS_CONTENT_TYPE).send(await scrapeOpenMetrics())
       : reply.type(METRICS_CONTENT_TYPE).send(await scrapeMetrics()),

@@ -1,5 +1,5 @@
 import AjvCompiler from '@fastify/ajv-compiler';
-import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest, FastifyServerOptions } from 'fastify';
 
 /**
  * Request validation. JSON bodies are validated strictly: no type coercion (a number is not a string, a
@@ -40,13 +40,10 @@ export function validationOptions(): Pick<FastifyServerOptions, 'schemaControlle
   };
 }
 
-/** Marks HTML form bodies (all text) before validation, so their fields are read from text like a query string. */
-export function markFormBodies(app: FastifyInstance): void {
-  app.addHook('preValidation', (request, _reply, done) => {
-    const form = typeof request.body === 'object' && request.body !== null && (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
-    if (form) Object.defineProperty(request.body, FORM_BODY, { value: true, enumerable: false });
-    done();
-  });
+/** Marks an HTML form body (all text) before validation, so its fields are read from text like a query string. */
+export function markFormBody(request: FastifyRequest): void {
+  const form = typeof request.body === 'object' && request.body !== null && (request.headers['content-type'] ?? '').toLowerCase().startsWith('application/x-www-form-urlencoded');
+  if (form) Object.defineProperty(request.body, FORM_BODY, { value: true, enumerable: false });
 }
 
 /** The failing fields of a validation error, as `body/variants/0/price_minor`, `querystring/limit`, … */
