@@ -81,27 +81,25 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
     return target;
   };
 
-  const missing = (request: FastifyRequest, reply: FastifyReply, host: string): void => {
+  const missing = (request: FastifyRequest, reply: FastifyReply, host: string): FastifyReply => {
     outcome.unknown.inc();
     platform.events.publish('TenantMissing', { host });
-    storeNotFound(request, reply, host);
+    return storeNotFound(request, reply, host);
   };
-  const admitTenant = (request: FastifyRequest, reply: FastifyReply, target: HostTarget, resolution: Resolution, started: number): void => {
+  /** The reply when the store cannot be served (the hook chain ends with it), nothing when the request goes on. */
+  const admitTenant = (request: FastifyRequest, reply: FastifyReply, target: HostTarget, resolution: Resolution, started: number): FastifyReply | undefined => {
     const { tenant, cached } = resolution;
     (cached ? observeFromCache : observeFromDatabase).observe((performance.now() - started) / 1000);
-    if (!tenant) {
-      missing(request, reply, target.host);
-      return;
-    }
+    if (!tenant) return missing(request, reply, target.host);
     request.tenant = tenant;
     updateContext({ tenantId: tenant.id, storeId: tenant.id });
     platform.events.publish('TenantResolved', { tenantId: tenant.id, host: target.host, cached });
     if (tenant.status === 'suspended') {
       outcome.suspended.inc();
-      storeSuspended(request, reply, tenant, supportUrl);
-      return;
+      return storeSuspended(request, reply, tenant, supportUrl);
     }
     (cached ? outcome.hit : outcome.miss).inc();
+    return undefined;
   };
   const resolveTenant: HookStep = (request, reply) => {
     if (request.url.startsWith('/q/')) return;
@@ -113,14 +111,11 @@ export function installGateway(app: FastifyInstance, platform: Platform, service
       throw error;
     }
     if (target.kind === 'platform') return;
-    if (target.kind === 'none') {
-      missing(request, reply, target.host);
-      return;
-    }
+    if (target.kind === 'none') return missing(request, reply, target.host);
     const started = performance.now();
     const resolution = service.directory.resolve(target);
     if (resolution instanceof Promise) return resolution.then((resolved) => admitTenant(request, reply, target, resolved, started));
-    admitTenant(request, reply, target, resolution, started);
+    return admitTenant(request, reply, target, resolution, started);
   };
 
   const chargePlatformHost = (reply: FastifyReply, decision: RateLimitDecision): void => {
