@@ -72,9 +72,7 @@ export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedSe
     persistent: true,
     createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    // pg_stat_statements keys its entries by database: every scratch database's migrations add a thousand or more,
-    // and past the default 5,000 the least used are evicted, a statement just run among them.
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_preload_libraries=pg_stat_statements', '-c', 'pg_stat_statements.max=50000'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'shared_preload_libraries=pg_stat_statements'],
     onLog: (message) => remember(message),
     onError: (message) => remember(message),
   });
