@@ -60,10 +60,14 @@ describe('SQL comments on the wire', () => {
     await db.close();
   });
 
-  /** Runs a slow query tagged with a unique alias and returns its text as pg_stat_activity shows it. */
+  /**
+   * Runs a slow query tagged with a unique alias and returns its text as pg_stat_activity shows it. pg_stat_statements
+   * ignores aliases and constants and keeps the text of a statement's first run, so the probe has a shape no other
+   * test runs (the `::text`): another file's `select pg_sleep(…)` would otherwise own its entry.
+   */
   async function activityOf(run: (query: string) => Promise<unknown>): Promise<{ marker: string; text: string }> {
     const marker = `probe_${randomBytes(6).toString('hex')}`;
-    const running = run(`select pg_sleep(1) as ${marker}`);
+    const running = run(`select pg_sleep(1)::text as ${marker}`);
     let text: string | undefined;
     for (let attempt = 0; attempt < 250 && text === undefined; attempt++) {
       const { rows } = await owner.query('select query from pg_stat_activity where query like $1 and pid <> pg_backend_pid()', [`%${marker}%`]);
@@ -85,7 +89,7 @@ describe('SQL comments on the wire', () => {
         return sql.raw(query).execute(db.kysely);
       }),
     );
-    expect(text).toBe(`select pg_sleep(1) as ${marker} /*request_id='abc-123',tenant_id='${tenant}',traceparent='${jobSpan}'*/`);
+    expect(text).toBe(`select pg_sleep(1)::text as ${marker} /*request_id='abc-123',tenant_id='${tenant}',traceparent='${jobSpan}'*/`);
     expect(jobSpan).toMatch(/^00-4bf92f3577b34da6a3ce929d0e0e4736-/);
 
     // The embedded server preloads pg_stat_statements; a given server (the machine's PG 15) may not.
@@ -98,6 +102,6 @@ describe('SQL comments on the wire', () => {
 
   it('leaves queries outside any context bare', async () => {
     const { marker, text } = await activityOf((query) => sql.raw(query).execute(db.kysely));
-    expect(text).toBe(`select pg_sleep(1) as ${marker}`);
+    expect(text).toBe(`select pg_sleep(1)::text as ${marker}`);
   });
 });
