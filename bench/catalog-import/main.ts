@@ -15,6 +15,7 @@ import { createTenant } from '../../src/modules/tenancy/service.ts';
 import { createDb } from '../../src/platform/db/database.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { benchDatabase, catalogCsv } from '../support/database.ts';
+import { serverWork, type ServerWork } from '../support/server-work.ts';
 
 configureLogging({ logLevel: 'warn', logLevels: {} });
 const PRODUCTS = Number(process.env.BENCH_PRODUCTS ?? 100_000);
@@ -24,25 +25,6 @@ const db = createDb({ ownerUrl: database.url, poolMax: 4, statementTimeoutMs: 60
 const owner = new pg.Client({ connectionString: database.url });
 await owner.connect();
 
-interface ServerWork {
-  exec_ms: number;
-  shared_blocks: number;
-  dirtied_blocks: number;
-}
-
-/** This database's totals in pg_stat_statements (nested statements, such as triggers', count in their caller's). */
-async function serverWork(): Promise<ServerWork | string> {
-  try {
-    const { rows } = await owner.query<ServerWork>(
-      `select coalesce(sum(total_exec_time), 0)::float8 as exec_ms, coalesce(sum(shared_blks_hit + shared_blks_read), 0)::float8 as shared_blocks,
-              coalesce(sum(shared_blks_dirtied), 0)::float8 as dirtied_blocks
-         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query not like '%pg_stat_statements%'`,
-    );
-    return rows[0]!;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
 const workSince = (before: ServerWork | string, after: ServerWork | string) =>
   typeof before === 'string' || typeof after === 'string'
     ? { unavailable: typeof before === 'string' ? before : after }
@@ -61,10 +43,10 @@ const round = (value: number, digits = 1) => Math.round(value * 10 ** digits) / 
 try {
   const tenant = await createTenant(db, { subdomain: 'bench-import', name: 'Bench Import' });
   const timed = async () => {
-    const work = await serverWork();
+    const work = await serverWork(owner);
     const started = performance.now();
     const result = await importNow(db, tenant.id, Readable.from(catalogCsv(PRODUCTS, VARIANTS)), 'csv');
-    return { result, ms: performance.now() - started, pg: workSince(work, await serverWork()) };
+    return { result, ms: performance.now() - started, pg: workSince(work, await serverWork(owner)) };
   };
   const first = await timed();
   const rerun = await timed();

@@ -34,6 +34,7 @@ import { buildApp } from '../../src/platform/http/app.ts';
 import { configureLogging } from '../../src/platform/observability/logger.ts';
 import { startPlatform } from '../../src/platform/runtime/start.ts';
 import { benchDatabase, catalogCsv } from '../support/database.ts';
+import { serverWork, type ServerWork } from '../support/server-work.ts';
 
 const SIZES = (process.env.BENCH_LISTING_SIZES ?? '1000,10000,100000').split(',').map(Number);
 const OTHER_STORES = Number(process.env.BENCH_OTHER_STORES ?? 1000);
@@ -139,30 +140,10 @@ async function statementsSent(): Promise<number> {
   return values.filter((value) => value.metricName?.endsWith('_count')).reduce((sum, value) => sum + value.value, 0);
 }
 
-interface ServerWork {
-  calls: number;
-  exec_ms: number;
-  shared_blocks: number;
-}
-
-/** This database's totals in pg_stat_statements (without these reads), or why there are none. */
-async function serverWork(): Promise<ServerWork | string> {
-  try {
-    const { rows } = await owner.query<ServerWork>(
-      `select coalesce(sum(calls), 0)::float8 as calls, coalesce(sum(total_exec_time), 0)::float8 as exec_ms,
-              coalesce(sum(shared_blks_hit + shared_blks_read), 0)::float8 as shared_blocks
-         from pg_stat_statements where dbid = (select oid from pg_database where datname = current_database()) and query not like '%pg_stat_statements%'`,
-    );
-    return rows[0]!;
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
-
 interface Measure {
   cpu_us: number;
   statements: number;
-  pg: ServerWork | string;
+  pg: Pick<ServerWork, 'calls' | 'exec_ms' | 'shared_blocks'> | string;
   p50_ms: number;
   p95_ms: number;
   requests_per_s: number;
@@ -171,7 +152,7 @@ interface Measure {
 async function measure(origin: string, store: Store, paths: string[]): Promise<Measure> {
   const cpuBefore = process.cpuUsage();
   const statementsBefore = await statementsSent();
-  const workBefore = await serverWork();
+  const workBefore = await serverWork(owner);
   const load = spawn(process.execPath, [fileURLToPath(new URL('./load.ts', import.meta.url)), origin, store.host, String(CONCURRENCY), String(REQUESTS)], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
@@ -180,7 +161,7 @@ async function measure(origin: string, store: Store, paths: string[]): Promise<M
   const result = JSON.parse(await text(load.stdout)) as { requests: number; requests_per_s: number; p50_ms: number; p95_ms: number; failures: Record<string, number> };
   if ((await exited) !== 0 || Object.keys(result.failures).length) throw new Error(`load of ${paths[0]} failed: ${JSON.stringify(result.failures)}`);
   const cpu = process.cpuUsage(cpuBefore);
-  const workAfter = await serverWork();
+  const workAfter = await serverWork(owner);
   const statements = (await statementsSent()) - statementsBefore;
   const perRequest = (value: number) => value / result.requests;
   return {
@@ -201,7 +182,7 @@ async function measure(origin: string, store: Store, paths: string[]): Promise<M
 }
 
 function summary(runs: Measure[]) {
-  const pgRuns = runs.map((run) => run.pg).filter((pgWork): pgWork is ServerWork => typeof pgWork !== 'string');
+  const pgRuns = runs.map((run) => run.pg).filter((pgWork) => typeof pgWork !== 'string');
   return {
     server_cpu_us_per_request: round(median(runs.map((run) => run.cpu_us))),
     statements_per_request: round(median(runs.map((run) => run.statements)), 2),
