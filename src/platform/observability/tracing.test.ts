@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SpanKind } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-node';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -48,6 +48,9 @@ describe('tracing', () => {
           app.get('/fabric/outbound', async () => (await fetch(echoUrl)).text());
           app.get('/fabric/checkout', async () => tracer('checkout-orchestrator').startActiveSpan('CheckoutSaga.addressValidation', (span) => span.end()));
           app.get('/fabric/enqueue', async () => captureContext());
+          app.get('/fabric/crash', async () => {
+            throw new Error('the till fell over');
+          });
         },
       },
     );
@@ -70,7 +73,8 @@ describe('tracing', () => {
     const server = spans.find((span) => span.kind === SpanKind.SERVER)!;
     expect(server.instrumentationScope.name).toBe('@fastify/otel');
     expect(parentOf(server)).toBeUndefined();
-    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/fabric/read', 'http.response.status_code': 200 });
+    expect(server.attributes).toMatchObject({ 'http.request.method': 'GET', 'http.route': '/fabric/read', 'url.path': '/fabric/read', 'http.response.status_code': 200 });
+    expect(server.status.code).toBe(SpanStatusCode.UNSET);
     expect(spans.filter((span) => span.instrumentationScope.name === '@fastify/otel')).toEqual([server]);
     const queries = spans.filter((span) => span.instrumentationScope.name === '@opentelemetry/instrumentation-pg' && span.name.startsWith('pg.query'));
     const handlerQueries = queries.filter((span) => parentOf(span) === idOf(server) && statementOf(span).startsWith('select 1 as one /*request_id='));
@@ -93,6 +97,25 @@ describe('tracing', () => {
     }
     expect(lines[0]!.span_id).toBe(idOf(spans.find((span) => span.kind === SpanKind.SERVER)!));
     expect(lines[1]).toHaveProperty('duration_ms');
+  });
+
+  it('keeps the query string out of the span, and marks a 5xx an error with its exception but a 4xx not', async () => {
+    await httpGet(port, '/fabric/read?q=secret-search&token=abc', { host: `${tenant.subdomain}.localhost`, 'x-request-id': 'query-1' });
+    const read = (await traceOf('query-1')).find((span) => span.kind === SpanKind.SERVER)!;
+    expect(read.attributes['url.path']).toBe('/fabric/read');
+    expect(JSON.stringify(read.attributes)).not.toContain('secret-search');
+
+    expect((await httpGet(port, '/fabric/crash', { host: 'localhost', 'x-request-id': 'crash-span-1' })).status).toBe(500);
+    const crashed = (await traceOf('crash-span-1')).find((span) => span.kind === SpanKind.SERVER)!;
+    expect(crashed.status).toEqual({ code: SpanStatusCode.ERROR, message: 'the till fell over' });
+    expect(crashed.attributes).toMatchObject({ 'http.response.status_code': 500, 'http.route': '/fabric/crash' });
+    expect(crashed.events.map((event) => [event.name, event.attributes?.['exception.message']])).toEqual([['exception', 'the till fell over']]);
+
+    expect((await httpGet(port, '/fabric/nowhere', { host: 'localhost', 'x-request-id': 'missing-span-1' })).status).toBe(404);
+    const missing = (await traceOf('missing-span-1')).find((span) => span.kind === SpanKind.SERVER)!;
+    expect(missing.status.code).toBe(SpanStatusCode.UNSET);
+    expect(missing.attributes['http.response.status_code']).toBe(404);
+    expect(missing.attributes['http.route']).toBeUndefined();
   });
 
   it('continues a W3C traceparent sent by the caller', async () => {

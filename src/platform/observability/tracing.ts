@@ -49,6 +49,11 @@ const contextAttributes: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 };
 
+const pathOf = (url: string) => {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
+
 let running: Tracing | undefined;
 
 /**
@@ -81,7 +86,13 @@ export function startTracing(config: TracingConfig, exporter?: SpanExporter): Tr
   const services = new Map<string, NodeTracerProvider>([[config.serviceName, main]]);
   // One span per request: the handler runs in the request span (a handler span of its own cost a span's work on
   // every request and told nothing the request span does not).
-  const fastify = new FastifyOtelInstrumentation({ registerOnInitialization: false, instrumentHooks: false, instrumentHandler: false });
+  const fastify = new FastifyOtelInstrumentation({
+    registerOnInitialization: false,
+    instrumentHooks: false,
+    instrumentHandler: false,
+    // @fastify/otel's url.path is the whole request URL; a query string may hold a search or a token.
+    requestHook: (span, request) => span.setAttribute('url.path', pathOf(request.url)),
+  });
   registerInstrumentations({
     tracerProvider: main,
     // Incoming requests get their SERVER span from @fastify/otel (which also continues a caller's traceparent):
