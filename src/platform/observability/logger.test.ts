@@ -2,7 +2,7 @@ import { type EventEmitter, once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { logCapture } from '../../../test/support/platform.ts';
 import { runWithContext } from './context.ts';
 import { configureLogging, flushLogs, logDestination, logger, redactSecrets } from './logger.ts';
@@ -62,6 +62,22 @@ describe('logger', () => {
       flushLogs();
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { message: string });
       expect(lines.map((line) => line.message)).toEqual(messages);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  });
+
+  it('writes a lone line within a flush interval, without waiting for a full batch or the exit', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'vs-log-'));
+    try {
+      const file = join(folder, 'app.log');
+      const destination = logDestination(file);
+      await once(destination as unknown as EventEmitter, 'ready');
+      configureLogging({ logLevel: 'info', logLevels: {} }, destination);
+      logger('test.file').info('the only line tonight');
+      expect(readFileSync(file, 'utf8')).toBe('');
+      await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('the only line tonight'), { timeout: 2000, interval: 50 });
+      (destination as unknown as { end(): void }).end();
     } finally {
       rmSync(folder, { recursive: true, force: true });
     }
