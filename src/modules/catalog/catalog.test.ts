@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { makeTenant, startTestApp } from '../../../test/support/platform.ts';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { makeTenant, ownerClient, startTestApp } from '../../../test/support/platform.ts';
 import { staffSession, storeHost } from '../../../test/support/auth.ts';
 import type { TestApp } from '../../../test/support/platform.ts';
 import type { StaffRole } from '../identity/rbac.ts';
@@ -195,6 +195,44 @@ describe('catalog admin API', () => {
     const moved = await t.platform.db.withTenant(other.id, (trx) => trx.updateTable('variants').set({ price_minor: 1 }).where('id', '=', second.id).executeTakeFirst());
     expect(moved.numUpdatedRows).toBe(0n);
     expect(await listing(product.id)).toEqual({ price: '2500', currency: 'USD' });
+  });
+
+  it('keeps the listing price right when two transactions write variants of one product at once', async () => {
+    const body = { ...productBody('raced'), variants: [{ sku: 'RACED-1', price_minor: 2000, currency: 'USD' }] };
+    const product = (await api('POST', '/products', body)).json();
+    const first = product.variants[0].id as string;
+    let commitCheaper!: () => void;
+    const cheaperMayCommit = new Promise<void>((resolve) => {
+      commitCheaper = resolve;
+    });
+    let cheaperWritten!: () => void;
+    const cheaperInserted = new Promise<void>((resolve) => {
+      cheaperWritten = resolve;
+    });
+    // A: a cheaper variant becomes first, and its transaction stays open.
+    const cheaper = t.platform.db.withTenant(store.id, async (trx) => {
+      await trx.insertInto('variants').values({ tenant_id: store.id, product_id: product.id, sku: 'RACED-0', price_minor: 900, currency: 'USD', position: -1, options: '{}' }).execute();
+      cheaperWritten();
+      await cheaperMayCommit;
+    });
+    await cheaperInserted;
+    // B: meanwhile the old first variant's price changes; its snapshot cannot see A's variant.
+    const repriced = t.platform.db.withTenant(store.id, (trx) => trx.updateTable('variants').set({ price_minor: 2500 }).where('id', '=', first).execute());
+    const watcher = await ownerClient();
+    try {
+      await vi.waitFor(async () => {
+        const { rows } = await watcher.query(`select wait_event_type from pg_stat_activity where datname = current_database()`);
+        expect(rows.some((row) => row.wait_event_type === 'Lock')).toBe(true);
+      }, { timeout: 5000, interval: 20 });
+    } finally {
+      await watcher.end();
+    }
+    commitCheaper();
+    await Promise.all([cheaper, repriced]);
+    const listed = await t.platform.db.withTenant(store.id, (trx) =>
+      trx.selectFrom('products').select(['listing_price_minor as price']).where('id', '=', product.id).executeTakeFirstOrThrow(),
+    );
+    expect(listed.price).toBe('900');
   });
 
   it('keeps categories a tree', async () => {
