@@ -21,6 +21,8 @@ describe('sqlcommenter formatting', () => {
   it('names the request, its route template and tenant, sorted and URL-encoded', () => {
     const comment = runWithContext({ correlationId: 'r-1', route: '/products/:handle', tenantId: 't-1' }, contextComment);
     expect(comment).toBe("/*request_id='r-1',route='%2Fproducts%2F%3Ahandle',tenant_id='t-1'*/");
+    const hostile = runWithContext({ correlationId: "x'*/ drop", route: "/a(b)!~*'", tenantId: 'T.1_~-' }, contextComment);
+    expect(hostile).toBe("/*request_id='x%27%2A%2F%20drop',route='%2Fa%28b%29%21~%2A%27',tenant_id='T.1_~-'*/");
   });
 
   it('names the tenant once the context learns it', () => {

@@ -18,7 +18,18 @@ function commentPairs(fields: Record<string, string | undefined>): string {
     .join(',');
 }
 
-const encode = (value: string) => encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+/** What URL encoding leaves as it is (less `!'()*`, which it leaves too but a comment's quotes must not see). */
+const UNRESERVED = /^[A-Za-z0-9_.~-]*$/;
+const encode = (value: string) =>
+  UNRESERVED.test(value) ? value : encodeURIComponent(value).replace(/[!'()*]/g, (char) => `%${char.charCodeAt(0).toString(16).toUpperCase()}`);
+
+/** commentPairs of a context's three fields, whose keys are known, sorted and need no encoding. */
+function contextPairs(requestId: string, route: string | undefined, tenantId: string | undefined): string {
+  let pairs = requestId ? `request_id='${encode(requestId)}'` : '';
+  if (route) pairs += `${pairs ? ',' : ''}route='${encode(route)}'`;
+  if (tenantId) pairs += `${pairs ? ',' : ''}tenant_id='${encode(tenantId)}'`;
+  return pairs;
+}
 
 const PAIRS = Symbol('sqlCommentPairs');
 declare module '../observability/context.ts' {
@@ -35,7 +46,7 @@ export function contextComment(): string {
   let known = context[PAIRS];
   if (!known || known.tenantId !== context.tenantId || known.correlationId !== context.correlationId || known.route !== context.route) {
     const { correlationId, route, tenantId } = context;
-    known = { correlationId, route, tenantId, pairs: commentPairs({ request_id: correlationId, route, tenant_id: tenantId }) };
+    known = { correlationId, route, tenantId, pairs: contextPairs(correlationId, route, tenantId) };
     context[PAIRS] = known;
   }
   const span = activeSpan()?.spanContext();
