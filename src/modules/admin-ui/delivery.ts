@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { logger } from '../../platform/observability/logger.ts';
 import type { ObjectStore } from '../../platform/storage/index.ts';
 import type { BuiltFile } from './assets.ts';
+import { varyOn } from '../../platform/http/vary.ts';
 
 const log = logger('admin-ui');
 
@@ -45,7 +46,7 @@ export async function uploadOrigins(storage: ObjectStore): Promise<string[]> {
 
 /** A built file, gzipped when the browser takes it (compressed once at start-up). */
 export function send(request: FastifyRequest, reply: FastifyReply, file: BuiltFile, cacheControl: string) {
-  reply.header('cache-control', cacheControl).header('vary', 'accept-encoding').type(file.contentType);
+  varyOn(reply.header('cache-control', cacheControl), 'Accept-Encoding').type(file.contentType);
   if (/\bgzip\b/.test(request.headers['accept-encoding'] ?? '')) return reply.header('content-encoding', 'gzip').send(file.gzipped);
   return reply.send(file.body);
 }

@@ -11,6 +11,7 @@ import { cartView, csrfToken, verifyCsrf } from './cart.ts';
 import { customerOf, shopperOf } from './session.ts';
 import { type Branding, layout } from './templates/layout.ts';
 import { checkoutPage, confirmationPage } from './templates/checkout.ts';
+import { varyOn } from '../../platform/http/vary.ts';
 
 const PRIVATE = 'private, no-store';
 const HTML = 'text/html; charset=utf-8';
@@ -92,7 +93,7 @@ export async function checkoutRoutes(app: FastifyInstance, platform: Platform, b
   });
 
   app.get(checkoutScript.path, async (request, reply) => {
-    reply.header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding').type('text/javascript; charset=utf-8');
+    varyOn(reply.header('cache-control', 'public, max-age=31536000, immutable'), 'Accept-Encoding').type('text/javascript; charset=utf-8');
     if (request.headers['accept-encoding']?.includes('gzip')) return reply.header('content-encoding', 'gzip').send(checkoutScript.gzipped);
     return reply.send(checkoutScript.body);
   });

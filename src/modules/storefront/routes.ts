@@ -31,6 +31,7 @@ import { shopperOf } from './session.ts';
 import { renderDuration, templateErrors } from './telemetry.ts';
 import { type Branding, layout } from './templates/layout.ts';
 import * as pages from './templates/pages.ts';
+import { varyOn } from '../../platform/http/vary.ts';
 
 /** Anonymous pages: a CDN may keep them a minute and serve them stale while it revalidates. */
 const PUBLIC_CACHE = 'public, max-age=60, stale-while-revalidate=600';
@@ -94,7 +95,8 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
     }
     if (!served) throw notFound(name);
     renderDuration.observe({ page: name, cold: String(cold) }, (performance.now() - started) / 1000);
-    reply.header('cache-control', PUBLIC_CACHE).header('etag', served.etag).header('vary', 'accept-encoding');
+    reply.header('cache-control', PUBLIC_CACHE).header('etag', served.etag);
+    varyOn(reply, 'Accept-Encoding');
     if (request.headers['if-none-match'] === served.etag) return reply.code(304).send();
     return reply.type(HTML).send(served.html);
   };
@@ -191,7 +193,7 @@ export async function storefrontRoutes(root: FastifyInstance, platform: Platform
 
   const serveScript = (script: Asset) =>
     app.get(script.path, async (request, reply) => {
-      reply.header('cache-control', 'public, max-age=31536000, immutable').header('vary', 'accept-encoding').type('text/javascript; charset=utf-8');
+      varyOn(reply.header('cache-control', 'public, max-age=31536000, immutable'), 'Accept-Encoding').type('text/javascript; charset=utf-8');
       if (request.headers['accept-encoding']?.includes('gzip')) return reply.header('content-encoding', 'gzip').send(script.gzipped);
       return reply.send(script.body);
     });

@@ -65,6 +65,11 @@ describe('storefront', () => {
     const revalidated = await get('/', { 'if-none-match': etag });
     expect(revalidated.statusCode).toBe(304);
     expect(revalidated.body).toBe('');
+    // Asked from the store's own origin, the page carries CORS's answer, so a shared cache must key it on the
+    // Origin too: the page's own Vary adds to CORS's, it does not replace it.
+    const fromOrigin = await get('/', { origin: `http://${host}` });
+    expect(fromOrigin.headers['access-control-allow-origin']).toBe(`http://${host}`);
+    expect(String(fromOrigin.headers.vary).split(', ')).toEqual(expect.arrayContaining(['Origin', 'Accept-Encoding', 'Host']));
   });
 
   it("renders the store's branding as design tokens, and never a script URL as its logo", async () => {

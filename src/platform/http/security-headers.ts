@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { varyOn } from './vary.ts';
 
 const INLINE_STYLE = /<style>([\s\S]*?)<\/style>/g;
 
@@ -22,12 +23,6 @@ function htmlPolicy(html: string): string {
 /** Anything that is not a page (JSON, CSV, problem bodies) may load nothing and be framed by no one. */
 const NON_HTML_POLICY = "default-src 'none'; frame-ancestors 'none'";
 
-function appendVary(reply: FastifyReply, field: string): void {
-  const current = reply.getHeader('vary');
-  const fields = typeof current === 'string' ? current.split(',').map((item) => item.trim()).filter(Boolean) : [];
-  if (!fields.some((item) => item.toLowerCase() === field.toLowerCase())) reply.header('vary', [...fields, field].join(', '));
-}
-
 /**
  * Security headers on every response: a Content-Security-Policy (unless the route set its own), nosniff, no
  * framing by other sites, a strict referrer policy, HSTS when the request came over HTTPS. A publicly cacheable response varies
@@ -44,8 +39,8 @@ export function addSecurityHeaders(app: FastifyInstance, options: { forwardedHos
       reply.header('content-security-policy', html ? htmlPolicy(payload) : NON_HTML_POLICY);
     }
     if (/\bpublic\b/.test(String(reply.getHeader('cache-control') ?? ''))) {
-      appendVary(reply, 'Host');
-      if (options.forwardedHostTrusted) appendVary(reply, 'X-Forwarded-Host');
+      varyOn(reply, 'Host');
+      if (options.forwardedHostTrusted) varyOn(reply, 'X-Forwarded-Host');
     }
     done(null, payload);
   });
