@@ -207,7 +207,8 @@ export async function publishedProduct(trx: Tx, handle: string): Promise<PublicP
 
 function ruleFilter(rules: CollectionRules): Expression<SqlBool> {
   const conditions = [sql<SqlBool>`true`];
-  if (rules.tag) conditions.push(sql<SqlBool>`${rules.tag} = any(p.tags)`);
+  // `@>` (not `= any`): the operator the GIN index (tenant_id, tags) answers.
+  if (rules.tag) conditions.push(sql<SqlBool>`p.tags @> array[${rules.tag}::text]`);
   if (rules.category_id) conditions.push(sql<SqlBool>`p.category_id = ${rules.category_id}`);
   if (rules.max_price_minor !== undefined) conditions.push(sql<SqlBool>`p.listing_price_minor <= ${rules.max_price_minor}`);
   return sql<SqlBool>`${sql.join(conditions, sql` and `)}`;
