@@ -234,7 +234,8 @@ async function explain(store: Store, path: string): Promise<string[]> {
   running.platform.db.pool.on('acquire', onAcquire);
   await app.inject({ url: path, headers: { host: store.host } });
   running.platform.db.pool.off('acquire', onAcquire);
-  for (const restore of restorers) restore();
+  // Newest first: a client acquired twice was wrapped twice, and only its first wrapper holds the original query.
+  for (const restore of restorers.reverse()) restore();
   const plans: string[] = [];
   for (const statement of seen) {
     const result = await running.platform.db.withTenant(store.id, (trx) =>
