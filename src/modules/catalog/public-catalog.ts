@@ -188,30 +188,18 @@ async function summaries(
  * share of a store from its share of the whole table, so a tag most other stores put everywhere is planned as
  * common in a store that has it on one product in a thousand, and the ordered scan then reads the whole store.
  * Instead the store's next TAG_SCAN_ROWS products in order are read and those with the tag kept; only when they
- * do not fill the page are all the tag's products after the cursor taken from the GIN index (materialized, so
- * planned without the limit: a bitmap) and sorted. The branch not needed is never executed.
+ * do not fill the page, a second statement takes all the tag's products after the cursor from the GIN index
+ * (materialized, so planned without the limit: a bitmap) and sorts them.
  */
-async function taggedRows(
-  trx: Tx,
-  tag: string,
-  query: { select: Expression<unknown>; where: Expression<SqlBool>; keys: readonly Expression<unknown>[]; direction: Expression<unknown>; limit: number },
-): Promise<SummaryRow[]> {
+async function taggedRows(trx: Tx, tag: string, query: { select: Expression<unknown>; where: Expression<SqlBool>; keys: readonly Expression<unknown>[]; direction: Expression<unknown>; limit: number }): Promise<SummaryRow[]> {
   const { select, where, keys, direction, limit } = query;
   // `@>`, not `= any`: the operator the GIN index answers.
   const tagged = sql<SqlBool>`p.tags @> array[${tag}::text]`;
-  const sortKeys = sql`${keys[0]} as sort_1, ${keys[1]} as sort_2`;
   const orderBy = sql`order by ${keys[0]} ${direction}, ${keys[1]} ${direction}`;
-  const { rows } = await sql<SummaryRow>`with head as (
-        ${select}, ${sortKeys}
-          from (select p.* from products p where ${where} ${orderBy} limit ${TAG_SCAN_ROWS}) p
-         where ${tagged} ${orderBy} limit ${limit}
-      ), matching as materialized (
-        ${select}, ${sortKeys} from products p where ${where} and ${tagged}
-      )
-    select * from head where (select count(*) from head) = ${limit}
-    union all
-    (select * from matching where (select count(*) from head) < ${limit} order by sort_1 ${direction}, sort_2 ${direction} limit ${limit})
-    order by sort_1 ${direction}, sort_2 ${direction}`.execute(trx);
+  const head = await sql<SummaryRow>`${select} from (select p.* from products p where ${where} ${orderBy} limit ${TAG_SCAN_ROWS}) p where ${tagged} ${orderBy} limit ${limit}`.execute(trx);
+  if (head.rows.length === limit) return head.rows;
+  const { rows } = await sql<SummaryRow>`with matching as materialized (${select}, ${keys[0]} as sort_1, ${keys[1]} as sort_2 from products p where ${where} and ${tagged})
+    select * from matching order by sort_1 ${direction}, sort_2 ${direction} limit ${limit}`.execute(trx);
   return rows;
 }
 
