@@ -2,10 +2,10 @@
 
 -- A rule collection by tag is served newest first by the store's listing index, its tag checked on each row: a
 -- tag on one product in a thousand, or on none, read the whole store for one page. With the store's rows of a tag
--- in a GIN index (btree_gin holds the uuid beside the array, so other stores' rows are never read) the planner can
--- take the bitmap of the tag's rows instead, and sort that page (ADR 0105).
+-- in a GIN index (btree_gin holds the uuid beside the array, so other stores' rows are never read) a page can
+-- take the bitmap of the tag's rows instead, and sort them (ADR 0105).
 -- Like every migration this runs in the migrations' one transaction, so not CONCURRENTLY: writes to products
--- wait for the build (reads do not).
+-- wait for the build and the transaction's commit (reads do not).
 CREATE INDEX products_tenant_tags_idx ON products USING gin (tenant_id, tags);
 
 -- Under row-level security only a leakproof condition goes into an index scan (ADR 0102), and `@>`
