@@ -5,17 +5,18 @@
  * `BENCH_OTHER_STORES` (1,000) other stores of `BENCH_OTHER_PRODUCTS` (100) products each. The page cache is off
  * (`STOREFRONT_PAGE_CACHE_MAX=0`), so every request renders from the database.
  *
- * Per store size and page (home, rule collection first and deep page, category, manual collection, search for a
+ * Per store size and page (home, rule collection first and deep page, rule collection by a rare tag, by a tag no
+ * product has and by a tag rare in the store but common in the others, category, manual collection, search for a
  * word every product of every store has, for one product, for a rare word beside a common one, product page;
- * `BENCH_PAGES` names a subset, the product page always measured), `BENCH_REQUESTS` requests from
- * a second process (2 at a time, hrtime per request), `BENCH_ROUNDS` alternating rounds, medians of:
+ * `BENCH_PAGES` names a subset, the product page always measured), `BENCH_REQUESTS` requests from a second process
+ * (2 at a time, hrtime per request), `BENCH_ROUNDS` alternating rounds, medians of:
  * - server CPU per request (process.cpuUsage of this process, which is only the server),
  * - statements per request sent by the application pool (BEGIN and COMMIT included),
  * - PostgreSQL's work per request from pg_stat_statements (calls, execution time, shared blocks), when the server
  *   has it preloaded (the embedded one does; elsewhere the figure is null and says why),
  * - latency p50 / p95.
- * `BENCH_EXPLAIN=1` also prints EXPLAIN (ANALYZE, BUFFERS) of each listing's product query in the largest store
- * to stderr.
+ * `BENCH_EXPLAIN=1` also prints EXPLAIN (ANALYZE, BUFFERS) of each listing's product query in every store to
+ * stderr.
  */
 import { spawn } from 'node:child_process';
 import { text } from 'node:stream/consumers';
@@ -65,7 +66,8 @@ async function seedOtherStores(): Promise<void> {
     `insert into products (tenant_id, handle, title, description, status, published_at, tags, listing_price_minor, listing_currency)
      select t.id, 'p-' || n, 'Product ' || n || ' cotton tee',
             'Organic cotton tee number ' || n || ', soft and durable' || case when n % 1000 = 0 then ', linen blend' else '' end, 'published',
-            now() - interval '1 day', case when n % 10 = 0 then '{featured}'::text[] else '{regular}'::text[] end, 1500, 'USD'
+            now() - interval '1 day',
+            case when n % 10 = 0 then '{featured}'::text[] else '{regular}'::text[] end || case when n % 2 = 0 then '{sale}'::text[] else '{}' end, 1500, 'USD'
        from tenants t cross join generate_series(0, $1::int - 1) n where t.subdomain like 'other-%'`,
     [OTHER_PRODUCTS],
   );
@@ -82,7 +84,7 @@ interface Store {
   host: string;
 }
 
-/** A store of `size` products through the import, a category of every fifth product and three collections. */
+/** A store of `size` products through the import, a category of every fifth product and six collections. */
 async function seedStore(size: number): Promise<Store> {
   const { db } = running.platform;
   const tenant = await createTenant(db, { subdomain: `store-${size}`, name: `Store of ${size}` });
@@ -91,8 +93,18 @@ async function seedStore(size: number): Promise<Store> {
   await owner.query(`update products set category_id = $2 where tenant_id = $1 and split_part(handle, '-', 2)::int % 5 = 0`, [tenant.id, category.id]);
   // A rare word: one product in a thousand (and the first product of every other store) is a linen blend.
   await owner.query(`update products set description = description || ', linen blend' where tenant_id = $1 and split_part(handle, '-', 2)::int % 1000 = 0`, [tenant.id]);
+  // A rare tag, on one product in a thousand of this store only (none of the other stores has it), and a tag on one
+  // in a thousand here that the other stores put on every other product.
+  await owner.query(
+    `update products set tags = tags || case split_part(handle, '-', 2)::int % 1000 when 1 then '{rare}'::text[] else '{sale}' end
+      where tenant_id = $1 and split_part(handle, '-', 2)::int % 1000 in (1, 3)`,
+    [tenant.id],
+  );
   await db.withTenant(tenant.id, async (trx) => {
     await createCollection(trx, tenant.id, { handle: 'featured', title: 'Featured', kind: 'rule', rules: { tag: 'featured' } });
+    await createCollection(trx, tenant.id, { handle: 'rare', title: 'Rare', kind: 'rule', rules: { tag: 'rare' } });
+    await createCollection(trx, tenant.id, { handle: 'unsold', title: 'Unsold', kind: 'rule', rules: { tag: 'no-product-has-it' } });
+    await createCollection(trx, tenant.id, { handle: 'sale', title: 'Sale', kind: 'rule', rules: { tag: 'sale' } });
     await createCollection(trx, tenant.id, { handle: 'tees', title: 'Tees', kind: 'rule', rules: { category_id: category.id } });
     const picks = await trx.selectFrom('products').select('id').orderBy('handle').limit(500).execute();
     await createCollection(trx, tenant.id, { handle: 'picks', title: 'Picks', kind: 'manual', product_ids: picks.map((row) => row.id) });
@@ -122,6 +134,11 @@ async function scenarios(store: Store): Promise<Record<string, string[]>> {
     home: ['/'],
     collection: ['/collections/featured'],
     collection_page_20: [await pageAfter(store, '/collections/featured', 19)],
+    // A tag one product in a thousand has, and a tag no product has: the newest-first scan alone would read the store.
+    collection_rare_tag: ['/collections/rare'],
+    collection_empty_tag: ['/collections/unsold'],
+    // Rare here, but on half of all other stores' products: planned from the whole table's statistics, it looks common.
+    collection_tag_common_elsewhere: ['/collections/sale'],
     category: ['/collections/tees'],
     manual_collection: ['/collections/picks'],
     // Every product of every store has the word: the worst case for a ranked search.
@@ -217,7 +234,8 @@ async function explain(store: Store, path: string): Promise<string[]> {
   running.platform.db.pool.on('acquire', onAcquire);
   await app.inject({ url: path, headers: { host: store.host } });
   running.platform.db.pool.off('acquire', onAcquire);
-  for (const restore of restorers) restore();
+  // Newest first: a client acquired twice was wrapped twice, and only its first wrapper holds the original query.
+  for (const restore of restorers.reverse()) restore();
   const plans: string[] = [];
   for (const statement of seen) {
     const result = await running.platform.db.withTenant(store.id, (trx) =>
@@ -281,9 +299,10 @@ try {
   }
 
   if (process.env.BENCH_EXPLAIN === '1') {
-    const store = stores.at(-1)!;
-    for (const [name, pagePaths] of Object.entries(paths.get(store)!)) {
-      for (const plan of await explain(store, pagePaths[0]!)) console.error(`== ${name} (${store.size} products): ${pagePaths[0]}\n${plan}\n`);
+    for (const store of stores) {
+      for (const [name, pagePaths] of Object.entries(paths.get(store)!)) {
+        for (const plan of await explain(store, pagePaths[0]!)) console.error(`== ${name} (${store.size} products): ${pagePaths[0]}\n${plan}\n`);
+      }
     }
   }
 
