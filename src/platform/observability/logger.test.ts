@@ -50,36 +50,34 @@ describe('logger', () => {
     expect(logs.lines[1]).not.toHaveProperty('correlation_id');
   });
 
-  it('writes whole lines, any characters, to a log file', async () => {
+  /** Logging configured to a fresh log file through `logDestination`, for the length of `use`. */
+  async function withLogFile(use: (file: string, destination: ReturnType<typeof logDestination>) => Promise<void>): Promise<void> {
     const folder = mkdtempSync(join(tmpdir(), 'vs-log-'));
     try {
       const file = join(folder, 'app.log');
       const destination = logDestination(file);
       await once(destination as unknown as EventEmitter, 'ready');
       configureLogging({ logLevel: 'info', logLevels: {} }, destination);
+      await use(file, destination);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }
+
+  it('writes whole lines, any characters, to a log file', () =>
+    withLogFile(async (file) => {
       const messages = Array.from({ length: 200 }, (_, index) => `line ${index}: café ☕ ${'x'.repeat(index)}`);
       for (const message of messages) logger('test.file').info(message);
       flushLogs();
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { message: string });
       expect(lines.map((line) => line.message)).toEqual(messages);
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+    }));
 
-  it('writes a lone line within a flush interval, without waiting for a full batch or the exit', async () => {
-    const folder = mkdtempSync(join(tmpdir(), 'vs-log-'));
-    try {
-      const file = join(folder, 'app.log');
-      const destination = logDestination(file);
-      await once(destination as unknown as EventEmitter, 'ready');
-      configureLogging({ logLevel: 'info', logLevels: {} }, destination);
+  it('writes a lone line within a flush interval, without waiting for a full batch or the exit', () =>
+    withLogFile(async (file, destination) => {
       logger('test.file').info('the only line tonight');
       expect(readFileSync(file, 'utf8')).toBe('');
       await vi.waitFor(() => expect(readFileSync(file, 'utf8')).toContain('the only line tonight'), { timeout: 2000, interval: 50 });
       (destination as unknown as { end(): void }).end();
-    } finally {
-      rmSync(folder, { recursive: true, force: true });
-    }
-  });
+    }));
 });
