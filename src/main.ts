@@ -84,14 +84,14 @@ async function main(): Promise<void> {
     await running.stop();
     await tracing.shutdown().catch((error: unknown) => log.warn({ err: error }, 'spans could not be exported at shutdown'));
     log.info('stopped');
-    flushLogs();
+    await flushLogs();
     process.exit(0);
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
 }
 
-main().catch((error: unknown) => {
+main().catch(async (error: unknown) => {
   if (error instanceof ConfigError) {
     console.error(`Configuration error: ${error.message}`);
   } else if (error instanceof StartupError) {
@@ -101,6 +101,6 @@ main().catch((error: unknown) => {
     logger('main').fatal({ err: error }, 'start-up failed');
     console.error('\nStart-up failed:', error instanceof Error ? error : `a non-error value was thrown: ${inspect(error)}`);
   }
-  flushLogs();
+  await flushLogs();
   process.exit(1);
 });

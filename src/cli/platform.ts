@@ -135,7 +135,7 @@ async function main(argv: string[]): Promise<number> {
     await mail.stop();
     await db.close();
     await owner.stop();
-    flushLogs();
+    await flushLogs();
   }
 }
 

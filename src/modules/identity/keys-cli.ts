@@ -27,7 +27,7 @@ if (command === 'generate') {
   } finally {
     await db.close();
     await owner.stop();
-    flushLogs();
+    await flushLogs();
   }
 } else {
   console.error('usage: npm run keys -- generate|rotate');

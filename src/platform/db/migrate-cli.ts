@@ -24,5 +24,5 @@ try {
   }
 } finally {
   await owner.stop();
-  flushLogs();
+  await flushLogs();
 }

@@ -129,7 +129,7 @@ export async function jobsCli(modules: readonly PlatformModule[], argv: string[]
   } finally {
     await db.close();
     await owner.stop();
-    flushLogs();
+    await flushLogs();
   }
   return code;
 }

@@ -68,7 +68,7 @@ describe('logger', () => {
     withLogFile(async (file) => {
       const messages = Array.from({ length: 200 }, (_, index) => `line ${index}: café ☕ ${'x'.repeat(index)}`);
       for (const message of messages) logger('test.file').info(message);
-      flushLogs();
+      await flushLogs();
       const lines = readFileSync(file, 'utf8').trimEnd().split('\n').map((line) => JSON.parse(line) as { message: string });
       expect(lines.map((line) => line.message)).toEqual(messages);
     }));

@@ -165,9 +165,14 @@ export function rootLogger(): Logger {
   return root;
 }
 
-/** Writes out buffered log lines synchronously; called before exit so no line is lost. */
-export function flushLogs(): void {
-  const stream = destination as { flushSync?: () => void } | undefined;
+/**
+ * Writes out buffered log lines, in order; awaited before exit so no line is lost. sonic-boom's flushSync alone
+ * writes what waits while a batch may still be on its way (its lines would land after the newer ones, or not at
+ * all once the process exits), so the batch in flight is waited for first.
+ */
+export async function flushLogs(): Promise<void> {
+  const stream = destination as { flush?: (cb: (error?: Error) => void) => void; flushSync?: () => void } | undefined;
+  if (stream?.flush) await new Promise<void>((resolve) => stream.flush!(() => resolve()));
   if (stream?.flushSync) stream.flushSync();
   else root.flush();
 }
