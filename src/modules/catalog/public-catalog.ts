@@ -172,7 +172,7 @@ async function summaries(
   const rows =
     options.tag === undefined
       ? (await sql<SummaryRow>`${select}, ${keys.text} from products p ${join} where ${listed} and ${where} and ${from} ${orderBy} limit ${limit + 1}`.execute(trx)).rows
-      : await taggedRows(trx, options.tag, { select: sql`${select}, ${keys.text}`, where: sql`${listed} and ${where} and ${from}`, keys: keys.columns, direction, limit: limit + 1 });
+      : await taggedRows(trx, options.tag, { select: sql`${select}, ${keys.text}`, where: sql`${listed} and ${where} and ${from}`, keys: keys.columns, direction, orderBy, limit: limit + 1 });
   const more = rows.length > limit;
   const page = rows.slice(0, limit);
   if (backwards) page.reverse();
@@ -191,11 +191,10 @@ async function summaries(
  * do not fill the page, a second statement takes all the tag's products after the cursor from the GIN index
  * (materialized, so planned without the limit: a bitmap) and sorts them.
  */
-async function taggedRows(trx: Tx, tag: string, query: { select: Expression<unknown>; where: Expression<SqlBool>; keys: readonly Expression<unknown>[]; direction: Expression<unknown>; limit: number }): Promise<SummaryRow[]> {
-  const { select, where, keys, direction, limit } = query;
+async function taggedRows(trx: Tx, tag: string, query: { select: Expression<unknown>; where: Expression<SqlBool>; keys: readonly Expression<unknown>[]; direction: Expression<unknown>; orderBy: Expression<unknown>; limit: number }): Promise<SummaryRow[]> {
+  const { select, where, keys, direction, orderBy, limit } = query;
   // `@>`, not `= any`: the operator the GIN index answers.
   const tagged = sql<SqlBool>`p.tags @> array[${tag}::text]`;
-  const orderBy = sql`order by ${keys[0]} ${direction}, ${keys[1]} ${direction}`;
   const head = await sql<SummaryRow>`${select} from (select p.* from products p where ${where} ${orderBy} limit ${TAG_SCAN_ROWS}) p where ${tagged} ${orderBy} limit ${limit}`.execute(trx);
   if (head.rows.length === limit) return head.rows;
   const { rows } = await sql<SummaryRow>`with matching as materialized (${select}, ${keys[0]} as sort_1, ${keys[1]} as sort_2 from products p where ${where} and ${tagged})

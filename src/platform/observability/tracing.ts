@@ -49,11 +49,6 @@ const contextAttributes: SpanProcessor = {
   shutdown: () => Promise.resolve(),
 };
 
-const pathOf = (url: string) => {
-  const query = url.indexOf('?');
-  return query === -1 ? url : url.slice(0, query);
-};
-
 let running: Tracing | undefined;
 
 /**
@@ -91,7 +86,7 @@ export function startTracing(config: TracingConfig, exporter?: SpanExporter): Tr
     instrumentHooks: false,
     instrumentHandler: false,
     // @fastify/otel's url.path is the whole request URL; a query string may hold a search or a token.
-    requestHook: (span, request) => span.setAttribute('url.path', pathOf(request.url)),
+    requestHook: (span, request) => span.setAttribute('url.path', request.url.split('?')[0]!),
   });
   registerInstrumentations({
     tracerProvider: main,
